@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { embeddedAvailability, formatDoctorReport, kindAvailability, type DoctorReport } from './doctor.js';
+import { compareVersions } from '../kind/preflight.js';
+
+describe('kindAvailability', () => {
+  it('is available only with a Docker engine and a supported kind', () => {
+    expect(kindAvailability({ engine: true, serverVersion: '28.2.2' }, { found: true, version: '0.32.0', supported: true })).toEqual({ available: true });
+  });
+
+  it('names every blocker and its fix in one line', () => {
+    const result = kindAvailability(
+      { engine: false, cliFound: true, reason: 'Cannot connect to the Docker daemon' },
+      { found: false, reason: 'the kind CLI is not installed' },
+    );
+    expect(result).toEqual({
+      available: false,
+      reason: 'no Docker engine answers (Cannot connect to the Docker daemon); the kind CLI is not installed',
+      fix: 'start Docker (or Docker Desktop), then install kind v0.32.0 or newer',
+    });
+  });
+
+  it('refuses a kind older than v0.32.0', () => {
+    const result = kindAvailability({ engine: true, serverVersion: '28' }, { found: true, version: '0.31.0', supported: false });
+    expect(result).toMatchObject({ available: false, reason: 'kind v0.31.0 is older than v0.32.0' });
+  });
+
+  it('says when Docker is not installed at all', () => {
+    const result = kindAvailability({ engine: false, cliFound: false, reason: 'x' }, { found: true, version: '0.32.0', supported: true });
+    expect(result).toMatchObject({ available: false, reason: 'Docker is not installed' });
+  });
+});
+
+describe('embeddedAvailability', () => {
+  it('needs Node 20.19 or newer', () => {
+    expect(embeddedAvailability({ version: '20.19.0', supported: true })).toEqual({ available: true });
+    expect(embeddedAvailability({ version: '20.10.0', supported: false })).toMatchObject({ available: false });
+  });
+});
+
+describe('compareVersions', () => {
+  it.each([
+    ['0.32.0', '0.32.0', 0],
+    ['0.33.0-alpha', '0.32.0', 1],
+    ['v0.31.9', '0.32.0', -1],
+    ['20.20.2', '20.19.0', 1],
+    ['1.10', '1.9.9', 1],
+  ])('%s vs %s → %i', (a, b, expected) => {
+    expect(compareVersions(a, b)).toBe(expected);
+  });
+});
+
+describe('formatDoctorReport', () => {
+  it('prints one line per fact and the fix for an unavailable backend', () => {
+    const report: DoctorReport = {
+      node: { version: '20.20.2', supported: true },
+      kubectl: { found: true, version: 'v1.32.4' },
+      docker: { engine: false, cliFound: true, reason: 'Cannot connect' },
+      kind: { found: false, reason: 'the kind CLI is not installed' },
+      backends: {
+        embedded: { available: true },
+        kind: { available: false, reason: 'no Docker engine answers (Cannot connect)', fix: 'start Docker' },
+      },
+    };
+    const text = formatDoctorReport(report);
+    expect(text).toContain('ok  kubectl  v1.32.4');
+    expect(text).toContain('no  docker   Cannot connect');
+    expect(text).toContain('  embedded  available');
+    expect(text).toContain('  kind      unavailable: no Docker engine answers (Cannot connect) — start Docker');
+  });
+});

@@ -1,0 +1,80 @@
+// `image-heist doctor`: what this machine has, and which lab backends can run here and why not.
+import { execa } from 'execa';
+import { MIN_KIND_VERSION, compareVersions, probeDocker, probeKind, type DockerProbe, type KindProbe } from '../kind/preflight.js';
+
+export const MIN_NODE_VERSION = '20.19.0';
+
+export type KubectlProbe = { found: true; version: string } | { found: false; reason: string };
+
+export type BackendAvailability = { available: true } | { available: false; reason: string; fix: string };
+
+export interface DoctorReport {
+  node: { version: string; supported: boolean };
+  kubectl: KubectlProbe;
+  docker: DockerProbe;
+  kind: KindProbe;
+  backends: { embedded: BackendAvailability; kind: BackendAvailability };
+}
+
+export async function runDoctor(): Promise<DoctorReport> {
+  const [kubectl, docker, kind] = await Promise.all([probeKubectl(), probeDocker(), probeKind()]);
+  const node = { version: process.versions.node, supported: compareVersions(process.versions.node, MIN_NODE_VERSION) >= 0 };
+  return { node, kubectl, docker, kind, backends: { embedded: embeddedAvailability(node), kind: kindAvailability(docker, kind) } };
+}
+
+/** The embedded backend needs only Node; kubectl is for the hands-on parts, not for the lab itself. */
+export function embeddedAvailability(node: DoctorReport['node']): BackendAvailability {
+  if (node.supported) return { available: true };
+  return {
+    available: false,
+    reason: `Node ${node.version} is older than ${MIN_NODE_VERSION}`,
+    fix: `install Node ${MIN_NODE_VERSION} or newer`,
+  };
+}
+
+export function kindAvailability(docker: DockerProbe, kind: KindProbe): BackendAvailability {
+  // Name every blocker at once, so a user fixes them in one go rather than one per run.
+  const blockers: { reason: string; fix: string }[] = [];
+  if (!docker.engine) {
+    blockers.push(
+      docker.cliFound
+        ? { reason: `no Docker engine answers (${docker.reason})`, fix: 'start Docker (or Docker Desktop)' }
+        : { reason: 'Docker is not installed', fix: 'install Docker Engine or Docker Desktop' },
+    );
+  }
+  if (!kind.found) blockers.push({ reason: kind.reason, fix: `install kind v${MIN_KIND_VERSION} or newer` });
+  else if (!kind.supported) {
+    blockers.push({ reason: `kind v${kind.version} is older than v${MIN_KIND_VERSION}`, fix: `upgrade kind to v${MIN_KIND_VERSION} or newer` });
+  }
+  if (blockers.length === 0) return { available: true };
+  return { available: false, reason: blockers.map((b) => b.reason).join('; '), fix: blockers.map((b) => b.fix).join(', then ') };
+}
+
+async function probeKubectl(): Promise<KubectlProbe> {
+  const result = await execa('kubectl', ['version', '--client', '--output=json'], { reject: false, timeout: 10_000, stdin: 'ignore' });
+  if (result.code === 'ENOENT') return { found: false, reason: 'kubectl is not installed' };
+  try {
+    const version = (JSON.parse(result.stdout) as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion;
+    if (version) return { found: true, version };
+  } catch {
+    // fall through: kubectl answered but not with the JSON we asked for
+  }
+  return { found: false, reason: `kubectl version failed: ${result.stderr.trim().split('\n')[0] ?? ''}` };
+}
+
+/** Plain text for a terminal: one fact per line, then one line per backend. */
+export function formatDoctorReport(r: DoctorReport): string {
+  const ok = (b: boolean) => (b ? 'ok  ' : 'no  ');
+  const lines = [
+    `${ok(r.node.supported)}node     ${r.node.version}${r.node.supported ? '' : ` (need >= ${MIN_NODE_VERSION})`}`,
+    `${ok(r.kubectl.found)}kubectl  ${r.kubectl.found ? r.kubectl.version : r.kubectl.reason}`,
+    `${ok(r.docker.engine)}docker   ${r.docker.engine ? `engine ${r.docker.serverVersion}` : r.docker.reason}`,
+    `${ok(r.kind.found && r.kind.supported)}kind     ${r.kind.found ? `v${r.kind.version}${r.kind.supported ? '' : ` (need >= v${MIN_KIND_VERSION})`}` : r.kind.reason}`,
+    '',
+    'backends:',
+    ...Object.entries(r.backends).map(([name, b]) =>
+      b.available ? `  ${name.padEnd(9)} available` : `  ${name.padEnd(9)} unavailable: ${b.reason} — ${b.fix}`,
+    ),
+  ];
+  return lines.join('\n');
+}
