@@ -1,4 +1,4 @@
-// Errors a user can act on: a message, the fix, and the exit code, mapped in one place (main.ts).
+// Errors a user can act on: a message, the fix, and the exit code. Mapped to one line and an exit code in one place (src/cli/main.ts).
 
 /** Exit codes, as in DESIGN.md: 0 ok, 1 an expectation failed, 2 bad input or usage, 3 backend unavailable. */
 export const ExitCode = {
