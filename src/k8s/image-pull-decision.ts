@@ -17,7 +17,7 @@ import {
   type ImagePullErrorReason,
   type KubeletEvent,
 } from './kubelet-events.js';
-import type { ImagePullCredentials, ImagePullManager, ImagePullSecret, ImagePullServiceAccount, PodPullCredentials } from './pull-manager.js';
+import type { ImagePullCredentials, ImagePullManager, ImagePullSecret, ImagePullServiceAccount, PodPullCredentialsSource } from './pull-manager.js';
 import type { PullPolicy } from './pod.js';
 
 /** What the runtime says about the image on the node (CRI ImageStatus → GetImageRef). */
@@ -54,8 +54,11 @@ export interface DecideImagePullInput {
   state: ImageManagerState;
   /** Consulted and told about the pull only when the gate is on. */
   pullManager: ImagePullManager;
-  /** The pod's credentials that have a source (secrets, service-account token); node credentials are left out. */
-  podCredentials: PodPullCredentials;
+  /**
+   * The pod's credentials that have a source (secrets, service-account token); node credentials are left out.
+   * A function is called only if the pull manager gets that far.
+   */
+  podCredentials: PodPullCredentialsSource;
 }
 
 /** Use the image already on the node. */

@@ -71,6 +71,9 @@ export interface PodPullCredentials {
   serviceAccount?: ImagePullServiceAccount;
 }
 
+/** Pod credentials, or a function that looks them up only when a decision needs them (as upstream does lazily). */
+export type PodPullCredentialsSource = PodPullCredentials | (() => PodPullCredentials);
+
 /** The on-disk file name of a record: `sha256-<hex sha256 of the key>` (fs_pullrecords.go). */
 export function pullRecordFileName(key: string): string {
   return `sha256-${createHash('sha256').update(key).digest('hex')}`;
@@ -288,7 +291,7 @@ export interface ImagePullManager {
   recordPullIntent(image: string): void;
   recordImagePulled(image: string, imageRef: string, credentials: ImagePullCredentials | undefined): void;
   recordImagePullFailed(image: string): void;
-  mustAttemptImagePull(image: string, imageRef: string, pod: PodPullCredentials): boolean;
+  mustAttemptImagePull(image: string, imageRef: string, pod: PodPullCredentialsSource): boolean;
 }
 
 /** An image the runtime knows, for initialize() after a kubelet restart. */
@@ -392,7 +395,7 @@ export class PullManager implements ImagePullManager {
    * MustAttemptImagePull: true when a present image may not be used by this pod without pulling it with the pod's
    * own credentials. Matching a recorded secret by hash or by coordinates caches the pod's secret in the record.
    */
-  mustAttemptImagePull(image: string, imageRef: string, pod: PodPullCredentials): boolean {
+  mustAttemptImagePull(image: string, imageRef: string, podCredentials: PodPullCredentialsSource): boolean {
     if (imageRef.length === 0) return true;
     const pulledRecord = this.pulled.get(imageRef);
     if (!this.enforcer(image, this.imagePulledByKubelet(image, imageRef))) return false;
@@ -411,6 +414,7 @@ export class PullManager implements ImagePullManager {
     const cachedSAs = cached.kubernetesServiceAccounts ?? [];
     if (cachedSecrets.length === 0 && cachedSAs.length === 0) return true;
 
+    const pod = typeof podCredentials === 'function' ? podCredentials() : podCredentials;
     for (const podSecret of pod.secrets) {
       for (const cachedSecret of cachedSecrets) {
         // an empty cached hash means hashing failed when it was recorded: never a hash match
