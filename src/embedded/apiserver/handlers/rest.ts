@@ -1,0 +1,325 @@
+// The generic REST verbs over the object store, in the order upstream's handlers run them
+// (k8s.io/apiserver/pkg/endpoints/handlers/{create,get,update,patch,delete,watch}.go):
+// decode → defaulting → mutating admission → strategy validation → validating admission → store.
+import { newBadRequest, newInvalid, newMethodNotSupported, newUnsupportedMediaType, type StatusError } from '../../../k8s/api-errors.js';
+import { decodeObjectBody, mediaType, parseJsonObject, readBody } from '../body.js';
+import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../patch.js';
+import { groupVersion } from '../resources.js';
+import { selectorPredicate } from '../selectors.js';
+import type { KubeObject } from '../store.js';
+import { prepareForCreate, prepareForUpdate, unknownFieldsError, validateCreate, validateUpdate } from '../strategy.js';
+import { openWatchStream, sendWatchError } from '../watch.js';
+import type { RequestContext } from './context.js';
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** dryRun=All on any write; other values are upstream's 400. */
+function isDryRun(query: URLSearchParams): boolean {
+  const values = query.getAll('dryRun');
+  if (values.length === 0) return false;
+  if (values.every((v) => v === 'All')) return true;
+  throw newBadRequest(`Invalid dry run argument(s): ${JSON.stringify(values)}`);
+}
+
+type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+function fieldValidation(query: URLSearchParams): FieldValidation {
+  const v = query.get('fieldValidation');
+  if (v === null || v === '') return 'Warn';
+  if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
+  // handlers/rest.go fieldValidation: unknown directives are rejected.
+  throw newBadRequest(`invalid fieldValidation directive: ${v}`);
+}
+
+/** Strict: reject unknown fields; Warn: say so in Warning headers (as upstream's 299 warnings). */
+function checkUnknownFields(ctx: RequestContext, object: Json, mode: FieldValidation): void {
+  if (mode === 'Ignore') return;
+  const found = unknownFieldsError(ctx.resource.kind, object);
+  if (!found) return;
+  if (mode === 'Strict') throw found.error;
+  ctx.res.setHeader('Warning', found.fields.map((f) => `299 - ${JSON.stringify(`unknown field "${f}"`)}`));
+}
+
+function invalid(ctx: RequestContext, name: string, errors: ReturnType<typeof validateCreate>): StatusError | undefined {
+  return errors.length > 0 ? newInvalid({ group: ctx.resource.group, kind: ctx.resource.kind }, name, errors) : undefined;
+}
+
+/** kind/apiVersion in the body must name this resource's kind (create.go / transformDecodeError). */
+function checkTypeMeta(ctx: RequestContext, object: Json): void {
+  const gv = groupVersion(ctx.resource);
+  const kind = object['kind'];
+  const apiVersion = object['apiVersion'];
+  if (kind === undefined || kind === '') {
+    if (apiVersion === undefined) return; // upstream defaults the GVK from the URL
+  }
+  if (typeof kind === 'string' && kind !== '' && kind !== ctx.resource.kind) {
+    const version = typeof apiVersion === 'string' ? (apiVersion.split('/').pop() ?? '') : '';
+    throw newBadRequest(`${kind} in version ${JSON.stringify(version)} cannot be handled as a ${ctx.resource.kind}: converting (${version}.${kind}) to (${ctx.resource.group === '' ? 'core' : ctx.resource.group.split('.')[0]}.${ctx.resource.kind}): unknown conversion`);
+  }
+  if (typeof apiVersion === 'string' && apiVersion !== '' && apiVersion !== gv) {
+    throw newBadRequest(`the API version in the data (${apiVersion}) does not match the expected API version (${gv})`);
+  }
+}
+
+function ensureMetadata(object: Json): KubeObject {
+  if (object['metadata'] === undefined || object['metadata'] === null) object['metadata'] = {};
+  if (!isObject(object['metadata'])) throw newBadRequest('metadata must be an object');
+  return object as KubeObject;
+}
+
+export async function handleCreate(ctx: RequestContext): Promise<void> {
+  const { info, resource, parts, query } = ctx;
+  if (info.name !== '' && info.subresource === '') throw newMethodNotSupported({ group: resource.group, resource: resource.resource }, 'create');
+  const dryRun = isDryRun(query);
+  const mode = fieldValidation(query);
+  const body = await readBody(ctx.req, parts.maxRequestBodyBytes);
+  const decoded = decodeObjectBody(ctx.req.headers['content-type'], body, resource.kind);
+  checkTypeMeta(ctx, decoded.object);
+  if (decoded.encoding !== 'protobuf') checkUnknownFields(ctx, decoded.object, mode);
+  const object = ensureMetadata(decoded.object);
+  const urlNamespace = resource.namespaced ? info.namespace : '';
+  if (resource.namespaced) {
+    // rest.go: the body's namespace, when set, must match the URL's.
+    const ns = object.metadata.namespace;
+    if (ns !== undefined && ns !== '' && ns !== urlNamespace) {
+      throw newBadRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    object.metadata.namespace = urlNamespace;
+  }
+  let prepared = prepareForCreate(resource, object);
+  const name = prepared.metadata.name ?? '';
+  const attrs = {
+    operation: 'CREATE' as const,
+    group: resource.group,
+    resource: resource.resource,
+    subresource: '',
+    name,
+    namespace: urlNamespace,
+    kind: resource.kind,
+    object: prepared,
+  };
+  prepared = parts.admission.admit(attrs, { store: parts.store, user: ctx.user });
+  const err = invalid(ctx, name, validateCreate(resource, prepared));
+  if (err) throw err;
+  parts.admission.validate({ ...attrs, object: prepared }, { store: parts.store, user: ctx.user });
+  const created = parts.store.create(resource, prepared, { dryRun });
+  ctx.respond(201, created);
+}
+
+export function handleGet(ctx: RequestContext): void {
+  const { info, resource, parts } = ctx;
+  const object = parts.store.mustGet(resource, info.namespace, info.name);
+  ctx.respond(200, object, { table: true });
+}
+
+const continueToken = (rv: string, offset: number): string => Buffer.from(JSON.stringify({ rv, offset })).toString('base64url');
+
+export function handleList(ctx: RequestContext): void {
+  const { info, resource, parts, query } = ctx;
+  const predicate = selectorPredicate(resource.kind, query);
+  const all = parts.store.list(resource, resource.namespaced && info.namespace !== '' ? info.namespace : undefined);
+  let items = all.items.filter(predicate);
+  let offset = 0;
+  let resourceVersion = all.resourceVersion;
+  const token = query.get('continue');
+  if (token) {
+    try {
+      const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { rv: string; offset: number };
+      offset = Number(parsed.offset);
+      resourceVersion = String(parsed.rv);
+      if (!Number.isInteger(offset) || offset < 0) throw new Error('bad offset');
+    } catch {
+      throw newBadRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+    }
+  }
+  items = items.slice(offset);
+  const limit = Number(query.get('limit') ?? '0');
+  const metadata: Json = { resourceVersion };
+  if (Number.isInteger(limit) && limit > 0 && items.length > limit) {
+    metadata['continue'] = continueToken(resourceVersion, offset + limit);
+    metadata['remainingItemCount'] = items.length - limit;
+    items = items.slice(0, limit);
+  }
+  ctx.respond(200, { kind: `${resource.kind}List`, apiVersion: groupVersion(resource), metadata, items }, { table: true });
+}
+
+export function handleWatch(ctx: RequestContext): void {
+  const { info, resource, parts, query } = ctx;
+  let predicate = selectorPredicate(resource.kind, query);
+  if (info.name !== '') {
+    const base = predicate;
+    predicate = (o) => o.metadata.name === info.name && base(o);
+  }
+  const timeout = Number(query.get('timeoutSeconds') ?? '0');
+  const stream = openWatchStream(ctx.res, Number.isFinite(timeout) ? timeout : 0);
+  const asTable = wantsTable(ctx);
+  const encode = (object: KubeObject): unknown => (asTable ? tableFor(ctx, object) : object);
+  try {
+    const stop = parts.store.watch(
+      resource,
+      {
+        ...(resource.namespaced && info.namespace !== '' ? { namespace: info.namespace } : {}),
+        ...(query.get('resourceVersion') !== null ? { resourceVersion: query.get('resourceVersion') ?? '' } : {}),
+        filter: predicate,
+      },
+      (event) => stream.send({ type: event.type, object: encode(event.object) }),
+    );
+    stream.onClose(stop);
+  } catch (error) {
+    sendWatchError(stream, error as StatusError);
+  }
+}
+
+function wantsTable(ctx: RequestContext): boolean {
+  return (ctx.req.headers.accept ?? '').includes('as=Table');
+}
+
+/** Hook set by the server: renders one object as a one-row Table for a watch event. */
+let tableFor: (ctx: RequestContext, object: KubeObject) => unknown = (_ctx, object) => object;
+export function setWatchTableRenderer(fn: (ctx: RequestContext, object: KubeObject) => unknown): void {
+  tableFor = fn;
+}
+
+/** Reads a PUT body or applies a PATCH body to `current`, returning the new object. */
+async function readUpdate(ctx: RequestContext, current: KubeObject, verb: 'update' | 'patch'): Promise<{ object: KubeObject; mode: FieldValidation }> {
+  const { parts, resource, query } = ctx;
+  const mode = fieldValidation(query);
+  const body = await readBody(ctx.req, parts.maxRequestBodyBytes);
+  if (verb === 'update') {
+    const decoded = decodeObjectBody(ctx.req.headers['content-type'], body, resource.kind);
+    checkTypeMeta(ctx, decoded.object);
+    if (decoded.encoding !== 'protobuf') checkUnknownFields(ctx, decoded.object, mode);
+    return { object: ensureMetadata(decoded.object), mode };
+  }
+  const type = mediaType(ctx.req.headers['content-type']);
+  const patchTypes = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
+  if (!patchTypes.includes(type)) {
+    // patch.go: server-side apply (application/apply-patch+yaml) is not served here.
+    throw newUnsupportedMediaType(patchTypes);
+  }
+  let patch: unknown;
+  try {
+    patch = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw newBadRequest(`error decoding patch: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  let patched: unknown;
+  try {
+    if (type === 'application/json-patch+json') {
+      if (!Array.isArray(patch)) throw new Error('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+      patched = applyJsonPatch(current, patch);
+    } else {
+      if (!isObject(patch)) throw new Error('json: cannot unmarshal into Go value of type map[string]interface {}');
+      patched = type === 'application/merge-patch+json' ? applyMergePatch(current, patch) : applyStrategicMergePatch(current, patch, resource.kind);
+    }
+  } catch (error) {
+    if (error instanceof Error && 'status' in error) throw error;
+    throw newBadRequest(error instanceof Error ? error.message : String(error));
+  }
+  if (!isObject(patched)) throw newBadRequest('the patch did not result in an object');
+  checkTypeMeta(ctx, patched);
+  checkUnknownFields(ctx, patched, mode);
+  return { object: ensureMetadata(patched), mode };
+}
+
+/** PUT and PATCH, on the main resource or on a subresource (status, ephemeralcontainers). */
+export async function handleUpdate(ctx: RequestContext, verb: 'update' | 'patch'): Promise<void> {
+  const { info, resource, parts, query } = ctx;
+  const dryRun = isDryRun(query);
+  const current = parts.store.mustGet(resource, info.namespace, info.name);
+  const { object } = await readUpdate(ctx, current, verb);
+  if (verb === 'update') {
+    // update.go: the name in the body must match the URL's.
+    const bodyName = object.metadata.name ?? '';
+    if (bodyName !== '' && bodyName !== info.name) throw newBadRequest(`the name of the object (${bodyName}) does not match the name on the URL (${info.name})`);
+    object.metadata.name = info.name;
+    const ns = object.metadata.namespace;
+    if (resource.namespaced && ns !== undefined && ns !== '' && ns !== info.namespace) {
+      throw newBadRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+  }
+  if (resource.namespaced) object.metadata.namespace = info.namespace;
+  let prepared = prepareForUpdate(resource, object, current, info.subresource);
+  const attrs = {
+    operation: 'UPDATE' as const,
+    group: resource.group,
+    resource: resource.resource,
+    subresource: info.subresource,
+    name: info.name,
+    namespace: resource.namespaced ? info.namespace : '',
+    kind: resource.kind,
+    object: prepared,
+    oldObject: current,
+  };
+  prepared = parts.admission.admit(attrs, { store: parts.store, user: ctx.user });
+  const err = invalid(ctx, info.name, validateUpdate(resource, prepared, current, info.subresource));
+  if (err) throw err;
+  parts.admission.validate({ ...attrs, object: prepared }, { store: parts.store, user: ctx.user });
+  const updated = parts.store.update(resource, prepared, { dryRun });
+  ctx.respond(200, updated);
+}
+
+/** DeleteOptions from the body (or query): preconditions and dryRun. */
+async function deleteOptions(ctx: RequestContext): Promise<Json> {
+  const body = await readBody(ctx.req, ctx.parts.maxRequestBodyBytes);
+  if (body.length === 0) return {};
+  const options = parseJsonObject(body, 'DeleteOptions');
+  return options;
+}
+
+// Kinds whose delete answers the deleted object; the rest answer Status Success (registry store ReturnDeletedObject).
+const returnsDeletedObject = new Set(['Pod', 'Namespace', 'Node']);
+
+export async function handleDelete(ctx: RequestContext): Promise<void> {
+  const { info, resource, parts, query } = ctx;
+  const options = await deleteOptions(ctx);
+  const dryRun = isDryRun(query) || (Array.isArray(options['dryRun']) && options['dryRun'].includes('All'));
+  const preconditions = isObject(options['preconditions']) ? options['preconditions'] : {};
+  const current = parts.store.mustGet(resource, info.namespace, info.name);
+  parts.admission.admit(
+    {
+      operation: 'DELETE',
+      group: resource.group,
+      resource: resource.resource,
+      subresource: '',
+      name: info.name,
+      namespace: resource.namespaced ? info.namespace : '',
+      kind: resource.kind,
+      object: undefined,
+      oldObject: current,
+    },
+    { store: parts.store, user: ctx.user },
+  );
+  const deleted = deleteObject(ctx, info.namespace, info.name, {
+    dryRun,
+    ...(typeof preconditions['resourceVersion'] === 'string' ? { resourceVersion: preconditions['resourceVersion'] } : {}),
+    ...(typeof preconditions['uid'] === 'string' ? { uid: preconditions['uid'] } : {}),
+  });
+  if (returnsDeletedObject.has(resource.kind)) ctx.respond(200, deleted);
+  else ctx.respond(200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: info.name, group: resource.group || undefined, kind: resource.resource, uid: deleted.metadata.uid } });
+}
+
+function deleteObject(ctx: RequestContext, namespace: string, name: string, options: { dryRun: boolean; resourceVersion?: string; uid?: string }): KubeObject {
+  const { resource, parts } = ctx;
+  if (resource.kind === 'Namespace') {
+    // The namespace controller's job, done at once: mark Terminating, remove everything in it, then the namespace.
+    const ns = parts.store.mustGet(resource, undefined, name);
+    const when = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const terminating = { ...ns, metadata: { ...ns.metadata, deletionTimestamp: when }, status: { phase: 'Terminating' } };
+    if (options.dryRun) return terminating;
+    parts.store.delete(resource, undefined, name, options);
+    parts.purgeNamespace(name);
+    return terminating;
+  }
+  return parts.store.delete(resource, namespace, name, options);
+}
+
+export async function handleDeleteCollection(ctx: RequestContext): Promise<void> {
+  const { info, resource, parts, query } = ctx;
+  await deleteOptions(ctx);
+  const dryRun = isDryRun(query);
+  const predicate = selectorPredicate(resource.kind, query);
+  const items = parts.store.list(resource, resource.namespaced && info.namespace !== '' ? info.namespace : undefined).items.filter(predicate);
+  const deleted = items.map((o) => deleteObject(ctx, o.metadata.namespace ?? '', o.metadata.name ?? '', { dryRun }));
+  ctx.respond(200, { kind: `${resource.kind}List`, apiVersion: groupVersion(resource), metadata: { resourceVersion: parts.store.resourceVersion() }, items: deleted });
+}

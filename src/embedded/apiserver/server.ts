@@ -1,0 +1,368 @@
+// The embedded Kubernetes API server: HTTPS on 127.0.0.1 with a per-lab CA, bearer-token users,
+// RBAC authorization, discovery, OpenAPI v3, and the REST resources in resources.ts.
+//
+//   const api = await startApiServer({ admissionPlugins: admissionPluginsFor(profile.enableAdmissionPlugins) });
+//   api.url, api.caPem, api.users (name + token), api.kubeconfig()  // for kubectl / client-node
+//   api.store                                                        // in-process access, see store.ts
+//   api.setPodLogs(fn)                                               // the kubelet serves pods/log
+//   await api.close()
+//
+// Request pipeline as upstream's handler chain (k8s.io/apiserver/pkg/server/config.go
+// DefaultBuildHandlerChain): request info → authentication → authorization → route → handler.
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { newMethodNotSupported, StatusError, toStatusError, type Status } from '../../k8s/api-errors.js';
+import { AdmissionChain, type AdmissionPluginName } from './admission.js';
+import { randomToken, TokenAuthenticator, type TokenUser, type UserInfo } from './authn.js';
+import { RbacAuthorizer } from './authorizer.js';
+import { BodyTooLargeError, defaultMaxRequestBodyBytes, protobufMediaType } from './body.js';
+import {
+  aggregatedDiscovery,
+  aggregatedDiscoveryContentType,
+  apiGroup,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  wantsAggregatedDiscovery,
+} from './discovery.js';
+import { handleSelfSubjectAccessReview } from './handlers/access-review.js';
+import type { PodLogs, RequestContext, ServerParts } from './handlers/context.js';
+import { handlePodLog, noKubeletPodLogs } from './handlers/pods.js';
+import { handleCreate, handleDelete, handleDeleteCollection, handleGet, handleList, handleUpdate, handleWatch, setWatchTableRenderer } from './handlers/rest.js';
+import { renderKubeconfig } from './kubeconfig.js';
+import { seedClusterPolicy, seedTenant } from './lab-rbac.js';
+import { buildOpenApi } from './openapi.js';
+import { parseRequestInfo, type ResourceRequestInfo } from './request-info.js';
+import { findResource, groupVersions, resources, type ResourceInfo } from './resources.js';
+import { ObjectStore, type KubeObject } from './store.js';
+import { toTable } from './pending/tables.js';
+import { generateServingCertificate, type ServingCertificate } from './tls.js';
+
+export { admissionPluginsFor, type AdmissionPluginName } from './admission.js';
+export { seedTenant } from './lab-rbac.js';
+export type { PodLogs, PodLogOptions } from './handlers/context.js';
+
+/** What /version answers: v1.36, the release whose kubelet the lab models. */
+export const serverVersion = {
+  major: '1',
+  minor: '36',
+  gitVersion: 'v1.36.3',
+  gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean',
+  buildDate: '2026-11-01T00:00:00Z',
+  goVersion: 'go1.25.3',
+  compiler: 'gc',
+  platform: 'linux/amd64',
+} as const;
+
+export interface StartApiServerOptions {
+  /** The admission plugins that run (see admissionPluginsFor); explicit, because the profile decides. */
+  admissionPlugins: readonly AdmissionPluginName[];
+  /**
+   * Bearer-token users. Default: `admin` (cluster-admin), `admin1` and `admin2`, random tokens.
+   * Users named in `clusterAdmins` get a cluster-admin binding.
+   */
+  users?: readonly TokenUser[];
+  clusterAdmins?: readonly string[];
+  /** Tenants to create at start: namespace + Role/RoleBinding for the user. Default admin1→tenant-a, admin2→tenant-b. */
+  tenants?: readonly { user: string; namespace: string }[];
+  /** Largest request body accepted (default 3 MiB, as kube-apiserver). */
+  maxRequestBodyBytes?: number;
+  /** Reuse a serving certificate instead of generating one. */
+  tls?: ServingCertificate;
+  /** Port on 127.0.0.1 (default: any free port). */
+  port?: number;
+  podLogs?: PodLogs;
+}
+
+export interface ApiServer {
+  url: string;
+  caPem: string;
+  store: ObjectStore;
+  users: readonly TokenUser[];
+  /** A kubeconfig with one context per user (`admin` current), the CA and the tokens. */
+  kubeconfig(options?: { users?: readonly string[]; namespaces?: Record<string, string> }): string;
+  /** The kubelet registers itself here to serve pods/log. */
+  setPodLogs(fn: PodLogs): void;
+  close(): Promise<void>;
+}
+
+const defaultTenants = [
+  { user: 'admin1', namespace: 'tenant-a' },
+  { user: 'admin2', namespace: 'tenant-b' },
+];
+
+const namespacesResource = findResource('', 'v1', 'namespaces')!;
+const serviceAccountsResource = findResource('', 'v1', 'serviceaccounts')!;
+
+export async function startApiServer(options: StartApiServerOptions): Promise<ApiServer> {
+  const users = options.users ?? [
+    { name: 'admin', token: randomToken() },
+    { name: 'admin1', token: randomToken() },
+    { name: 'admin2', token: randomToken() },
+  ];
+  const clusterAdmins = options.clusterAdmins ?? (users.some((u) => u.name === 'admin') ? ['admin'] : []);
+  const tls = options.tls ?? (await generateServingCertificate());
+  const store = new ObjectStore();
+  const authenticator = new TokenAuthenticator(users);
+  const authorizer = new RbacAuthorizer(store);
+  let podLogs: PodLogs = options.podLogs ?? noKubeletPodLogs;
+  const openapi = buildOpenApi(serverVersion.gitVersion);
+
+  // The serviceaccounts controller's job, done at once: every namespace gets its `default` ServiceAccount.
+  const stopNamespaceController = store.watch(namespacesResource, {}, (event) => {
+    const name = event.object.metadata.name ?? '';
+    if (event.type !== 'ADDED' || store.get(serviceAccountsResource, name, 'default')) return;
+    store.create(serviceAccountsResource, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: name } });
+  });
+  seedClusterPolicy(store, { clusterAdmins });
+  for (const tenant of options.tenants ?? defaultTenants.filter((t) => users.some((u) => u.name === t.user))) seedTenant(store, tenant);
+
+  const parts: ServerParts = {
+    store,
+    admission: new AdmissionChain(options.admissionPlugins),
+    maxRequestBodyBytes: options.maxRequestBodyBytes ?? defaultMaxRequestBodyBytes,
+    podLogs: () => podLogs,
+    authorize: (user, attributes) => authorizer.authorize(user, attributes),
+    purgeNamespace: (namespace) => {
+      for (const r of resources) {
+        if (!r.namespaced || !r.verbs.includes('delete')) continue;
+        for (const o of store.list(r, namespace).items) store.delete(r, namespace, o.metadata.name ?? '');
+      }
+    },
+  };
+  setWatchTableRenderer((ctx, object) => {
+    const table = toTable(ctx.resource.resource, [object], { wide: true, now: new Date() }) as unknown as Record<string, unknown>;
+    return table;
+  });
+
+  const server: Server = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => {
+    void handle(req, res).catch((error: unknown) => writeError(res, error));
+  });
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.on('clientError', (_err, socket) => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `https://127.0.0.1:${port}`;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const parsed = new URL(req.url ?? '/', 'https://127.0.0.1');
+    const query = parsed.searchParams;
+    const method = req.method ?? 'GET';
+    const info = parseRequestInfo(method, parsed.pathname, query);
+    // Authentication: a wrong token is 401; no token is the anonymous user (RBAC then decides).
+    const authorization = req.headers.authorization;
+    let user: UserInfo;
+    if (authorization === undefined) user = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
+    else {
+      const found = authenticator.authenticate(authorization);
+      if (!found) {
+        writeStatus(res, new StatusError({ code: 401, reason: 'Unauthorized', message: 'Unauthorized' }).status);
+        return;
+      }
+      user = found;
+    }
+    const decision = info.isResourceRequest
+      ? authorizer.authorize(user, {
+          resourceRequest: true,
+          verb: info.verb,
+          apiGroup: info.group,
+          resource: info.resource,
+          subresource: info.subresource,
+          namespace: info.namespace,
+          name: info.name,
+        })
+      : authorizer.authorize(user, { resourceRequest: false, verb: info.verb, path: info.path });
+    if (!decision.allowed) throw authorizer.forbidden(user, info, decision.reason);
+    if (!info.isResourceRequest) {
+      if (method !== 'GET' && method !== 'HEAD') throw notFound();
+      serveNonResource(req, res, parsed.pathname, query);
+      return;
+    }
+    await serveResource(req, res, info, query, user);
+  }
+
+  function serveNonResource(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): void {
+    const accept = req.headers.accept;
+    const trimmed = path.replace(/\/+$/, '') || '/';
+    if (trimmed === '/version') return writeJson(res, 200, serverVersion);
+    if (trimmed === '/healthz' || trimmed === '/livez' || trimmed === '/readyz') {
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+      res.end('ok');
+      return;
+    }
+    if (trimmed === '/api') {
+      if (wantsAggregatedDiscovery(accept)) return writeJson(res, 200, aggregatedDiscovery('core'), aggregatedDiscoveryContentType);
+      return writeJson(res, 200, apiVersions(`127.0.0.1:${port}`));
+    }
+    if (trimmed === '/apis') {
+      if (wantsAggregatedDiscovery(accept)) return writeJson(res, 200, aggregatedDiscovery('groups'), aggregatedDiscoveryContentType);
+      return writeJson(res, 200, apiGroupList());
+    }
+    if (trimmed === '/api/v1') return writeJson(res, 200, apiResourceList('', 'v1'));
+    const group = /^\/apis\/([^/]+)$/.exec(trimmed);
+    if (group?.[1] && groupVersions().some((gv) => gv.group === group[1])) return writeJson(res, 200, apiGroup(group[1]));
+    const gv = /^\/apis\/([^/]+)\/([^/]+)$/.exec(trimmed);
+    if (gv?.[1] && gv[2]) {
+      const list = apiResourceList(gv[1], gv[2]);
+      if (list) return writeJson(res, 200, list);
+    }
+    if (trimmed === '/openapi/v3') return writeJson(res, 200, openapi.root);
+    const doc = /^\/openapi\/v3\/(.+)$/.exec(trimmed);
+    if (doc?.[1]) {
+      const found = openapi.byPath.get(doc[1]);
+      if (found) {
+        // A hash-addressed document never changes, so clients may cache it for good (as upstream).
+        const immutable = query.get('hash') === found.hash;
+        res.writeHead(200, {
+          'Content-Type': 'application/json',
+          ...(immutable ? { 'Cache-Control': 'public, immutable', Expires: new Date(Date.now() + 365 * 86_400_000).toUTCString() } : { 'Cache-Control': 'no-cache, private' }),
+        });
+        res.end(found.body);
+        return;
+      }
+    }
+    throw notFound();
+  }
+
+  async function serveResource(req: IncomingMessage, res: ServerResponse, info: ResourceRequestInfo, query: URLSearchParams, user: UserInfo): Promise<void> {
+    const resource = findResource(info.group, info.version, info.resource);
+    if (!resource || info.unrouted) throw notFound();
+    if (info.namespace !== '' && !resource.namespaced && info.resource !== 'namespaces') throw notFound();
+    if (info.subresource !== '' && !resource.subresources.some((s) => s.name === info.subresource)) throw notFound();
+    const ctx: RequestContext = {
+      req,
+      res,
+      info,
+      resource,
+      query,
+      user,
+      parts,
+      respond: (code, object, opts) => respond(req, res, resource, query, code, object, opts?.table === true),
+    };
+    if (resource.kind === 'SelfSubjectAccessReview') {
+      if (info.verb !== 'create') throw newMethodNotSupported({ group: resource.group, resource: resource.resource }, info.verb);
+      return handleSelfSubjectAccessReview(ctx);
+    }
+    if (info.subresource === 'log') {
+      if (info.verb !== 'get') throw newMethodNotSupported({ group: '', resource: 'pods/log' }, info.verb);
+      return handlePodLog(ctx);
+    }
+    const allowed = info.subresource === '' ? resource.verbs : (resource.subresources.find((s) => s.name === info.subresource)?.verbs ?? []);
+    if (!(allowed as readonly string[]).includes(info.verb)) {
+      throw newMethodNotSupported({ group: resource.group, resource: info.subresource ? `${resource.resource}/${info.subresource}` : resource.resource }, info.verb);
+    }
+    switch (info.verb) {
+      case 'get':
+        return handleGet(ctx);
+      case 'list':
+        return handleList(ctx);
+      case 'watch':
+        return handleWatch(ctx);
+      case 'create':
+        return handleCreate(ctx);
+      case 'update':
+        return handleUpdate(ctx, 'update');
+      case 'patch':
+        return handleUpdate(ctx, 'patch');
+      case 'delete':
+        return handleDelete(ctx);
+      case 'deletecollection':
+        return handleDeleteCollection(ctx);
+      default:
+        throw newMethodNotSupported({ group: resource.group, resource: resource.resource }, info.verb);
+    }
+  }
+
+  function respond(req: IncomingMessage, res: ServerResponse, resource: ResourceInfo, query: URLSearchParams, code: number, object: unknown, tableAllowed: boolean): void {
+    const accept = req.headers.accept ?? '';
+    if (tableAllowed && accept.includes('as=Table')) {
+      const o = object as KubeObject & { items?: KubeObject[] };
+      const items = Array.isArray(o.items) ? o.items : [o];
+      const table = toTable(resource.resource, items, { wide: true, now: new Date() }) as unknown as { metadata?: Record<string, unknown>; rows?: { object?: unknown }[] };
+      table.metadata = { ...(table.metadata ?? {}), resourceVersion: Array.isArray(o.items) ? (o.metadata.resourceVersion ?? '') : (o.metadata.resourceVersion ?? '') };
+      if (Array.isArray(o.items) && o.metadata.continue) table.metadata['continue'] = o.metadata.continue;
+      // includeObject=Object (used by --sort-by) puts whole objects in the rows; the default is metadata only.
+      if (query.get('includeObject') === 'Object' && table.rows) table.rows.forEach((row, i) => (row.object = items[i]));
+      return writeJson(res, code, table);
+    }
+    if (!acceptsJson(accept)) {
+      throw new StatusError({ code: 406, reason: 'NotAcceptable', message: 'only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf' });
+    }
+    writeJson(res, code, object);
+  }
+
+  return {
+    url,
+    caPem: tls.caPem,
+    store,
+    users,
+    kubeconfig(opts = {}) {
+      const names = opts.users ?? users.map((u) => u.name);
+      const tenantNamespaces = Object.fromEntries((options.tenants ?? defaultTenants).map((t) => [t.user, t.namespace]));
+      const namespaces = { ...tenantNamespaces, ...(opts.namespaces ?? {}) };
+      return renderKubeconfig({
+        server: url,
+        caPem: tls.caPem,
+        users: users
+          .filter((u) => names.includes(u.name))
+          .map((u) => ({ name: u.name, token: u.token, ...(namespaces[u.name] ? { namespace: namespaces[u.name] } : {}) })),
+        currentContext: names.includes('admin') ? 'admin' : names[0] ?? '',
+      });
+    },
+    setPodLogs(fn) {
+      podLogs = fn;
+    },
+    async close() {
+      stopNamespaceController();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}
+
+/** Upstream's 404 for a path no handler serves (genericapiserver NotFoundHandler). */
+function notFound(): StatusError {
+  return new StatusError({ code: 404, reason: 'NotFound', message: 'the server could not find the requested resource', details: {} });
+}
+
+function acceptsJson(accept: string): boolean {
+  if (accept.trim() === '') return true;
+  return accept.split(',').some((part) => {
+    const type = (part.split(';')[0] ?? '').trim().toLowerCase();
+    return type === 'application/json' || type === '*/*' || type === 'application/*' || type === 'application/yaml' || type === protobufMediaType;
+  });
+}
+
+function writeJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
+  res.end(text);
+}
+
+function writeStatus(res: ServerResponse, status: Status): void {
+  writeJson(res, status.code, status);
+}
+
+function writeError(res: ServerResponse, error: unknown): void {
+  const err = error instanceof Error ? error : new Error(String(error));
+  const status = toStatusError(err).status;
+  if (res.headersSent) {
+    // A streaming response already started: the only thing left to do is to end it.
+    res.end();
+    return;
+  }
+  if (error instanceof BodyTooLargeError) res.setHeader('Connection', 'close');
+  writeStatus(res, status);
+}
+

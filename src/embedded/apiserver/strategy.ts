@@ -1,0 +1,103 @@
+// Per-kind create/update rules, as upstream's registry strategies (pkg/registry/core/*/strategy.go):
+// PrepareForCreate/PrepareForUpdate decide what a write may change; Validate/ValidateUpdate say why
+// it may not. The field rules themselves live in the pure validation module.
+import { fieldRequired, newBadRequest, type FieldError, type StatusError } from '../../k8s/api-errors.js';
+import { applyDefaults, defaultNamespace, defaultPod, initialPodStatus } from './defaults.js';
+import { findUnknownFields, strictDecodingError } from './pending/field-validation.js';
+import type { ResourceInfo } from './resources.js';
+import type { KubeObject } from './store.js';
+import { validateEphemeralContainersUpdate, validateNamespace, validatePod, validatePodUpdate, validateSecret, validateSecretUpdate } from './pending/validation.js';
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const clone = <T>(v: T): T => structuredClone(v);
+
+/** Unknown fields of a decoded body, with the upstream strict-decoding error, or undefined. */
+export function unknownFieldsError(kind: string, object: Json): { fields: string[]; error: StatusError } | undefined {
+  const fields = findUnknownFields(kind, object);
+  if (fields.length === 0) return undefined;
+  return { fields, error: newBadRequest(strictDecodingError(kind, fields)) };
+}
+
+export function prepareForCreate(resource: ResourceInfo, input: KubeObject): KubeObject {
+  let object = applyDefaults(resource.kind, clone(input));
+  switch (resource.kind) {
+    case 'Pod':
+      object['status'] = initialPodStatus(object);
+      break;
+    case 'Namespace':
+      object = defaultNamespace(object);
+      break;
+  }
+  return object;
+}
+
+/** Metadata rules every kind shares (ValidateObjectMeta): a name, or a generateName to make one. */
+function validateObjectMeta(object: KubeObject): FieldError[] {
+  if (!object.metadata.name && !object.metadata.generateName) return [fieldRequired('metadata.name', 'name or generateName is required')];
+  return [];
+}
+
+export function validateCreate(resource: ResourceInfo, object: KubeObject): FieldError[] {
+  switch (resource.kind) {
+    case 'Pod':
+      return validatePod(object);
+    case 'Secret':
+      return validateSecret(object);
+    case 'Namespace':
+      return validateNamespace(object);
+    default:
+      return validateObjectMeta(object);
+  }
+}
+
+/** What an update may change, by resource and subresource. */
+export function prepareForUpdate(resource: ResourceInfo, input: KubeObject, old: KubeObject, subresource: string): KubeObject {
+  const object = clone(input);
+  if (subresource === 'status') {
+    // statusStrategy.PrepareForUpdate: only status (and labels/annotations) come from the request.
+    const next = clone(old);
+    next['status'] = object['status'];
+    next.metadata.labels = object.metadata.labels ?? {};
+    next.metadata.annotations = object.metadata.annotations ?? {};
+    if (Object.keys(next.metadata.labels).length === 0) delete next.metadata.labels;
+    if (Object.keys(next.metadata.annotations).length === 0) delete next.metadata.annotations;
+    next.metadata.resourceVersion = object.metadata.resourceVersion ?? '';
+    return next;
+  }
+  if (subresource === 'ephemeralcontainers') {
+    // ephemeralContainersStrategy.PrepareForUpdate: everything but spec.ephemeralContainers stays.
+    const next = clone(old);
+    const spec = isObject(next['spec']) ? next['spec'] : (next['spec'] = {});
+    const wanted = isObject(object['spec']) ? object['spec']['ephemeralContainers'] : undefined;
+    if (wanted === undefined || wanted === null) delete spec['ephemeralContainers'];
+    else spec['ephemeralContainers'] = wanted;
+    next.metadata.resourceVersion = object.metadata.resourceVersion ?? '';
+    return defaultPod(next);
+  }
+  const next = applyDefaults(resource.kind, object);
+  switch (resource.kind) {
+    case 'Pod':
+    case 'Node':
+      next['status'] = clone(old['status']);
+      break;
+    case 'Namespace':
+      next['spec'] = clone(old['spec']);
+      next['status'] = clone(old['status']);
+      next.metadata.labels = { ...(next.metadata.labels ?? {}), 'kubernetes.io/metadata.name': old.metadata.name ?? '' };
+      break;
+  }
+  if (next.metadata.generation === undefined && old.metadata.generation !== undefined) next.metadata.generation = old.metadata.generation;
+  return next;
+}
+
+export function validateUpdate(resource: ResourceInfo, object: KubeObject, old: KubeObject, subresource: string): FieldError[] {
+  if (resource.kind === 'Pod') {
+    if (subresource === 'ephemeralcontainers') return validateEphemeralContainersUpdate(object, old);
+    if (subresource === 'status') return [];
+    return validatePodUpdate(object, old);
+  }
+  if (resource.kind === 'Secret') return validateSecretUpdate(object, old);
+  if (resource.kind === 'Namespace') return validateNamespace(object);
+  return validateObjectMeta(object);
+}
