@@ -10,7 +10,7 @@ export async function readLayer(data: Buffer, maxBytes = 256 * 1024 * 1024): Pro
   const done = new Promise<void>((resolve, reject) => {
     ex.on('entry', (header, stream, next) => {
       const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('data', (c: unknown) => chunks.push(c as Buffer));
       stream.on('end', () => {
         const type = header.type === 'directory' ? 'directory' : header.type === 'symlink' ? 'symlink' : 'file';
         entries.push({
