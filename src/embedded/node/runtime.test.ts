@@ -48,7 +48,8 @@ describe('resolveProcess: command and args vs Entrypoint and Cmd (k8s docs table
 
   it('uses Cmd alone when there is no Entrypoint, and fails when there is nothing to run', () => {
     expect(resolveProcess({ imageConfig: { Cmd: ['sh'] } })).toMatchObject({ argv: ['sh'] });
-    expect(resolveProcess({ imageConfig: { Entrypoint: [''], Cmd: ['x'] } })).toMatchObject({ argv: ['x'] });
+    expect(resolveProcess({ imageConfig: { Entrypoint: ['/ep'], Cmd: ['x'] }, command: ['/c'] })).toMatchObject({ argv: ['/c'] });
+    expect(resolveProcess({ imageConfig: { Env: ['BROKEN'], Cmd: ['x'] } })).toEqual({ error: 'invalid environment variable "BROKEN"' });
     expect(resolveProcess({ imageConfig: {} })).toEqual({ error: 'no command specified' });
   });
 

@@ -54,11 +54,10 @@ export interface ProcessSpec {
 }
 
 /**
- * The process a container runs. Command and args follow "Define a Command and Arguments for a
- * Container": containerd CRI (internal/cri/server/container_create_linux.go / spec_opts getProcessArgs)
- * uses the pod's command if set, else the image's Entrypoint; the pod's args if set, else — only when the
- * pod sets no command — the image's Cmd. $(VAR) is expanded by the kubelet first (expansion.ts).
- * Returns an error string (containerd's) when there is nothing to run.
+ * The process a container runs (containerd CRI setOCIProcessArgs and addImageEnvs, container_create*.go;
+ * the table in "Define a Command and Arguments for a Container"): the pod's command if set, else the image's
+ * Entrypoint; the pod's args if set, else — only when the pod sets no command — the image's Cmd.
+ * $(VAR) is expanded by the kubelet first (expansion.ts). Returns containerd's error when it cannot.
  */
 export function resolveProcess(input: {
   imageConfig: ImageConfig;
@@ -74,8 +73,7 @@ export function resolveProcess(input: {
   let args = podArgs;
   if (command.length === 0) {
     if (args.length === 0) args = [...(input.imageConfig.Cmd ?? [])];
-    const entrypoint = input.imageConfig.Entrypoint ?? [];
-    if (!(entrypoint.length === 1 && entrypoint[0] === '')) command = [...entrypoint];
+    command = [...(input.imageConfig.Entrypoint ?? [])];
   }
   if (command.length === 0 && args.length === 0) return { error: 'no command specified' };
   const merged = new Map<string, string>();
@@ -85,7 +83,10 @@ export function resolveProcess(input: {
   };
   put(`PATH=${DEFAULT_PATH}`);
   if (input.hostname) put(`HOSTNAME=${input.hostname}`);
-  for (const kv of input.imageConfig.Env ?? []) put(kv);
+  for (const kv of input.imageConfig.Env ?? []) {
+    if (!kv.includes('=')) return { error: `invalid environment variable ${JSON.stringify(kv)}` };
+    put(kv);
+  }
   for (const e of env) put(`${e.name}=${e.value}`);
   const cwd = input.workingDir || input.imageConfig.WorkingDir || '/';
   return { argv: [...command, ...args], env: [...merged.values()], cwd };
