@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerDoctor } from './doctor.js';
+import { registerList } from './list.js';
 import { ExitCode, UserError, formatUserError } from '../errors.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .option('--debug', 'print stack traces for unexpected errors')
     .showSuggestionAfterError()
     .exitOverride();
+  registerList(program);
   registerDoctor(program);
   return program;
 }

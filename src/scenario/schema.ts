@@ -28,6 +28,12 @@ export const POD_STATES = [
   'RunContainerError',
   'ContainerCreating',
   'Pending',
+  // an init container's failure, as printPod prefixes it
+  'Init:ErrImagePull',
+  'Init:ImagePullBackOff',
+  'Init:ErrImageNeverPull',
+  'Init:CrashLoopBackOff',
+  'Init:Error',
 ] as const;
 export const PodState = z.enum(POD_STATES);
 export type PodState = z.infer<typeof PodState>;

@@ -1,0 +1,102 @@
+// One actor's view of the cluster, through the Kubernetes API only (client-node with the actor's own
+// kubeconfig), so the same code drives the embedded API server and real kind clusters.
+import { ApiException, CoreV1Api, KubeConfig, type CoreV1Event, type V1Pod } from '@kubernetes/client-node';
+
+/** A refused request as the API server worded it (a metav1.Status), or a transport failure (code 0). */
+export interface ApiRefusal {
+  code: number;
+  reason: string;
+  message: string;
+}
+
+export type ApiOutcome<T> = { ok: true; object: T } | { ok: false; refusal: ApiRefusal };
+
+export class ClusterClient {
+  private readonly core: CoreV1Api;
+
+  constructor(kubeconfigYaml: string) {
+    const kc = new KubeConfig();
+    kc.loadFromString(kubeconfigYaml);
+    this.core = kc.makeApiClient(CoreV1Api);
+  }
+
+  createPod(namespace: string, body: V1Pod): Promise<ApiOutcome<V1Pod>> {
+    return outcome(() => this.core.createNamespacedPod({ namespace, body }));
+  }
+
+  deletePod(namespace: string, name: string): Promise<ApiOutcome<unknown>> {
+    return outcome(() => this.core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 0 }));
+  }
+
+  createSecret(namespace: string, body: object): Promise<ApiOutcome<unknown>> {
+    return outcome(() => this.core.createNamespacedSecret({ namespace, body }));
+  }
+
+  deleteSecret(namespace: string, name: string): Promise<ApiOutcome<unknown>> {
+    return outcome(() => this.core.deleteNamespacedSecret({ namespace, name }));
+  }
+
+  createServiceAccount(namespace: string, body: object): Promise<ApiOutcome<unknown>> {
+    return outcome(() => this.core.createNamespacedServiceAccount({ namespace, body }));
+  }
+
+  readPod(namespace: string, name: string): Promise<ApiOutcome<V1Pod>> {
+    return outcome(() => this.core.readNamespacedPod({ namespace, name }));
+  }
+
+  /** Adds an ephemeral container through the pods/ephemeralcontainers subresource, as `kubectl debug` does. */
+  async addEphemeralContainer(namespace: string, name: string, container: object): Promise<ApiOutcome<V1Pod>> {
+    const current = await this.readPod(namespace, name);
+    if (!current.ok) return current;
+    const body: V1Pod = { ...current.object, spec: { ...current.object.spec!, ephemeralContainers: [...(current.object.spec?.ephemeralContainers ?? []), container as never] } };
+    return outcome(() => this.core.replaceNamespacedPodEphemeralcontainers({ namespace, name, body }));
+  }
+
+  /** Changes one container's image with an update of the pod (the only spec field besides a few that may change). */
+  async updatePodImage(namespace: string, name: string, container: string, image: string): Promise<ApiOutcome<V1Pod>> {
+    const current = await this.readPod(namespace, name);
+    if (!current.ok) return current;
+    const spec = current.object.spec!;
+    if (!spec.containers.some((c) => c.name === container)) {
+      return { ok: false, refusal: { code: 0, reason: 'NotFound', message: `pod "${name}" has no container "${container}"` } };
+    }
+    const body: V1Pod = { ...current.object, spec: { ...spec, containers: spec.containers.map((c) => (c.name === container ? { ...c, image } : c)) } };
+    return outcome(() => this.core.replaceNamespacedPod({ namespace, name, body }));
+  }
+
+  async podEvents(namespace: string, name: string): Promise<CoreV1Event[]> {
+    const list = await outcome(() => this.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${name}` }));
+    return list.ok ? list.object.items : [];
+  }
+
+  /** A container's log, or "" when there is none yet (not started, pulled, or refused). */
+  async containerLog(namespace: string, name: string, container: string): Promise<string> {
+    const log = await outcome(() => this.core.readNamespacedPodLog({ namespace, name, container }));
+    return log.ok ? String(log.object) : '';
+  }
+}
+
+async function outcome<T>(call: () => Promise<T>): Promise<ApiOutcome<T>> {
+  try {
+    return { ok: true, object: await call() };
+  } catch (error) {
+    return { ok: false, refusal: refusalOf(error) };
+  }
+}
+
+function refusalOf(error: unknown): ApiRefusal {
+  if (error instanceof ApiException) {
+    const status = parseStatus(error.body);
+    return { code: error.code, reason: status?.reason ?? '', message: status?.message ?? String(error.body ?? error.message) };
+  }
+  return { code: 0, reason: 'ConnectionFailed', message: error instanceof Error ? error.message : String(error) };
+}
+
+function parseStatus(body: unknown): { reason?: string; message?: string } | undefined {
+  try {
+    const status = typeof body === 'string' ? JSON.parse(body) : body;
+    return status && typeof status === 'object' ? (status as { reason?: string; message?: string }) : undefined;
+  } catch {
+    return undefined;
+  }
+}
