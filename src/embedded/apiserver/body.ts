@@ -4,6 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parseAllDocuments } from 'yaml';
 import { newBadRequest, newRequestEntityTooLarge, newUnsupportedMediaType, StatusError } from '../../k8s/api-errors.js';
+import { goJsonObjectError } from './validation.js';
 import { decodeKubernetesProtobuf, ProtobufDecodeError, ProtobufKindNotSupportedError } from './protobuf.js';
 
 export const defaultMaxRequestBodyBytes = 3 * 1024 * 1024;
@@ -70,17 +71,13 @@ function summarize(body: Buffer, max = 30): string {
 
 /** JSON.parse with a 400 in upstream's words for bodies that are not a JSON object. */
 export function parseJsonObject(body: Buffer, expectedKind: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(body.toString('utf8'));
-  } catch (error) {
+  const error = goJsonObjectError(body);
+  if (error !== undefined) {
     // transformDecodeError (handlers/rest.go): no kind could be read from the data.
-    const reason = error instanceof Error ? error.message : String(error);
-    throw newBadRequest(`the object provided is unrecognized (must be of type ${expectedKind}): couldn't get version/kind; json parse error: ${reason} (${summarize(body)})`);
+    throw newBadRequest(`the object provided is unrecognized (must be of type ${expectedKind}): couldn't get version/kind; json parse error: ${error} (${summarize(body)})`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw newBadRequest(`the object provided is unrecognized (must be of type ${expectedKind}): couldn't get version/kind; json parse error: json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" } (${summarize(body)})`);
-  }
+  const value: unknown = JSON.parse(body.toString('utf8'));
+  if (value === null) throw newBadRequest(`Object 'Kind' is missing in 'null'`);
   return value as Record<string, unknown>;
 }
 

@@ -2,6 +2,7 @@
 // (plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go: cluster-admin, system:discovery,
 // system:basic-user, system:public-info-viewer), the lab admin's cluster-admin binding, and one
 // namespace-scoped Role/RoleBinding per tenant admin. They are ordinary objects: kubectl shows and edits them.
+import { defaultNamespace } from './defaults.js';
 import { findResource } from './resources.js';
 import type { KubeObject, ObjectStore } from './store.js';
 
@@ -11,7 +12,8 @@ const bootstrapLabels = { 'kubernetes.io/bootstrapping': 'rbac-defaults' };
 const autoupdate = { 'rbac.authorization.kubernetes.io/autoupdate': 'true' };
 
 function ensure(store: ObjectStore, resource: ReturnType<typeof r>, object: KubeObject): void {
-  if (!store.get(resource, object.metadata.namespace, object.metadata.name ?? '')) store.create(resource, object);
+  if (store.get(resource, object.metadata.namespace, object.metadata.name ?? '')) return;
+  store.create(resource, resource.kind === 'Namespace' ? defaultNamespace(object) : object);
 }
 
 function clusterRole(name: string, rules: Record<string, unknown>[]): KubeObject {

@@ -1,12 +1,20 @@
 // Per-kind create/update rules, as upstream's registry strategies (pkg/registry/core/*/strategy.go):
 // PrepareForCreate/PrepareForUpdate decide what a write may change; Validate/ValidateUpdate say why
 // it may not. The field rules themselves live in the pure validation module.
-import { fieldRequired, newBadRequest, type FieldError, type StatusError } from '../../k8s/api-errors.js';
+import { fieldInvalid, newBadRequest, type FieldError, type StatusError } from '../../k8s/api-errors.js';
 import { applyDefaults, defaultNamespace, defaultPod, initialPodStatus } from './defaults.js';
 import { findUnknownFields, strictDecodingError } from './pending/field-validation.js';
 import type { ResourceInfo } from './resources.js';
 import type { KubeObject } from './store.js';
-import { validateEphemeralContainersUpdate, validateNamespace, validatePod, validatePodUpdate, validateSecret, validateSecretUpdate } from './pending/validation.js';
+import {
+  validateEphemeralContainersUpdate,
+  validateNamespace,
+  validateObjectMeta,
+  validateObjectMetaUpdate,
+  validatePod,
+  validatePodUpdate,
+  validateSecret,
+} from './validation.js';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -32,12 +40,6 @@ export function prepareForCreate(resource: ResourceInfo, input: KubeObject): Kub
   return object;
 }
 
-/** Metadata rules every kind shares (ValidateObjectMeta): a name, or a generateName to make one. */
-function validateObjectMeta(object: KubeObject): FieldError[] {
-  if (!object.metadata.name && !object.metadata.generateName) return [fieldRequired('metadata.name', 'name or generateName is required')];
-  return [];
-}
-
 export function validateCreate(resource: ResourceInfo, object: KubeObject): FieldError[] {
   switch (resource.kind) {
     case 'Pod':
@@ -46,14 +48,30 @@ export function validateCreate(resource: ResourceInfo, object: KubeObject): Fiel
       return validateSecret(object);
     case 'Namespace':
       return validateNamespace(object);
+    case 'Node':
+      return validateObjectMeta(object.metadata, false);
     default:
-      return validateObjectMeta(object);
+      // Other kinds: ValidateObjectMeta with the kind's name rule (ServiceAccount: DNS subdomain; RBAC: path segment).
+      return validateObjectMeta(object.metadata, resource.namespaced, resource.group === 'rbac.authorization.k8s.io' ? (n) => pathSegmentErrors(n) : undefined);
   }
+}
+
+/** ValidatePathSegmentName (apimachinery pkg/api/validation/path): RBAC names may be almost anything but '/', '%', '.' and '..'. */
+function pathSegmentErrors(name: string): string[] {
+  if (name === '.' || name === '..') return [`may not be '${name}'`];
+  for (const bad of ['/', '%']) if (name.includes(bad)) return [`may not contain '${bad}'`];
+  return [];
 }
 
 /** What an update may change, by resource and subresource. */
 export function prepareForUpdate(resource: ResourceInfo, input: KubeObject, old: KubeObject, subresource: string): KubeObject {
   const object = clone(input);
+  // rest.BeforeUpdate (k8s.io/apiserver/pkg/registry/rest/update.go): system fields come from the stored object.
+  object.metadata.creationTimestamp = old.metadata.creationTimestamp;
+  if (!object.metadata.uid) object.metadata.uid = old.metadata.uid;
+  if (old.metadata.generation !== undefined) object.metadata.generation = old.metadata.generation;
+  else delete object.metadata.generation;
+  if (old.metadata.deletionTimestamp !== undefined) object.metadata.deletionTimestamp = old.metadata.deletionTimestamp;
   if (subresource === 'status') {
     // statusStrategy.PrepareForUpdate: only status (and labels/annotations) come from the request.
     const next = clone(old);
@@ -97,7 +115,12 @@ export function validateUpdate(resource: ResourceInfo, object: KubeObject, old: 
     if (subresource === 'status') return [];
     return validatePodUpdate(object, old);
   }
-  if (resource.kind === 'Secret') return validateSecretUpdate(object, old);
-  if (resource.kind === 'Namespace') return validateNamespace(object);
-  return validateObjectMeta(object);
+  const meta = validateObjectMetaUpdate(object.metadata, old.metadata);
+  if (resource.kind === 'Secret') {
+    // ValidateSecretUpdate (pkg/apis/core/validation/validation.go): the type is immutable.
+    const typeErrs = object['type'] !== old['type'] ? [fieldInvalid('type', object['type'], 'field is immutable')] : [];
+    return [...meta, ...typeErrs, ...validateSecret(object)];
+  }
+  if (resource.kind === 'Namespace') return [...meta, ...validateNamespace(object)];
+  return [...meta, ...validateCreate(resource, object)];
 }
