@@ -29,7 +29,8 @@ export async function main(argv: string[]): Promise<number> {
       return ExitCode.ok;
     }
     await program.parseAsync(argv);
-    return ExitCode.ok;
+    // a command that finished with something to report (run's failed expectations) sets process.exitCode
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
   } catch (error) {
     return reportError(error, debug);
   }
