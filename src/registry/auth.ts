@@ -3,6 +3,9 @@
 // (distribution docs/spec/auth/token.md, scope.md): short-lived HMAC-signed tokens scoped to repository and action.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import bcrypt from 'bcryptjs';
+import { parseHtpasswd } from './htpasswd.js';
+
+export { htpasswdLine, parseHtpasswd } from './htpasswd.js';
 
 export type Action = 'pull' | 'push' | 'delete';
 export const allActions: readonly Action[] = ['pull', 'push', 'delete'];
@@ -42,27 +45,6 @@ export function parseScope(text: string): Scope | undefined {
   const actions = text.slice(last + 1).split(',').filter((a) => a !== '');
   if (name === '') return undefined;
   return { type, name, actions };
-}
-
-/** htpasswd lines `user:hash`; only bcrypt hashes, as distribution accepts only those. */
-export function parseHtpasswd(text: string): Map<string, string> {
-  const users = new Map<string, string>();
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const i = line.indexOf(':');
-    if (i <= 0) continue;
-    const hash = line.slice(i + 1);
-    if (/^\$2[aby]\$\d\d\$/.test(hash)) users.set(line.slice(0, i), hash);
-  }
-  return users;
-}
-
-/** An htpasswd line like `htpasswd -Bbn user pass` writes (bcrypt, cost 5, `$2y$`). */
-export function htpasswdLine(username: string, password: string, cost = 5): string {
-  if (username.includes(':') || /\s/.test(username)) throw new Error('htpasswd usernames cannot hold ":" or spaces');
-  const hash = bcrypt.hashSync(password, cost).replace(/^\$2[ab]\$/, '$2y$');
-  return `${username}:${hash}`;
 }
 
 function globToRegExp(glob: string): RegExp {

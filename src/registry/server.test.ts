@@ -1,4 +1,8 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pullImage } from './client.js';
 import { sha256Digest } from './digest.js';
 import { buildSecretImage, createFlag, imageBlobs, type BuiltImage } from './image-builder.js';
 import { DOCKER_MANIFEST, OCI_INDEX } from './media-types.js';
@@ -179,5 +183,27 @@ describe.each(['basic', 'token'] as const)('registry with %s auth', (mode) => {
     const catalog = (await (await req('GET', '/v2/_catalog', catalogAuth)).json()) as { repositories: string[] };
     expect(catalog.repositories).toEqual(expect.arrayContaining(['public/app', 'secure/app', 'secure/tags']));
     expect((await req('GET', '/v2/_catalog')).status).toBe(401);
+  });
+});
+
+describe('registry storage in a directory, and its access log', () => {
+  it('keeps blobs on disk, serves them back, and logs no credential', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'image-heist-registry-'));
+    const lines: string[] = [];
+    const lab = await startLabRegistry('token', { storageDir: dir, log: (l) => lines.push(l) });
+    try {
+      const image = await buildSecretImage({ flag: createFlag() });
+      await pushImage(`${lab.registry.host}/secure/app:1`, { manifestBytes: image.manifestBytes, mediaType: image.mediaType, blobs: imageBlobs(image) }, { credentials: lab.users.pusher });
+      const files = await readdir(path.join(dir, 'blobs', 'sha256'));
+      expect(files.sort()).toEqual([image.configDigest, ...image.layers.map((l) => l.digest)].map((d) => d.slice(7)).sort());
+      const pulled = await pullImage(`${lab.registry.host}/secure/app:1`, { credentials: lab.users.admin1 });
+      expect(pulled.layers.map((l) => sha256Digest(l))).toEqual(image.layers.map((l) => l.digest));
+      const log = lines.join('\n');
+      expect(log).toMatch(/GET \/v2\/secure\/app\/manifests\/1 200 user#[0-9a-f]{8}/);
+      for (const secret of [lab.users.admin1.password, lab.users.pusher.password, lab.users.admin1.username, lab.users.pusher.username]) expect(log).not.toContain(secret);
+    } finally {
+      await lab.registry.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

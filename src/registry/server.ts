@@ -182,6 +182,8 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
   const tokens = new TokenIssuer(service, options.tokenTtlSeconds);
   const storage = new RegistryStorage(options.limits, options.storageDir);
   let baseUrl = '';
+  /** Who made each request, for the access log (usernames are hashed there, never printed). */
+  const callers = new WeakMap<IncomingMessage, Principal>();
 
   /** The caller behind a request, or a 401 for credentials that do not check out. */
   async function principalOf(req: IncomingMessage, scopes: Scope[]): Promise<{ principal: Principal; claims?: TokenClaims }> {
@@ -220,6 +222,7 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
   async function authorize(req: IncomingMessage, scope: Scope | undefined): Promise<Principal> {
     const scopes = scope ? [scope] : [];
     const { principal, claims } = await principalOf(req, scopes);
+    callers.set(req, principal);
     if (!scope) {
       if (mode === 'basic' && principal.username === undefined) throw unauthorized(scopes, false);
       return principal;
@@ -506,8 +509,7 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
       })
       .finally(() => {
         if (options.log) {
-          const principal = parseBasicAuth(req.headers.authorization)?.username;
-          options.log(`${req.method} ${(req.url ?? '').split('?')[0]} ${res.statusCode} ${redactUser(principal || undefined)}`);
+          options.log(`${req.method} ${(req.url ?? '').split('?')[0]} ${res.statusCode} ${redactUser(callers.get(req)?.username)}`);
         }
       });
   });
