@@ -138,14 +138,18 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
   });
 
   const server: Server = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => {
-    void handle(req, res).catch((error: unknown) => writeError(res, error));
+    void handle(req, res).catch((error: unknown) => writeError(req, res, error));
   });
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  server.on('clientError', (_err, socket) => socket.destroy());
+  // Unparseable HTTP: answer 400 and close, as Node's default does, without logging anything of the request.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -256,6 +260,10 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
       if (info.verb !== 'get') throw newMethodNotSupported({ group: '', resource: 'pods/log' }, info.verb);
       return handlePodLog(ctx);
     }
+    if ((info.verb === 'update' || info.verb === 'patch') && info.name === '') {
+      // No PUT or PATCH route on a collection (go-restful's 405, as kube-apiserver answers it).
+      throw new StatusError({ code: 405, reason: 'MethodNotAllowed', message: 'the server does not allow this method on the requested resource', details: {} });
+    }
     const allowed = info.subresource === '' ? resource.verbs : (resource.subresources.find((s) => s.name === info.subresource)?.verbs ?? []);
     if (!(allowed as readonly string[]).includes(info.verb)) {
       throw newMethodNotSupported({ group: resource.group, resource: info.subresource ? `${resource.resource}/${info.subresource}` : resource.resource }, info.verb);
@@ -354,7 +362,7 @@ function writeStatus(res: ServerResponse, status: Status): void {
   writeJson(res, status.code, status);
 }
 
-function writeError(res: ServerResponse, error: unknown): void {
+function writeError(req: IncomingMessage, res: ServerResponse, error: unknown): void {
   const err = error instanceof Error ? error : new Error(String(error));
   const status = toStatusError(err).status;
   if (res.headersSent) {
@@ -362,7 +370,11 @@ function writeError(res: ServerResponse, error: unknown): void {
     res.end();
     return;
   }
-  if (error instanceof BodyTooLargeError) res.setHeader('Connection', 'close');
+  // A body we did not read would be parsed as the next request on a kept-alive connection: drop it and close.
+  if (error instanceof BodyTooLargeError || !req.complete) {
+    res.setHeader('Connection', 'close');
+    req.resume();
+  }
   writeStatus(res, status);
 }
 

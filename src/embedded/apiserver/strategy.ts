@@ -1,9 +1,9 @@
 // Per-kind create/update rules, as upstream's registry strategies (pkg/registry/core/*/strategy.go):
 // PrepareForCreate/PrepareForUpdate decide what a write may change; Validate/ValidateUpdate say why
 // it may not. The field rules themselves live in the pure validation module.
-import { fieldInvalid, newBadRequest, type FieldError, type StatusError } from '../../k8s/api-errors.js';
+import { fieldInvalid, type FieldError, type StatusError } from '../../k8s/api-errors.js';
 import { applyDefaults, defaultNamespace, defaultPod, initialPodStatus } from './defaults.js';
-import { findUnknownFields, strictDecodingError } from './pending/field-validation.js';
+import { findUnknownFields, hasFieldSchema, newStrictDecodingError, newStrictPatchError, unknownFieldWarnings, warningHeaderValue } from './field-validation.js';
 import type { ResourceInfo } from './resources.js';
 import type { KubeObject } from './store.js';
 import {
@@ -20,11 +20,23 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const clone = <T>(v: T): T => structuredClone(v);
 
-/** Unknown fields of a decoded body, with the upstream strict-decoding error, or undefined. */
-export function unknownFieldsError(kind: string, object: Json): { fields: string[]; error: StatusError } | undefined {
-  const fields = findUnknownFields(kind, object);
+/**
+ * Unknown fields of a decoded body (or of a patched object), with the 400 fieldValidation=Strict
+ * answers and the Warning header values fieldValidation=Warn sends; undefined when there are none.
+ */
+export function unknownFieldsError(
+  resource: ResourceInfo,
+  object: Json,
+  verb: 'create' | 'update' | 'patch',
+): { error: StatusError; warnings: string[] } | undefined {
+  if (!hasFieldSchema(resource.kind)) return undefined;
+  const fields = findUnknownFields(resource.kind, object);
   if (fields.length === 0) return undefined;
-  return { fields, error: newBadRequest(strictDecodingError(kind, fields)) };
+  const apiVersion = resource.group === '' ? resource.version : `${resource.group}/${resource.version}`;
+  return {
+    error: verb === 'patch' ? newStrictPatchError(fields) : newStrictDecodingError(resource.kind, apiVersion, fields),
+    warnings: unknownFieldWarnings(fields).map(warningHeaderValue),
+  };
 }
 
 export function prepareForCreate(resource: ResourceInfo, input: KubeObject): KubeObject {

@@ -32,12 +32,12 @@ function fieldValidation(query: URLSearchParams): FieldValidation {
 }
 
 /** Strict: reject unknown fields; Warn: say so in Warning headers (as upstream's 299 warnings). */
-function checkUnknownFields(ctx: RequestContext, object: Json, mode: FieldValidation): void {
+function checkUnknownFields(ctx: RequestContext, object: Json, mode: FieldValidation, verb: 'create' | 'update' | 'patch'): void {
   if (mode === 'Ignore') return;
-  const found = unknownFieldsError(ctx.resource.kind, object);
+  const found = unknownFieldsError(ctx.resource, object, verb);
   if (!found) return;
   if (mode === 'Strict') throw found.error;
-  ctx.res.setHeader('Warning', found.fields.map((f) => `299 - ${JSON.stringify(`unknown field "${f}"`)}`));
+  ctx.res.setHeader('Warning', found.warnings);
 }
 
 function invalid(ctx: RequestContext, name: string, errors: ReturnType<typeof validateCreate>): StatusError | undefined {
@@ -75,7 +75,7 @@ export async function handleCreate(ctx: RequestContext): Promise<void> {
   const body = await readBody(ctx.req, parts.maxRequestBodyBytes);
   const decoded = decodeObjectBody(ctx.req.headers['content-type'], body, resource.kind);
   checkTypeMeta(ctx, decoded.object);
-  if (decoded.encoding !== 'protobuf') checkUnknownFields(ctx, decoded.object, mode);
+  if (decoded.encoding !== 'protobuf') checkUnknownFields(ctx, decoded.object, mode, 'create');
   const object = ensureMetadata(decoded.object);
   const urlNamespace = resource.namespaced ? info.namespace : '';
   if (resource.namespaced) {
@@ -188,7 +188,7 @@ async function readUpdate(ctx: RequestContext, current: KubeObject, verb: 'updat
   if (verb === 'update') {
     const decoded = decodeObjectBody(ctx.req.headers['content-type'], body, resource.kind);
     checkTypeMeta(ctx, decoded.object);
-    if (decoded.encoding !== 'protobuf') checkUnknownFields(ctx, decoded.object, mode);
+    if (decoded.encoding !== 'protobuf') checkUnknownFields(ctx, decoded.object, mode, 'update');
     return { object: ensureMetadata(decoded.object), mode };
   }
   const type = mediaType(ctx.req.headers['content-type']);
@@ -218,7 +218,7 @@ async function readUpdate(ctx: RequestContext, current: KubeObject, verb: 'updat
   }
   if (!isObject(patched)) throw newBadRequest('the patch did not result in an object');
   checkTypeMeta(ctx, patched);
-  checkUnknownFields(ctx, patched, mode);
+  checkUnknownFields(ctx, patched, mode, 'patch');
   return { object: ensureMetadata(patched), mode };
 }
 
