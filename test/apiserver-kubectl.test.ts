@@ -226,6 +226,11 @@ describe('day-to-day commands', () => {
     // …and takes it back.
     expect((await k(['delete', 'rolebinding', 'admin2-reads', '-n', 'tenant-a'])).exitCode).toBe(0);
     expect((await k(['--context', 'admin2', 'auth', 'can-i', 'get', 'secrets', '-n', 'tenant-a'])).stdout).toBe('no');
+    // auth can-i --list goes through SelfSubjectRulesReview.
+    const list = await k(['--context', 'admin2', 'auth', 'can-i', '--list', '-n', 'tenant-b']);
+    expect(list.exitCode).toBe(0);
+    expect(list.stdout).toMatch(/^\*\.\*\s+\[\]\s+\[\]\s+\[\*\]$/m);
+    expect(list.stdout).toMatch(/^selfsubjectaccessreviews\.authorization\.k8s\.io\s+\[\]\s+\[\]\s+\[create\]$/m);
   });
 
   it('a stale update is 409 Conflict', async () => {

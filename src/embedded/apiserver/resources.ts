@@ -63,6 +63,18 @@ export const resources: readonly ResourceInfo[] = [
   {
     group: 'authorization.k8s.io',
     version: 'v1',
+    resource: 'selfsubjectrulesreviews',
+    singular: 'selfsubjectrulesreview',
+    kind: 'SelfSubjectRulesReview',
+    namespaced: false,
+    verbs: ['create'],
+    shortNames: [],
+    categories: [],
+    subresources: [],
+  },
+  {
+    group: 'authorization.k8s.io',
+    version: 'v1',
     resource: 'selfsubjectaccessreviews',
     singular: 'selfsubjectaccessreview',
     kind: 'SelfSubjectAccessReview',

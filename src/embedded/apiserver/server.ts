@@ -26,7 +26,7 @@ import {
   apiVersions,
   wantsAggregatedDiscovery,
 } from './discovery.js';
-import { handleSelfSubjectAccessReview } from './handlers/access-review.js';
+import { handleSelfSubjectAccessReview, handleSelfSubjectRulesReview } from './handlers/access-review.js';
 import type { PodLogs, RequestContext, ServerParts } from './handlers/context.js';
 import { handlePodLog, noKubeletPodLogs } from './handlers/pods.js';
 import { handleCreate, handleDelete, handleDeleteCollection, handleGet, handleList, handleUpdate, handleWatch, setWatchTableRenderer } from './handlers/rest.js';
@@ -125,6 +125,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     maxRequestBodyBytes: options.maxRequestBodyBytes ?? defaultMaxRequestBodyBytes,
     podLogs: () => podLogs,
     authorize: (user, attributes) => authorizer.authorize(user, attributes),
+    rulesFor: (user, namespace) => authorizer.rulesFor(user, namespace),
     purgeNamespace: (namespace) => {
       for (const r of resources) {
         if (!r.namespaced || !r.verbs.includes('delete')) continue;
@@ -255,6 +256,10 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     if (resource.kind === 'SelfSubjectAccessReview') {
       if (info.verb !== 'create') throw newMethodNotSupported({ group: resource.group, resource: resource.resource }, info.verb);
       return handleSelfSubjectAccessReview(ctx);
+    }
+    if (resource.kind === 'SelfSubjectRulesReview') {
+      if (info.verb !== 'create') throw newMethodNotSupported({ group: resource.group, resource: resource.resource }, info.verb);
+      return handleSelfSubjectRulesReview(ctx);
     }
     if (info.subresource === 'log') {
       if (info.verb !== 'get') throw newMethodNotSupported({ group: '', resource: 'pods/log' }, info.verb);

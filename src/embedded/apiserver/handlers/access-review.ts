@@ -38,3 +38,18 @@ export async function handleSelfSubjectAccessReview(ctx: RequestContext): Promis
     status,
   });
 }
+
+/** SelfSubjectRulesReview (`kubectl auth can-i --list`): pkg/registry/authorization/selfsubjectrulesreview/rest.go. */
+export async function handleSelfSubjectRulesReview(ctx: RequestContext): Promise<void> {
+  const body = await readBody(ctx.req, ctx.parts.maxRequestBodyBytes);
+  const { object } = decodeObjectBody(ctx.req.headers['content-type'], body, 'SelfSubjectRulesReview');
+  const spec = isObject(object['spec']) ? object['spec'] : {};
+  const namespace = str(spec, 'namespace');
+  ctx.respond(201, {
+    kind: 'SelfSubjectRulesReview',
+    apiVersion: 'authorization.k8s.io/v1',
+    metadata: { creationTimestamp: null },
+    spec,
+    status: ctx.parts.rulesFor(ctx.user, namespace),
+  });
+}

@@ -26,6 +26,8 @@ export interface ServerParts {
   purgeNamespace: (namespace: string) => void;
   /** Authorizes an attribute set for a user (used by SelfSubjectAccessReview). */
   authorize: (user: UserInfo, attributes: AuthorizationRequest) => { allowed: boolean; reason: string };
+  /** The rules that apply to a user in a namespace (SelfSubjectRulesReview). */
+  rulesFor: (user: UserInfo, namespace: string) => unknown;
 }
 
 export interface AuthorizationRequest {
