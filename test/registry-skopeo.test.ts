@@ -9,12 +9,12 @@ import { pushImage } from '../src/registry/client.js';
 import { makeDockerConfigJson } from '../src/registry/docker-config.js';
 import { buildPublicImage, buildSecretImage, createFlag, imageBlobs, type BuiltImage } from '../src/registry/image-builder.js';
 import { readLayer } from '../src/registry/layer-reader.js';
-import { startLabRegistry, type LabRegistry } from '../src/registry/test-helpers.js';
+import { startTestRegistry, type TestRegistry } from '../src/registry/test-helpers.js';
 
 const skopeo = (args: string[]) => execa('skopeo', args, { reject: false, timeout: 60_000 });
 
 describe.each(['basic', 'token'] as const)('skopeo ↔ embedded registry (%s auth)', (mode) => {
-  let lab: LabRegistry;
+  let lab: TestRegistry;
   let image: BuiltImage;
   let flag: string;
   let dir: string;
@@ -22,7 +22,7 @@ describe.each(['basic', 'token'] as const)('skopeo ↔ embedded registry (%s aut
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'image-heist-skopeo-'));
-    lab = await startLabRegistry(mode);
+    lab = await startTestRegistry(mode);
     flag = createFlag();
     image = await buildSecretImage({ flag });
     const pub = await buildPublicImage();

@@ -7,7 +7,7 @@ import { pullImage, pushImage } from './client.js';
 import { sha256Digest } from './digest.js';
 import { errorCodes } from './errors.js';
 import { buildSecretImage, createFlag, imageBlobs, type BuiltImage } from './image-builder.js';
-import { basic, startLabRegistry, type LabRegistry } from './test-helpers.js';
+import { basic, startTestRegistry, type TestRegistry } from './test-helpers.js';
 
 interface RawResponse {
   status: number;
@@ -58,14 +58,14 @@ function prng(seed: number): () => number {
 }
 
 describe.each(['basic', 'token'] as const)('bad input (%s auth)', (mode) => {
-  let lab: LabRegistry;
+  let lab: TestRegistry;
   let image: BuiltImage;
   let flag: string;
   let pusher: string;
   const limits = { maxBlobBytes: 1024 * 1024, maxManifestBytes: 64 * 1024, maxUploadSessions: 8, uploadSessionTtlMs: 200 };
 
   beforeAll(async () => {
-    lab = await startLabRegistry(mode, { limits });
+    lab = await startTestRegistry(mode, { limits });
     flag = createFlag();
     image = await buildSecretImage({ flag });
     await pushImage(`${lab.registry.host}/secure/app:1`, { manifestBytes: image.manifestBytes, mediaType: image.mediaType, blobs: imageBlobs(image) }, { credentials: lab.users.pusher });

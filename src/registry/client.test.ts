@@ -7,7 +7,7 @@ import { sha256Digest } from './digest.js';
 import { assembleImage, buildBaseLayer, buildLayer, buildSecretImage, createFlag, imageBlobs, type BuiltImage } from './image-builder.js';
 import { readLayer } from './layer-reader.js';
 import { OCI_INDEX } from './media-types.js';
-import { startLabRegistry, type LabRegistry } from './test-helpers.js';
+import { startTestRegistry, type TestRegistry } from './test-helpers.js';
 
 const flagOf = async (layers: Buffer[]) => {
   for (const l of layers) {
@@ -18,11 +18,11 @@ const flagOf = async (layers: Buffer[]) => {
 };
 
 describe.each(['basic', 'token'] as const)('client against the registry with %s auth', (mode) => {
-  let lab: LabRegistry;
+  let lab: TestRegistry;
   let image: BuiltImage;
   let flag: string;
   beforeAll(async () => {
-    lab = await startLabRegistry(mode);
+    lab = await startTestRegistry(mode);
     flag = createFlag();
     image = await buildSecretImage({ flag });
     const pushed = await pushImage(`${lab.registry.host}/secure/app:1`, { manifestBytes: image.manifestBytes, mediaType: image.mediaType, blobs: imageBlobs(image) }, { credentials: lab.users.pusher });

@@ -7,10 +7,10 @@ import { sha256Digest } from './digest.js';
 import { buildSecretImage, createFlag, imageBlobs, type BuiltImage } from './image-builder.js';
 import { DOCKER_MANIFEST, OCI_INDEX } from './media-types.js';
 import { pushImage } from './client.js';
-import { authorizationFor, basic, startLabRegistry, type LabRegistry } from './test-helpers.js';
+import { authorizationFor, basic, startTestRegistry, type TestRegistry } from './test-helpers.js';
 
 describe.each(['basic', 'token'] as const)('registry with %s auth', (mode) => {
-  let lab: LabRegistry;
+  let lab: TestRegistry;
   let image: BuiltImage;
   let pusherPull: string;
   const req = async (method: string, path: string, authorization?: string, init: { headers?: Record<string, string>; body?: Buffer | string } = {}) =>
@@ -21,7 +21,7 @@ describe.each(['basic', 'token'] as const)('registry with %s auth', (mode) => {
     });
 
   beforeAll(async () => {
-    lab = await startLabRegistry(mode);
+    lab = await startTestRegistry(mode);
     image = await buildSecretImage({ flag: createFlag() });
     const content = { manifestBytes: image.manifestBytes, mediaType: image.mediaType, blobs: imageBlobs(image) };
     await pushImage(`${lab.registry.host}/secure/app:1`, content, { credentials: lab.users.pusher });
@@ -190,7 +190,7 @@ describe('registry storage in a directory, and its access log', () => {
   it('keeps blobs on disk, serves them back, and logs no credential', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'image-heist-registry-'));
     const lines: string[] = [];
-    const lab = await startLabRegistry('token', { storageDir: dir, log: (l) => lines.push(l) });
+    const lab = await startTestRegistry('token', { storageDir: dir, log: (l) => lines.push(l) });
     try {
       const image = await buildSecretImage({ flag: createFlag() });
       await pushImage(`${lab.registry.host}/secure/app:1`, { manifestBytes: image.manifestBytes, mediaType: image.mediaType, blobs: imageBlobs(image) }, { credentials: lab.users.pusher });

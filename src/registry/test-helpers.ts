@@ -2,12 +2,12 @@
 import { createRegistryUsers, labAccessRules, type RegistryUsers } from './lab-users.js';
 import { startRegistry, type RegistryOptions, type RunningRegistry } from './server.js';
 
-export interface LabRegistry {
+export interface TestRegistry {
   registry: RunningRegistry;
   users: RegistryUsers;
 }
 
-export async function startLabRegistry(auth: 'basic' | 'token', extra: Partial<RegistryOptions> = {}): Promise<LabRegistry> {
+export async function startTestRegistry(auth: 'basic' | 'token', extra: Partial<RegistryOptions> = {}): Promise<TestRegistry> {
   const users = createRegistryUsers();
   const registry = await startRegistry({ users: [users.admin1, users.pusher], access: labAccessRules(users), auth, ...extra });
   return { registry, users };
