@@ -36,7 +36,7 @@ import { buildOpenApi } from './openapi.js';
 import { parseRequestInfo, type ResourceRequestInfo } from './request-info.js';
 import { findResource, groupVersions, resources, type ResourceInfo } from './resources.js';
 import { ObjectStore, type KubeObject } from './store.js';
-import { toTable } from './pending/tables.js';
+import { toTable, type IncludeObjectPolicy } from './tables.js';
 import { generateServingCertificate, type ServingCertificate } from './tls.js';
 
 export { admissionPluginsFor, type AdmissionPluginName } from './admission.js';
@@ -133,10 +133,15 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
       }
     },
   };
-  setWatchTableRenderer((ctx, object) => {
-    const table = toTable(ctx.resource.resource, [object], { wide: true, now: new Date() }) as unknown as Record<string, unknown>;
-    return table;
-  });
+  // A watch event under `as=Table` carries a one-row Table (kubectl keeps the list's column definitions).
+  setWatchTableRenderer((ctx, object) =>
+    toTable(ctx.resource.resource, [object], {
+      wide: true,
+      now: Date.now(),
+      includeObject: includeObjectPolicy(ctx.query),
+      ...(object.metadata.resourceVersion ? { resourceVersion: object.metadata.resourceVersion } : {}),
+    }),
+  );
 
   const server: Server = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => {
     void handle(req, res).catch((error: unknown) => writeError(req, res, error));
@@ -300,12 +305,15 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     if (tableAllowed && accept.includes('as=Table')) {
       const o = object as KubeObject & { items?: KubeObject[] };
       const items = Array.isArray(o.items) ? o.items : [o];
-      const table = toTable(resource.resource, items, { wide: true, now: new Date() }) as unknown as { metadata?: Record<string, unknown>; rows?: { object?: unknown }[] };
-      table.metadata = { ...(table.metadata ?? {}), resourceVersion: Array.isArray(o.items) ? (o.metadata.resourceVersion ?? '') : (o.metadata.resourceVersion ?? '') };
-      if (Array.isArray(o.items) && o.metadata.continue) table.metadata['continue'] = o.metadata.continue;
-      // includeObject=Object (used by --sort-by) puts whole objects in the rows; the default is metadata only.
-      if (query.get('includeObject') === 'Object' && table.rows) table.rows.forEach((row, i) => (row.object = items[i]));
-      return writeJson(res, code, table);
+      const table = toTable(resource.resource, items, {
+        wide: true,
+        now: Date.now(),
+        includeObject: includeObjectPolicy(query),
+        resourceVersion: o.metadata.resourceVersion ?? '',
+      });
+      const metadata: Record<string, unknown> = { ...table.metadata };
+      if (Array.isArray(o.items) && o.metadata.continue) metadata['continue'] = o.metadata.continue;
+      return writeJson(res, code, { ...table, metadata });
     }
     if (!acceptsJson(accept)) {
       throw new StatusError({ code: 406, reason: 'NotAcceptable', message: 'only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf' });
@@ -341,6 +349,12 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
       await closed;
     },
   };
+}
+
+/** includeObject=None|Metadata|Object (Metadata by default; kubectl's --sort-by asks for Object). */
+function includeObjectPolicy(query: URLSearchParams): IncludeObjectPolicy {
+  const v = query.get('includeObject');
+  return v === 'None' || v === 'Object' ? v : 'Metadata';
 }
 
 /** Upstream's 404 for a path no handler serves (genericapiserver NotFoundHandler). */
