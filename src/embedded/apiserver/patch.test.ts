@@ -244,7 +244,14 @@ describe('applyStrategicMergePatch semantics (strategicpatch/patch.go)', () => {
     expect(sa.imagePullSecrets).toEqual([{ name: 'y' }]);
     const secret = applyStrategicMergePatch({ data: { a: 'YQ==' } }, { data: { b: 'Yg==' } }, 'Secret');
     expect(secret.data).toEqual({ a: 'YQ==', b: 'Yg==' });
-    expect(statusOf(() => applyStrategicMergePatch({}, {}, 'Role')).status.code).toBe(415);
+    const role = applyStrategicMergePatch({ rules: [{ verbs: ['get'] }] }, { rules: [{ verbs: ['list'] }] }, 'Role');
+    expect(role.rules).toEqual([{ verbs: ['list'] }]);
+    expect(statusOf(() => applyStrategicMergePatch({}, {}, 'Widget')).status).toMatchObject({
+      code: 415,
+      reason: 'UnsupportedMediaType',
+      message:
+        'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+    });
   });
 
   it('goValue prints like Go %v', () => {

@@ -1,7 +1,7 @@
 // PATCH bodies as the API server applies them: JSON patch (RFC 6902, as gopkg.in/evanphx/json-patch.v4 patch.go),
 // JSON merge patch (RFC 7386) and strategic merge patch (k8s.io/apimachinery/pkg/util/strategicpatch/patch.go,
 // errors from pkg/util/mergepatch/errors.go, wrapped as k8s.io/apiserver/pkg/endpoints/handlers/patch.go does).
-import { newBadRequest, StatusError } from '../../k8s/api-errors.js';
+import { newBadRequest, newUnsupportedMediaType, StatusError } from '../../k8s/api-errors.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -313,10 +313,17 @@ const PATCH_SCHEMA: Record<string, Record<string, FieldPatchMeta>> = {
   Secret: { metadata: { type: 'ObjectMeta' } },
   ConfigMap: { metadata: { type: 'ObjectMeta' } },
   Event: { metadata: { type: 'ObjectMeta' } },
+  // rbac/v1 lists (rules, subjects) carry no patch strategy: they are replaced whole.
+  Role: { metadata: { type: 'ObjectMeta' } },
+  ClusterRole: { metadata: { type: 'ObjectMeta' } },
+  RoleBinding: { metadata: { type: 'ObjectMeta' } },
+  ClusterRoleBinding: { metadata: { type: 'ObjectMeta' } },
 };
 
 /** Kinds applyStrategicMergePatch knows the patch metadata of. */
-export const STRATEGIC_MERGE_PATCH_KINDS: readonly string[] = ['Pod', 'Namespace', 'Node', 'ServiceAccount', 'Secret', 'ConfigMap', 'Event'];
+export const STRATEGIC_MERGE_PATCH_KINDS: readonly string[] = [
+  'Pod', 'Namespace', 'Node', 'ServiceAccount', 'Secret', 'ConfigMap', 'Event', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding',
+];
 
 const directiveMarker = '$patch';
 const retainKeysDirective = '$retainKeys';
@@ -349,8 +356,9 @@ const errBadArgType = (expected: string, actual: unknown): MergePatchError =>
  * MergeParallelList and IgnoreUnmatchedNulls). Errors are StatusErrors with upstream's code and text.
  */
 export function applyStrategicMergePatch<T>(doc: T, patch: unknown, kind: string): T {
-  if (PATCH_SCHEMA[kind] === undefined) {
-    throw new StatusError({ code: 415, reason: 'UnsupportedMediaType', message: `strategic merge patch is not supported for kind ${kind}` });
+  if (!STRATEGIC_MERGE_PATCH_KINDS.includes(kind)) {
+    // As for custom resources: the patch handler only offers the untyped patch types (handlers/patch.go).
+    throw newUnsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml']);
   }
   if (!isObject(patch)) {
     throw newBadRequest(`json: cannot unmarshal ${jsonKind(patch)} into Go value of type map[string]interface {}`);
