@@ -89,6 +89,11 @@ describe.each(['basic', 'token'] as const)('client against the registry with %s 
     });
   });
 
+  it('pulls by digest', async () => {
+    const pulled = await pullImage(`${lab.registry.host}/secure/app@${image.digest}`, { credentials: lab.users.admin1 });
+    expect(pulled.manifestDigest).toBe(image.digest);
+  });
+
   it('reports a missing tag as not-found with the spec code', async () => {
     await expect(pullImage(`${lab.registry.host}/secure/app:nope`, { credentials: lab.users.admin1 })).rejects.toMatchObject({ kind: 'not-found', code: 'MANIFEST_UNKNOWN' });
   });
@@ -146,5 +151,10 @@ describe('client against a registry that lies', () => {
 
   it('rejects blobs whose content does not match their digest', async () => {
     await expect(pullImage(`${host}/public/app:1`)).rejects.toMatchObject({ kind: 'digest-mismatch' });
+  });
+
+  it('rejects a manifest that does not hash to the digest asked for', async () => {
+    const other = sha256Digest(Buffer.from('another manifest'));
+    await expect(pullImage(`${host}/public/app@${other}`)).rejects.toMatchObject({ kind: 'digest-mismatch' });
   });
 });
