@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerDoctor } from './doctor.js';
 import { registerList } from './list.js';
+import { registerUp } from './up.js';
 import { ExitCode, UserError, formatUserError } from '../errors.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerList(program);
   registerDoctor(program);
+  registerUp(program);
   return program;
 }
 

@@ -1,0 +1,166 @@
+// `image-heist up`: the embedded lab in the foreground. Writes DIR/kubeconfig, then (last) DIR/lab.json,
+// prints what to type next, and runs until SIGINT or SIGTERM; then stops everything and removes the two
+// files it wrote (nothing else). The lab.json contract is docs/lab-json.md.
+import { connect } from 'node:net';
+import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import type { LabInfo } from '../lab/backend.js';
+import { isProfileName, PROFILE_NAMES, type ProfileName } from '../lab/profiles.js';
+import { LabClockError } from './clock.js';
+import { MAX_NODES, startEmbeddedLab, type EmbeddedLab } from './lab.js';
+
+export const DEFAULT_LAB_DIR = '.lab';
+export const DEFAULT_UP_TIME_SCALE = 1;
+
+export interface UpOptions {
+  profile: string;
+  nodes?: string | number;
+  dir?: string;
+  timeScale?: string | number;
+  /** Where progress and instructions go (stdout). */
+  out?: (text: string) => void;
+  /** Stops the lab when aborted (tests); SIGINT and SIGTERM always do. */
+  signal?: AbortSignal;
+  /** Called once lab.json is written. */
+  onReady?: (lab: EmbeddedLab) => void;
+}
+
+/** The lab.json document: exactly these keys, in this order (docs/lab-json.md). */
+export function labJson(info: LabInfo): LabInfo {
+  return {
+    profile: info.profile,
+    apiServer: info.apiServer,
+    kubeconfig: info.kubeconfig,
+    registry: { host: info.registry.host, username: info.registry.username, password: info.registry.password },
+    tenants: { admin1: { namespace: info.tenants.admin1.namespace, pullSecret: info.tenants.admin1.pullSecret }, admin2: { namespace: info.tenants.admin2.namespace } },
+    images: { secret: info.images.secret, public: info.images.public },
+    flag: info.flag,
+    nodes: [...info.nodes],
+  };
+}
+
+export function parseUpOptions(options: Pick<UpOptions, 'profile' | 'nodes' | 'dir' | 'timeScale'>): { profile: ProfileName; nodes: number; dir: string; timeScale: number } {
+  if (!isProfileName(options.profile)) {
+    throw new UserError(`unknown profile "${options.profile}"; valid profiles: ${PROFILE_NAMES.join(', ')}`, 'pass one of them with --profile');
+  }
+  const nodes = options.nodes === undefined ? 2 : Number(options.nodes);
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > MAX_NODES) {
+    throw new UserError(`--nodes must be a whole number from 1 to ${MAX_NODES}, got "${String(options.nodes)}"`, 'for example --nodes 2');
+  }
+  const timeScale = options.timeScale === undefined ? DEFAULT_UP_TIME_SCALE : Number(options.timeScale);
+  if (!Number.isFinite(timeScale) || timeScale <= 0) {
+    throw new UserError(`--time-scale must be a number greater than 0, got "${String(options.timeScale)}"`, 'for example --time-scale 10');
+  }
+  return { profile: options.profile, nodes, dir: path.resolve(options.dir ?? DEFAULT_LAB_DIR), timeScale };
+}
+
+/** Whether something still answers on the API server a lab.json names (a lab still running there). */
+async function labStillRunning(labJsonPath: string): Promise<string | undefined> {
+  let url: URL;
+  try {
+    url = new URL((JSON.parse(await readFile(labJsonPath, 'utf8')) as { apiServer?: string }).apiServer ?? '');
+  } catch {
+    return undefined;
+  }
+  if (url.hostname !== '127.0.0.1') return undefined;
+  const alive = await new Promise<boolean>((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port: Number(url.port) });
+    socket.setTimeout(500);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+  return alive ? url.toString() : undefined;
+}
+
+/** What to type next: the story with kubectl, as Admin1 and then Admin2. */
+export function nextStepsText(info: LabInfo, dir: string): string {
+  const kc = path.relative(process.cwd(), info.kubeconfig) || info.kubeconfig;
+  const k = (context: string) => `kubectl --kubeconfig ${kc} --context ${context}`;
+  const node = info.nodes[0] ?? '';
+  const a = info.tenants.admin1.namespace;
+  const b = info.tenants.admin2.namespace;
+  return [
+    '',
+    `The lab is up (profile ${info.profile}, nodes ${info.nodes.join(', ')}). Lab details: ${path.join(path.relative(process.cwd(), dir) || '.', 'lab.json')}`,
+    '',
+    `Admin1 runs SuperSecretImage1 with ImagePullSecret1 on ${node}:`,
+    `  ${k('admin1')} run pod1 --image=${info.images.secret} --overrides='{"spec":{"nodeName":"${node}","imagePullSecrets":[{"name":"${info.tenants.admin1.pullSecret}"}]}}'`,
+    `  ${k('admin1')} logs pod1`,
+    '',
+    `Admin2 (no pull secret, no access to ${a}) runs the same image on the same node:`,
+    `  ${k('admin2')} run pod2 --image=${info.images.secret} --image-pull-policy=IfNotPresent --overrides='{"spec":{"nodeName":"${node}"}}'`,
+    `  ${k('admin2')} get pod pod2 -n ${b}`,
+    `  ${k('admin2')} logs pod2        # the flag here means the cached image leaked`,
+    `  ${k('admin2')} get secrets -n ${a}   # Forbidden: Admin2 cannot read ImagePullSecret1`,
+    '',
+    'Press Ctrl-C to stop the lab.',
+    '',
+  ].join('\n');
+}
+
+/** Runs the lab until SIGINT/SIGTERM (or `signal`); resolves once everything is stopped. */
+export async function runUp(options: UpOptions): Promise<void> {
+  const out = options.out ?? ((text: string) => process.stdout.write(text));
+  const { profile, nodes, dir, timeScale } = parseUpOptions(options);
+  const labJsonPath = path.join(dir, 'lab.json');
+  const running = await labStillRunning(labJsonPath);
+  if (running) {
+    throw new UserError(`${labJsonPath} belongs to a lab that is still running at ${running}`, 'stop that lab first (Ctrl-C in its terminal) or pass another --dir');
+  }
+
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  options.signal?.addEventListener('abort', onSignal, { once: true });
+  const createdDir = await mkdir(dir, { recursive: true, mode: 0o700 });
+  let lab: EmbeddedLab | undefined;
+  const written: string[] = [];
+  try {
+    try {
+      lab = await startEmbeddedLab({
+        profile,
+        nodes,
+        dir,
+        timeScale,
+        signal: stop.signal,
+        onProgress: (p) => {
+          if (p.status === 'done') out(` ✓ ${p.action}\n`);
+        },
+      });
+    } catch (error) {
+      if (error instanceof LabClockError || error instanceof RangeError) throw new UserError(error.message);
+      throw error;
+    }
+    written.push(lab.info.kubeconfig);
+    if (!stop.signal.aborted) {
+      // lab.json last: whoever waits for it finds a lab that is ready
+      await writeFile(`${labJsonPath}.tmp`, `${JSON.stringify(labJson(lab.info), null, 2)}\n`, { mode: 0o600 });
+      await writeFile(labJsonPath, await readFile(`${labJsonPath}.tmp`), { mode: 0o600 });
+      await rm(`${labJsonPath}.tmp`, { force: true });
+      written.push(labJsonPath);
+      out(nextStepsText(lab.info, dir));
+      options.onReady?.(lab);
+      await new Promise<void>((resolve) => {
+        if (stop.signal.aborted) resolve();
+        else stop.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      out('Stopping the lab…\n');
+    }
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    options.signal?.removeEventListener('abort', onSignal);
+    await lab?.stop();
+    for (const file of written) await rm(file, { force: true });
+    if (createdDir !== undefined) await rmdir(dir).catch(() => undefined); // only if we made it and it is empty
+  }
+}
