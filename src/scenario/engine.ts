@@ -1,0 +1,422 @@
+// Runs scenarios on a lab: each step's action through the Kubernetes API as its actor (or through the
+// Lab for what the API cannot do), then what the cluster shows, checked against the step's expectations.
+// It emits typed events and returns results; it knows nothing of terminals, files or formats.
+import type { V1Pod } from '@kubernetes/client-node';
+import type { Lab, LabBackend, LabUser } from '../lab/backend.js';
+import type { ProfileName } from '../lab/profiles.js';
+import { podDisplayStatus } from '../k8s/pod-status.js';
+import { ClusterClient, type ApiOutcome } from './cluster-client.js';
+import { publicLabInfo, type EngineListener } from './events.js';
+import { checkExpectation } from './expectations.js';
+import { fillPlaceholders } from './placeholders.js';
+import type { Observed, ObservedEvent, ScenarioResult, StepResult, VerdictValue } from './results.js';
+import { expectationFor, type Action, type Actor, type Scenario, type Step } from './schema.js';
+
+/** How long to wait for a pod to settle, and how often to look: seconds on the embedded backend, minutes on kind. */
+export interface Timing {
+  settleTimeoutMs: number;
+  pollMs: number;
+  /** After a container started, how long its logs may take to show the flag. */
+  flagGraceMs: number;
+}
+
+export const EMBEDDED_TIMING: Timing = { settleTimeoutMs: 20_000, pollMs: 25, flagGraceMs: 2_000 };
+export const KIND_TIMING: Timing = { settleTimeoutMs: 180_000, pollMs: 500, flagGraceMs: 15_000 };
+
+/** A pod still on its way: anything else is settled (running, finished, or failed with a reason). */
+const UNSETTLED = /^(Pending|ContainerCreating|PodInitializing|Init:\d+\/\d+|Terminating)$/;
+
+export interface RunScenarioOptions {
+  scenario: Scenario;
+  profile: ProfileName;
+  lab: Lab;
+  emit?: EngineListener;
+  timing?: Timing;
+}
+
+export async function runScenario(options: RunScenarioOptions): Promise<ScenarioResult> {
+  const session = new ScenarioSession(options);
+  while (!session.done) await session.nextStep();
+  return session.finish();
+}
+
+export interface RunMatrixOptions {
+  scenarios: Scenario[];
+  profiles: ProfileName[];
+  backend: LabBackend;
+  emit?: EngineListener;
+  timing?: Timing;
+  failFast?: boolean;
+  nodes?: number;
+  signal?: AbortSignal;
+}
+
+/** Every scenario on every profile: one lab per profile, reset between scenarios so each run starts clean. */
+export async function runMatrix(options: RunMatrixOptions): Promise<ScenarioResult[]> {
+  const results: ScenarioResult[] = [];
+  for (const profile of options.profiles) {
+    const first = options.scenarios[0]?.metadata.name ?? '';
+    options.emit?.({ type: 'lab-starting', scenario: first, profile });
+    const lab = await options.backend.start({
+      profile,
+      nodes: options.nodes,
+      signal: options.signal,
+      onProgress: (progress) => options.emit?.({ type: 'lab-progress', scenario: first, profile, progress }),
+    });
+    try {
+      options.emit?.({ type: 'lab-ready', scenario: first, profile, lab: publicLabInfo(lab.info) });
+      for (const [i, scenario] of options.scenarios.entries()) {
+        if (options.signal?.aborted) return results;
+        if (i > 0) await lab.reset();
+        const result = await runScenario({ scenario, profile, lab, emit: options.emit, timing: options.timing });
+        results.push(result);
+        if (options.failFast && !result.passed) return results;
+      }
+    } finally {
+      await lab.stop();
+    }
+  }
+  return results;
+}
+
+/**
+ * One scenario on one lab, a step at a time: the workshop app advances it on a key press, `run` in a loop.
+ * Steps run in order; `finish()` reads the verdict once every step ran.
+ */
+export class ScenarioSession {
+  readonly scenario: Scenario;
+  readonly profile: ProfileName;
+  private readonly lab: Lab;
+  private readonly emit: EngineListener;
+  private readonly timing: Timing;
+  private readonly clients = new Map<LabUser, ClusterClient>();
+  /** Where each pod was scheduled, for `{{ nodeOf.POD }}`. */
+  private readonly podNodes = new Map<string, string>();
+  private readonly seenEvents = new Set<string>();
+  private readonly results: StepResult[] = [];
+  private readonly started = performance.now();
+  private stepId = '';
+
+  constructor(options: RunScenarioOptions) {
+    this.scenario = options.scenario;
+    this.profile = options.profile;
+    this.lab = options.lab;
+    this.emit = options.emit ?? (() => {});
+    this.timing = options.timing ?? EMBEDDED_TIMING;
+  }
+
+  /** How many steps have run. */
+  get position(): number {
+    return this.results.length;
+  }
+
+  get done(): boolean {
+    return this.results.length >= this.scenario.steps.length;
+  }
+
+  get stepResults(): readonly StepResult[] {
+    return this.results;
+  }
+
+  /** Runs the next step and returns what it observed. */
+  async nextStep(): Promise<StepResult> {
+    const index = this.results.length;
+    const step = this.scenario.steps[index];
+    if (!step) throw new Error(`scenario ${this.scenario.metadata.name} has no step ${index + 1}`);
+    const where = { scenario: this.scenario.metadata.name, profile: this.profile };
+    this.stepId = step.id;
+    this.emit({ type: 'step-started', ...where, stepId: step.id, index, actor: step.actor });
+    const result = await this.runStep(step);
+    this.results.push(result);
+    this.emit({ type: 'step-finished', ...where, result });
+    return result;
+  }
+
+  /** Resets the lab and plays the steps that already ran again, so the last one can be watched once more. */
+  async replay(): Promise<void> {
+    const count = this.results.length;
+    await this.restart();
+    while (this.results.length < count) await this.nextStep();
+  }
+
+  /** Back to before the first step, on a reset lab. */
+  async restart(): Promise<void> {
+    await this.lab.reset();
+    this.results.length = 0;
+    this.podNodes.clear();
+    this.seenEvents.clear();
+  }
+
+  /** The verdict and the whole result; steps that did not run count as failed. */
+  async finish(): Promise<ScenarioResult> {
+    const where = { scenario: this.scenario.metadata.name, profile: this.profile };
+    const steps = [...this.results];
+    const { verdict, evidence } = await this.verdict();
+    const expectedVerdict = this.scenario.verdict.expected[this.profile];
+    const result: ScenarioResult = {
+      scenario: this.scenario.metadata.name,
+      profile: this.profile,
+      verdict,
+      expectedVerdict,
+      passed: this.done && verdict === expectedVerdict && steps.every((s) => s.passed),
+      steps,
+      evidence,
+      durationMs: Math.round(performance.now() - this.started),
+    };
+    this.emit({ type: 'verdict', ...where, result });
+    return result;
+  }
+
+  private async runStep(step: Step): Promise<StepResult> {
+    let observed: Observed;
+    try {
+      observed = await this.perform(step.actor, step.action);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { id: step.id, passed: false, observed: {}, checks: [], error: message };
+    }
+    const expectation = expectationFor(step, this.profile);
+    const checks = expectation ? checkExpectation(expectation, observed) : [];
+    for (const check of checks) {
+      this.emit({ type: 'expectation-checked', scenario: this.scenario.metadata.name, profile: this.profile, stepId: step.id, check });
+    }
+    return { id: step.id, passed: checks.every((c) => c.passed), observed, checks };
+  }
+
+  private async perform(actor: Actor, action: Action): Promise<Observed> {
+    const ns = this.namespaceOf(actor);
+    const fill = <T>(value: T): T => fillPlaceholders(value, (name) => this.placeholder(name, actor));
+    if ('createPod' in action) {
+      const manifest = fill(action.createPod.manifest) as V1Pod;
+      const name = manifest.metadata!.name!;
+      const created = await this.api(actor, 'create', 'pods', ns, name, () => this.client(actor).createPod(ns, manifest));
+      if (!created.ok) return refused(created);
+      const containers = [...(created.object.spec?.initContainers ?? []), ...(created.object.spec?.containers ?? [])];
+      return { admission: 'allowed', pullPolicy: samePolicy(containers.map((c) => c.imagePullPolicy)), ...(await this.observePod(actor, ns, name, { kind: 'pod' })) };
+    }
+    if ('addEphemeralContainer' in action) {
+      const { pod, container } = action.addEphemeralContainer;
+      const filled = fill(container);
+      const updated = await this.api(actor, 'update', 'pods/ephemeralcontainers', ns, pod, () => this.client(actor).addEphemeralContainer(ns, pod, filled));
+      if (!updated.ok) return refused(updated);
+      const added = updated.object.spec?.ephemeralContainers?.find((c) => c.name === filled.name);
+      return { admission: 'allowed', pullPolicy: samePolicy([added?.imagePullPolicy]), ...(await this.observePod(actor, ns, pod, { kind: 'ephemeral', container: filled.name })) };
+    }
+    if ('updatePodImage' in action) {
+      const { pod, container } = action.updatePodImage;
+      const image = fill(action.updatePodImage.image);
+      const updated = await this.api(actor, 'update', 'pods', ns, pod, () => this.client(actor).updatePodImage(ns, pod, container, image));
+      if (!updated.ok) return refused(updated);
+      const changed = updated.object.spec?.containers.find((c) => c.name === container);
+      return { admission: 'allowed', pullPolicy: samePolicy([changed?.imagePullPolicy]), ...(await this.observePod(actor, ns, pod, { kind: 'updated', container, image })) };
+    }
+    if ('deletePod' in action) {
+      const { name } = action.deletePod;
+      const deleted = await this.api(actor, 'delete', 'pods', ns, name, () => this.client(actor).deletePod(ns, name));
+      return deleted.ok ? { admission: 'allowed' } : refused(deleted);
+    }
+    if ('createSecret' in action) {
+      const manifest = fill(action.createSecret.manifest);
+      const created = await this.api(actor, 'create', 'secrets', ns, manifest.metadata.name, () => this.client(actor).createSecret(ns, manifest));
+      return created.ok ? { admission: 'allowed' } : refused(created);
+    }
+    if ('deleteSecret' in action) {
+      const { name } = action.deleteSecret;
+      const deleted = await this.api(actor, 'delete', 'secrets', ns, name, () => this.client(actor).deleteSecret(ns, name));
+      return deleted.ok ? { admission: 'allowed' } : refused(deleted);
+    }
+    if ('createServiceAccount' in action) {
+      const manifest = fill(action.createServiceAccount.manifest);
+      const created = await this.api(actor, 'create', 'serviceaccounts', ns, manifest.metadata.name, () => this.client(actor).createServiceAccount(ns, manifest));
+      return created.ok ? { admission: 'allowed' } : refused(created);
+    }
+    if ('preloadImage' in action) {
+      const { image, node } = fill(action.preloadImage);
+      await this.operation(`preload ${image} onto ${node}`, () => this.lab.preloadImage(image, node));
+      return {};
+    }
+    if ('removeImage' in action) {
+      const { image, node } = fill(action.removeImage);
+      await this.operation(`remove ${image} from ${node}`, () => this.lab.removeImage(image, node));
+      return {};
+    }
+    if ('registryDown' in action) {
+      await this.operation('take the registry down', () => this.lab.setRegistryAvailable(false));
+      return {};
+    }
+    if ('registryUp' in action) {
+      await this.operation('bring the registry back', () => this.lab.setRegistryAvailable(true));
+      return {};
+    }
+    const { pod, for: states, timeoutSeconds } = action.wait;
+    const status = await this.waitForPod(actor, ns, pod, { kind: 'pod' }, (s) => states.includes(s as never), timeoutSeconds ? timeoutSeconds * 1000 : undefined);
+    return { pod: status };
+  }
+
+  /** Waits for the pod (or one container of it) to settle, then reads its events and logs for the flag. */
+  private async observePod(actor: Actor, ns: string, pod: string, target: Target): Promise<Observed> {
+    const status = await this.waitForPod(actor, ns, pod, target, (s) => !UNSETTLED.test(s));
+    const started = status === 'Running' || status === 'Completed' || status === 'Error';
+    const flagLine = await this.findFlag(actor, ns, pod, target, started ? this.timing.flagGraceMs : 0);
+    const events = await this.events(actor, ns, pod);
+    return { pod: status, events, flag: flagLine === undefined ? 'not-seen' : 'seen', ...(flagLine ? { flagEvidence: flagLine } : {}) };
+  }
+
+  private async waitForPod(actor: Actor, ns: string, pod: string, target: Target, done: (status: string) => boolean, timeoutMs = this.timing.settleTimeoutMs): Promise<string> {
+    const deadline = performance.now() + timeoutMs;
+    let last = '';
+    for (;;) {
+      const read = await this.client(actor).readPod(ns, pod);
+      const status = read.ok ? statusOf(read.object, target) : read.refusal.code === 404 ? 'NotFound' : `Error: ${read.refusal.message}`;
+      if (read.ok && read.object.spec?.nodeName) this.podNodes.set(pod, read.object.spec.nodeName);
+      if (status !== last) {
+        last = status;
+        this.emit({ type: 'pod-status', scenario: this.scenario.metadata.name, profile: this.profile, stepId: this.stepId, namespace: ns, pod, node: read.ok ? read.object.spec?.nodeName : undefined, status });
+        void this.events(actor, ns, pod);
+      }
+      if (done(status) || status === 'NotFound' || performance.now() >= deadline) return status;
+      await sleep(this.timing.pollMs);
+    }
+  }
+
+  /** The log line holding the flag, polling for up to graceMs (logs trail a container's start). */
+  private async findFlag(actor: Actor, ns: string, pod: string, target: Target, graceMs: number): Promise<string | undefined> {
+    const deadline = performance.now() + graceMs;
+    const client = this.client(actor);
+    const read = await client.readPod(ns, pod);
+    if (!read.ok) return undefined;
+    const containers = target.kind === 'pod' ? allContainerNames(read.object) : [target.container];
+    for (;;) {
+      for (const container of containers) {
+        const line = (await client.containerLog(ns, pod, container)).split('\n').find((l) => l.includes(this.lab.info.flag));
+        if (line !== undefined) return line.trim();
+      }
+      if (performance.now() >= deadline) return undefined;
+      await sleep(this.timing.pollMs * 4);
+    }
+  }
+
+  private async events(actor: Actor, ns: string, pod: string): Promise<ObservedEvent[]> {
+    const events = (await this.client(actor).podEvents(ns, pod)).map((e) => ({ type: e.type ?? '', reason: e.reason ?? '', message: e.message ?? '' }));
+    for (const event of events) {
+      const key = `${ns}/${pod}/${event.reason}/${event.message}`;
+      if (this.seenEvents.has(key)) continue;
+      this.seenEvents.add(key);
+      this.emit({ type: 'kubelet-event', scenario: this.scenario.metadata.name, profile: this.profile, stepId: this.stepId, namespace: ns, pod, event });
+    }
+    return events;
+  }
+
+  private async verdict(): Promise<{ verdict: VerdictValue; evidence: string }> {
+    const rule = this.scenario.verdict;
+    const actor = rule.kind === 'attack' ? rule.attacker : rule.actor;
+    const ns = this.namespaceOf(actor);
+    const read = await this.client(actor).readPod(ns, rule.pod);
+    if (rule.kind === 'attack') {
+      const line = read.ok ? await this.findFlag(actor, ns, rule.pod, { kind: 'pod' }, 0) : undefined;
+      if (line !== undefined) return { verdict: 'bypassed', evidence: `${actor} read the flag: ${line}` };
+      return { verdict: 'blocked', evidence: read.ok ? `${rule.pod}: ${statusOf(read.object, { kind: 'pod' })}; the flag never reached ${actor}` : `${rule.pod}: ${read.refusal.message}` };
+    }
+    const status = read.ok ? statusOf(read.object, { kind: 'pod' }) : read.refusal.message;
+    return { verdict: status === 'Running' || status === 'Completed' ? 'allowed' : 'denied', evidence: `${rule.pod}: ${status}` };
+  }
+
+  private async api<T>(actor: Actor, verb: string, resource: string, namespace: string, name: string, call: () => Promise<ApiOutcome<T>>): Promise<ApiOutcome<T>> {
+    const where = { scenario: this.scenario.metadata.name, profile: this.profile, stepId: this.stepId, actor };
+    this.emit({ type: 'api-request', ...where, verb, resource, namespace, name });
+    const result = await call();
+    this.emit(
+      result.ok
+        ? { type: 'api-response', ...where, code: verb === 'create' ? 201 : 200 }
+        : { type: 'api-response', ...where, code: result.refusal.code, reason: result.refusal.reason, message: result.refusal.message },
+    );
+    return result;
+  }
+
+  private async operation(operation: string, run: () => Promise<void>): Promise<void> {
+    this.emit({ type: 'lab-operation', scenario: this.scenario.metadata.name, profile: this.profile, stepId: this.stepId, operation });
+    await run();
+  }
+
+  private client(actor: Actor): ClusterClient {
+    let client = this.clients.get(actor);
+    if (!client) {
+      client = new ClusterClient(this.lab.kubeconfigFor(actor));
+      this.clients.set(actor, client);
+    }
+    return client;
+  }
+
+  private namespaceOf(actor: Actor): string {
+    const { tenants } = this.lab.info;
+    return actor === 'admin1' ? tenants.admin1.namespace : actor === 'admin2' ? tenants.admin2.namespace : 'default';
+  }
+
+  private placeholder(name: string, actor: Actor): string | undefined {
+    const { info, imageDigests } = this.lab;
+    const [head, tail] = name.split('.', 2) as [string, string | undefined];
+    switch (head) {
+      case 'images':
+        if (tail === 'secret' || tail === 'public') return info.images[tail];
+        if (tail === 'secretDigest') return byDigest(info.images.secret, imageDigests.secret);
+        if (tail === 'publicDigest') return byDigest(info.images.public, imageDigests.public);
+        return undefined;
+      case 'registry':
+        return info.registry.host;
+      case 'pullSecret':
+        return info.tenants.admin1.pullSecret;
+      case 'namespace':
+        return this.namespaceOf(actor);
+      case 'namespaces':
+        return tail === 'admin1' || tail === 'admin2' ? this.namespaceOf(tail) : undefined;
+      case 'nodes':
+        return info.nodes[Number(tail)];
+      case 'nodeOf':
+        return tail === undefined ? undefined : this.podNodes.get(tail);
+      default:
+        return undefined;
+    }
+  }
+}
+
+type Target = { kind: 'pod' } | { kind: 'ephemeral'; container: string } | { kind: 'updated'; container: string; image: string };
+
+/** STATUS as `kubectl get pods` prints it, or for an ephemeral or updated container, that container's own state. */
+function statusOf(pod: V1Pod, target: Target): string {
+  if (target.kind === 'pod') return podDisplayStatus(pod);
+  const statuses = target.kind === 'ephemeral' ? pod.status?.ephemeralContainerStatuses : pod.status?.containerStatuses;
+  const status = statuses?.find((s) => s.name === target.container);
+  if (!status) return 'ContainerCreating';
+  if (target.kind === 'updated' && status.state?.running && !sameImage(status.image, target.image)) return 'ContainerCreating';
+  if (status.state?.waiting?.reason) return status.state.waiting.reason;
+  if (status.state?.terminated) return status.state.terminated.reason ?? (status.state.terminated.exitCode === 0 ? 'Completed' : 'Error');
+  if (status.state?.running) return 'Running';
+  return 'ContainerCreating';
+}
+
+/** The runtime may report the image normalized (docker.io/library/…); compare by the written reference's tail. */
+function sameImage(reported: string | undefined, wanted: string): boolean {
+  return reported !== undefined && (reported === wanted || reported.endsWith(`/${wanted}`) || wanted.endsWith(reported));
+}
+
+function allContainerNames(pod: V1Pod): string[] {
+  const spec = pod.spec;
+  return [...(spec?.initContainers ?? []), ...(spec?.containers ?? []), ...(spec?.ephemeralContainers ?? [])].map((c) => c.name);
+}
+
+function samePolicy(policies: (string | undefined)[]): Observed['pullPolicy'] {
+  const unique = [...new Set(policies)];
+  if (unique.length !== 1 || unique[0] === undefined) return unique.length === 0 ? undefined : 'mixed';
+  return unique[0] as Observed['pullPolicy'];
+}
+
+function refused(outcome: { ok: false; refusal: { code: number; reason: string; message: string } }): Observed {
+  return { admission: 'denied', admissionMessage: outcome.refusal.message, apiStatus: { code: outcome.refusal.code, reason: outcome.refusal.reason } };
+}
+
+function byDigest(reference: string, digest: string): string {
+  const name = reference.replace(/@.*$/, '').replace(/:[^/:]+$/, '');
+  return `${name}@${digest}`;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
