@@ -110,6 +110,7 @@ describe.each(['basic', 'token'] as const)('bad input (%s auth)', (mode) => {
     expect(lab.registry.storage.uploadCount).toBeLessThanOrEqual(limits.maxUploadSessions);
     await new Promise((r) => setTimeout(r, limits.uploadSessionTtlMs * 3));
     expect(lab.registry.storage.uploadCount).toBe(0);
+    expect(lab.registry.storage.uploadBytes).toBe(0);
     expect((await raw(lab.registry.host, 'POST', '/v2/secure/x/blobs/uploads/', { Authorization: pusher })).status).toBe(202);
   });
 

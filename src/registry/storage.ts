@@ -16,8 +16,10 @@ export interface StorageLimits {
   maxUploadSessions: number;
   /** An upload session untouched this long is dropped. */
   uploadSessionTtlMs: number;
-  /** All blob bytes held, so a client cannot fill the memory. */
+  /** All blob and manifest bytes held, so a client cannot fill the memory. */
   maxStoredBytes: number;
+  /** Bytes held by unfinished uploads, all sessions together. */
+  maxUploadBytesInFlight: number;
 }
 
 export const defaultLimits: StorageLimits = {
@@ -26,6 +28,7 @@ export const defaultLimits: StorageLimits = {
   maxUploadSessions: 64,
   uploadSessionTtlMs: 5 * 60 * 1000,
   maxStoredBytes: 2 * 1024 * 1024 * 1024,
+  maxUploadBytesInFlight: 1024 * 1024 * 1024,
 };
 
 export interface StoredManifest {
@@ -56,6 +59,7 @@ export class RegistryStorage {
   private readonly repositories = new Map<string, Repository>();
   private readonly uploads = new Map<string, UploadSession>();
   private storedBytes = 0;
+  private inFlightBytes = 0;
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
@@ -71,7 +75,7 @@ export class RegistryStorage {
 
   close(): void {
     clearInterval(this.sweeper);
-    this.uploads.clear();
+    for (const s of [...this.uploads.values()]) this.dropUpload(s);
   }
 
   // --- blobs
@@ -150,6 +154,12 @@ export class RegistryStorage {
 
   putManifest(repository: string, manifest: StoredManifest, tag?: string): void {
     const repo = this.repository(repository);
+    if (!repo.manifests.has(manifest.digest)) {
+      if (this.storedBytes + manifest.body.length > this.limits.maxStoredBytes) {
+        throw new RegistryError('SIZE_INVALID', { limit: this.limits.maxStoredBytes }, { message: 'registry storage is full', status: 413 });
+      }
+      this.storedBytes += manifest.body.length;
+    }
     repo.manifests.set(manifest.digest, manifest);
     if (tag !== undefined) repo.tags.set(tag, manifest.digest);
   }
@@ -160,7 +170,10 @@ export class RegistryStorage {
     if (!repo) return false;
     if (!reference.includes(':')) return repo.tags.delete(reference);
     const digest = reference as Digest;
-    if (!repo.manifests.delete(digest)) return false;
+    const stored = repo.manifests.get(digest);
+    if (!stored) return false;
+    repo.manifests.delete(digest);
+    this.storedBytes -= stored.body.length;
     for (const [tag, d] of repo.tags) if (d === digest) repo.tags.delete(tag);
     return true;
   }
@@ -201,7 +214,7 @@ export class RegistryStorage {
     const s = this.uploads.get(id);
     if (!s || s.repository !== repository) throw new RegistryError('BLOB_UPLOAD_UNKNOWN', { id: id.slice(0, 64) });
     if (Date.now() - s.touched > this.limits.uploadSessionTtlMs) {
-      this.uploads.delete(id);
+      this.dropUpload(s);
       throw new RegistryError('BLOB_UPLOAD_UNKNOWN', { id, reason: 'expired' });
     }
     return s;
@@ -209,35 +222,52 @@ export class RegistryStorage {
 
   /** Appends bytes, keeping the hash streaming so finishing needs no second pass. */
   appendUpload(session: UploadSession, chunk: Buffer): void {
+    if (!this.uploads.has(session.id)) throw new RegistryError('BLOB_UPLOAD_UNKNOWN', { id: session.id });
     if (session.size + chunk.length > this.limits.maxBlobBytes) {
-      this.uploads.delete(session.id);
+      this.dropUpload(session);
       throw new RegistryError('SIZE_INVALID', { limit: this.limits.maxBlobBytes }, { message: `blob exceeds the registry's limit of ${this.limits.maxBlobBytes} bytes`, status: 413 });
+    }
+    if (this.inFlightBytes + chunk.length > this.limits.maxUploadBytesInFlight) {
+      this.dropUpload(session);
+      throw new RegistryError('TOOMANYREQUESTS', { limit: this.limits.maxUploadBytesInFlight }, { message: 'too many bytes in unfinished uploads; retry later' });
     }
     session.hash.update(chunk);
     session.chunks.push(chunk);
     session.size += chunk.length;
+    this.inFlightBytes += chunk.length;
     session.touched = Date.now();
+  }
+
+  /** Forgets a session and releases its bytes. */
+  private dropUpload(session: UploadSession): void {
+    if (this.uploads.delete(session.id)) this.inFlightBytes -= session.size;
+    session.chunks = [];
   }
 
   /** Ends the session: the content must hash to `expected` (spec "Completing an upload"). */
   async finishUpload(session: UploadSession, expected: Digest): Promise<void> {
-    this.uploads.delete(session.id);
+    const chunks = session.chunks;
+    this.dropUpload(session);
     const actual = `sha256:${session.hash.digest('hex')}`;
     if (actual !== expected) throw new RegistryError('DIGEST_INVALID', { expected, actual });
-    const data = session.chunks.length === 1 ? session.chunks[0]! : Buffer.concat(session.chunks, session.size);
-    session.chunks = [];
+    const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, session.size);
     await this.putBlob(session.repository, expected, data);
   }
 
   cancelUpload(session: UploadSession): void {
-    this.uploads.delete(session.id);
+    this.dropUpload(session);
   }
 
   get uploadCount(): number {
     return this.uploads.size;
   }
 
+  /** Bytes held by unfinished uploads. */
+  get uploadBytes(): number {
+    return this.inFlightBytes;
+  }
+
   expireUploads(now = Date.now()): void {
-    for (const [id, s] of this.uploads) if (now - s.touched > this.limits.uploadSessionTtlMs) this.uploads.delete(id);
+    for (const s of [...this.uploads.values()]) if (now - s.touched > this.limits.uploadSessionTtlMs) this.dropUpload(s);
   }
 }
