@@ -123,6 +123,18 @@ describe('client-node against the embedded API server', () => {
     expect(smp.spec?.containers.map((c) => [c.name, c.image, c.imagePullPolicy])).toEqual([['app', 'nginx:1.16', 'IfNotPresent']]);
   });
 
+  it("copies the ServiceAccount's imagePullSecrets into new pods that name none (ServiceAccount admission)", async () => {
+    const { core } = clients('admin1');
+    await core.patchNamespacedServiceAccount(
+      { name: 'default', namespace: 'tenant-a', body: { imagePullSecrets: [{ name: 'image-pull-secret-1' }] } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    const inherited = await core.createNamespacedPod({ namespace: 'tenant-a', body: pod('inherits') });
+    expect(inherited.spec?.imagePullSecrets).toEqual([{ name: 'image-pull-secret-1' }]);
+    const own = await core.createNamespacedPod({ namespace: 'tenant-a', body: { ...pod('own'), spec: { ...pod('own').spec!, imagePullSecrets: [{ name: 'mine' }] } } });
+    expect(own.spec?.imagePullSecrets).toEqual([{ name: 'mine' }]);
+  });
+
   it('dry-run creates answer the admitted object and store nothing', async () => {
     const { core } = clients('admin1');
     const dry = await core.createNamespacedPod({ namespace: 'tenant-a', body: pod('ghost'), dryRun: 'All' });

@@ -108,10 +108,12 @@ export class ObjectStore {
     return found;
   }
 
-  list(r: ResourceInfo, namespace?: string): { items: KubeObject[]; resourceVersion: string } {
+  /** Objects in name order (namespace, then name); `filter` sees the stored object and must not change it. */
+  list(r: ResourceInfo, namespace?: string, filter?: (object: KubeObject) => boolean): { items: KubeObject[]; resourceVersion: string } {
     const items: KubeObject[] = [];
     for (const object of this.bucket(r).values()) {
       if (namespace !== undefined && r.namespaced && object.metadata.namespace !== namespace) continue;
+      if (filter && !filter(object)) continue;
       items.push(clone(object));
     }
     items.sort((a, b) =>
@@ -231,7 +233,7 @@ export class ObjectStore {
     const from = options.resourceVersion;
     const backlog: WatchEvent[] = [];
     if (from === undefined || from === '' || from === '0') {
-      for (const object of this.list(r, options.namespace).items) if (matches(object)) backlog.push({ type: 'ADDED', object });
+      for (const object of this.list(r, options.namespace, matches).items) backlog.push({ type: 'ADDED', object });
     } else {
       const since = Number(from);
       if (!Number.isInteger(since) || since < 0) throw tooOldResourceVersion(`too old resource version: ${from} (${this.rv})`);

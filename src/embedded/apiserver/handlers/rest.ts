@@ -117,8 +117,8 @@ const continueToken = (rv: string, offset: number): string => Buffer.from(JSON.s
 export function handleList(ctx: RequestContext): void {
   const { info, resource, parts, query } = ctx;
   const predicate = selectorPredicate(resource.kind, query);
-  const all = parts.store.list(resource, resource.namespaced && info.namespace !== '' ? info.namespace : undefined);
-  let items = all.items.filter(predicate);
+  const all = parts.store.list(resource, resource.namespaced && info.namespace !== '' ? info.namespace : undefined, predicate);
+  let items = all.items;
   let offset = 0;
   let resourceVersion = all.resourceVersion;
   const token = query.get('continue');
