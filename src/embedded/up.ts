@@ -82,14 +82,18 @@ async function labStillRunning(labJsonPath: string): Promise<string | undefined>
 
 /** What to type next: the story with kubectl, as Admin1 and then Admin2. */
 export function nextStepsText(info: LabInfo, dir: string): string {
-  const kc = path.relative(process.cwd(), info.kubeconfig) || info.kubeconfig;
+  const shown = (p: string): string => {
+    const rel = path.relative(process.cwd(), p);
+    return rel === '' || rel.startsWith('..') ? p : rel;
+  };
+  const kc = shown(info.kubeconfig);
   const k = (context: string) => `kubectl --kubeconfig ${kc} --context ${context}`;
   const node = info.nodes[0] ?? '';
   const a = info.tenants.admin1.namespace;
   const b = info.tenants.admin2.namespace;
   return [
     '',
-    `The lab is up (profile ${info.profile}, nodes ${info.nodes.join(', ')}). Lab details: ${path.join(path.relative(process.cwd(), dir) || '.', 'lab.json')}`,
+    `The lab is up (profile ${info.profile}, nodes ${info.nodes.join(', ')}). Lab details: ${shown(path.join(dir, 'lab.json'))}`,
     '',
     `Admin1 runs SuperSecretImage1 with ImagePullSecret1 on ${node}:`,
     `  ${k('admin1')} run pod1 --image=${info.images.secret} --overrides='{"spec":{"nodeName":"${node}","imagePullSecrets":[{"name":"${info.tenants.admin1.pullSecret}"}]}}'`,
