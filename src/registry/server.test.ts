@@ -198,6 +198,11 @@ describe('registry storage in a directory, and its access log', () => {
       expect(files.sort()).toEqual([image.configDigest, ...image.layers.map((l) => l.digest)].map((d) => d.slice(7)).sort());
       const pulled = await pullImage(`${lab.registry.host}/secure/app:1`, { credentials: lab.users.admin1 });
       expect(pulled.layers.map((l) => sha256Digest(l))).toEqual(image.layers.map((l) => l.digest));
+      const layer = image.layers[1]!;
+      const auth = (await authorizationFor(lab.registry, lab.users.admin1, 'repository:secure/app:pull'))!;
+      const part = await fetch(`${lab.registry.url}/v2/secure/app/blobs/${layer.digest}`, { headers: { Authorization: auth, Range: 'bytes=1-4' } });
+      expect(part.status).toBe(206);
+      expect(Buffer.from(await part.arrayBuffer()).equals(layer.data.subarray(1, 5))).toBe(true);
       const log = lines.join('\n');
       expect(log).toMatch(/GET \/v2\/secure\/app\/manifests\/1 200 user#[0-9a-f]{8}/);
       for (const secret of [lab.users.admin1.password, lab.users.pusher.password, lab.users.admin1.username, lab.users.pusher.username]) expect(log).not.toContain(secret);

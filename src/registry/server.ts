@@ -385,12 +385,21 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
             res.writeHead(200, { ...headers, 'Content-Length': size }).end();
             return;
           }
-          const data = await storage.readBlob(digest);
-          if (range) {
-            res.writeHead(206, { ...headers, 'Content-Range': `bytes ${range.start}-${range.end}/${size}`, 'Content-Length': range.end - range.start + 1 });
-            res.end(data.subarray(range.start, range.end + 1));
-          } else {
-            res.writeHead(200, { ...headers, 'Content-Length': size }).end(data);
+          const { start, end } = range ?? { start: 0, end: size - 1 };
+          res.writeHead(range ? 206 : 200, {
+            ...headers,
+            ...(range ? { 'Content-Range': `bytes ${start}-${end}/${size}` } : {}),
+            'Content-Length': size === 0 ? 0 : end - start + 1,
+          });
+          if (size === 0) {
+            res.end();
+            return;
+          }
+          const body = storage.openBlob(digest, start, end);
+          if (Buffer.isBuffer(body)) res.end(body);
+          else {
+            body.on('error', () => res.destroy());
+            body.pipe(res);
           }
           return;
         }

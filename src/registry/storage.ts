@@ -1,7 +1,9 @@
 // Content-addressed storage: blobs once per digest, linked into the repositories that may serve them
 // (as distribution links layers per repository, so a blob pushed to secure/* is not readable through public/*).
 import { createHash, randomUUID, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import path from 'node:path';
 import type { Digest } from './digest.js';
 import { RegistryError } from './errors.js';
@@ -94,6 +96,14 @@ export class RegistryStorage {
     if (b === undefined) throw new RegistryError('BLOB_UNKNOWN', { digest });
     if (Buffer.isBuffer(b)) return b;
     return readFile(this.blobPath(digest));
+  }
+
+  /** Bytes start..end (inclusive) of a blob: a slice from memory, or a file stream so big blobs never sit in memory. */
+  openBlob(digest: Digest, start: number, end: number): Buffer | Readable {
+    const b = this.blobs.get(digest);
+    if (b === undefined) throw new RegistryError('BLOB_UNKNOWN', { digest });
+    if (Buffer.isBuffer(b)) return b.subarray(start, end + 1);
+    return createReadStream(this.blobPath(digest), { start, end });
   }
 
   private blobPath(digest: Digest): string {
