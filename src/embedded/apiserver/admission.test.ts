@@ -28,7 +28,7 @@ const createPod = (spec: Record<string, unknown>, namespace = 'tenant-a') => ({
 
 describe('admission chain', () => {
   it('orders plugins as upstream and always includes the defaults', () => {
-    expect(admissionPluginsFor(['AlwaysPullImages', 'NodeRestriction'])).toEqual(['NamespaceLifecycle', 'ServiceAccount', 'NodeRestriction', 'AlwaysPullImages']);
+    expect(admissionPluginsFor(['AlwaysPullImages', 'NodeRestriction'])).toEqual(['NamespaceLifecycle', 'ServiceAccount', 'NodeRestriction', 'AlwaysPullImages', 'DefaultTolerationSeconds']);
     expect(() => admissionPluginsFor(['Bogus'])).toThrow('unknown admission plugin "Bogus"');
   });
 
@@ -44,6 +44,18 @@ describe('admission chain', () => {
     const chain = new AdmissionChain(admissionPluginsFor([]));
     const out = chain.admit(createPod({ imagePullSecrets: [{ name: 'own' }], containers: [{ name: 'c', image: 'x:1', imagePullPolicy: 'IfNotPresent' }] }), { store, user });
     expect(out['spec']).toMatchObject({ imagePullSecrets: [{ name: 'own' }], containers: [{ imagePullPolicy: 'IfNotPresent' }] });
+  });
+
+  it('DefaultTolerationSeconds adds the two 300 s tolerations unless the pod has them', () => {
+    const store = setup();
+    const chain = new AdmissionChain(admissionPluginsFor([]));
+    const out = chain.admit(createPod({ tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists' }], containers: [] }), { store, user });
+    expect(out['spec']).toMatchObject({
+      tolerations: [
+        { key: 'node.kubernetes.io/unreachable', operator: 'Exists' },
+        { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+      ],
+    });
   });
 
   it('rejects a pod whose service account is missing, and content in a missing namespace', () => {

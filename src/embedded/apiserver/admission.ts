@@ -9,11 +9,11 @@ import type { KubeObject, ObjectStore } from './store.js';
 
 export type { AdmissionAttributes };
 
-export const admissionPluginOrder = ['NamespaceLifecycle', 'ServiceAccount', 'NodeRestriction', 'AlwaysPullImages'] as const;
+export const admissionPluginOrder = ['NamespaceLifecycle', 'ServiceAccount', 'NodeRestriction', 'AlwaysPullImages', 'DefaultTolerationSeconds'] as const;
 export type AdmissionPluginName = (typeof admissionPluginOrder)[number];
 
 /** kube-apiserver's default-on plugins that the lab models (DefaultOffAdmissionPlugins' complement). */
-export const defaultAdmissionPlugins: readonly AdmissionPluginName[] = ['NamespaceLifecycle', 'ServiceAccount'];
+export const defaultAdmissionPlugins: readonly AdmissionPluginName[] = ['NamespaceLifecycle', 'ServiceAccount', 'DefaultTolerationSeconds'];
 
 /** The plugin set for `--enable-admission-plugins=<enabled>`: the defaults plus the enabled ones, in upstream order. */
 export function admissionPluginsFor(enabled: readonly string[]): AdmissionPluginName[] {
@@ -113,7 +113,31 @@ const alwaysPull: AdmissionPlugin = {
   validate: (a) => (alwaysPullImages.handles(a.operation) ? alwaysPullImages.validate(a) : undefined),
 };
 
+/**
+ * DefaultTolerationSeconds (plugin/pkg/admission/defaulttolerationseconds/admission.go), on pod CREATE:
+ * tolerate not-ready and unreachable nodes for 300 s unless the pod already tolerates them.
+ */
+const defaultTolerationSeconds: AdmissionPlugin = {
+  name: 'DefaultTolerationSeconds',
+  admit(a) {
+    if (a.resource !== 'pods' || a.group !== '' || a.subresource !== '' || a.operation !== 'CREATE') return a.object;
+    const pod = structuredClone(a.object) as PodLike;
+    const spec = (pod.spec ??= {});
+    const tolerations = Array.isArray(spec['tolerations']) ? (spec['tolerations'] as Record<string, unknown>[]) : [];
+    const tolerates = (key: string): boolean =>
+      tolerations.some(
+        (t) => (t['key'] === key || (!t['key'] && t['operator'] === 'Exists')) && (t['effect'] === 'NoExecute' || !t['effect']),
+      );
+    const added = ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']
+      .filter((key) => !tolerates(key))
+      .map((key) => ({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }));
+    if (added.length > 0) spec['tolerations'] = [...tolerations, ...added];
+    return pod;
+  },
+};
+
 const plugins: Record<AdmissionPluginName, AdmissionPlugin> = {
+  DefaultTolerationSeconds: defaultTolerationSeconds,
   NamespaceLifecycle: namespaceLifecycle,
   ServiceAccount: serviceAccount,
   NodeRestriction: nodeRestriction,

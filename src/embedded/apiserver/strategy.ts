@@ -136,3 +136,16 @@ export function validateUpdate(resource: ResourceInfo, object: KubeObject, old: 
   if (resource.kind === 'Namespace') return [...meta, ...validateNamespace(object)];
   return [...meta, ...validateCreate(resource, object)];
 }
+
+/**
+ * What the v1 conversion adds on the way out (Convert_core_PodSpec_To_v1_PodSpec): the deprecated
+ * `serviceAccount` mirrors `serviceAccountName`. Applied to every pod the server stores.
+ */
+export function prepareForStorage(resource: ResourceInfo, object: KubeObject): KubeObject {
+  if (resource.kind !== 'Pod') return object;
+  const spec = object['spec'];
+  if (isObject(spec) && typeof spec['serviceAccountName'] === 'string' && spec['serviceAccountName'] !== '') {
+    spec['serviceAccount'] = spec['serviceAccountName'];
+  }
+  return object;
+}

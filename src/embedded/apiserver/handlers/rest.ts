@@ -7,7 +7,7 @@ import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../pa
 import { groupVersion } from '../resources.js';
 import { selectorPredicate } from '../selectors.js';
 import type { KubeObject } from '../store.js';
-import { prepareForCreate, prepareForUpdate, unknownFieldsError, validateCreate, validateUpdate } from '../strategy.js';
+import { prepareForCreate, prepareForStorage, prepareForUpdate, unknownFieldsError, validateCreate, validateUpdate } from '../strategy.js';
 import { openWatchStream, sendWatchError } from '../watch.js';
 import type { RequestContext } from './context.js';
 
@@ -102,7 +102,7 @@ export async function handleCreate(ctx: RequestContext): Promise<void> {
   const err = invalid(ctx, name, validateCreate(resource, prepared));
   if (err) throw err;
   parts.admission.validate({ ...attrs, object: prepared }, { store: parts.store, user: ctx.user });
-  const created = parts.store.create(resource, prepared, { dryRun });
+  const created = parts.store.create(resource, prepareForStorage(resource, prepared), { dryRun });
   ctx.respond(201, created);
 }
 
@@ -255,7 +255,7 @@ export async function handleUpdate(ctx: RequestContext, verb: 'update' | 'patch'
   const err = invalid(ctx, info.name, validateUpdate(resource, prepared, current, info.subresource));
   if (err) throw err;
   parts.admission.validate({ ...attrs, object: prepared }, { store: parts.store, user: ctx.user });
-  const updated = parts.store.update(resource, prepared, { dryRun });
+  const updated = parts.store.update(resource, prepareForStorage(resource, prepared), { dryRun });
   ctx.respond(200, updated);
 }
 
