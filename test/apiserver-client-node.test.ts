@@ -173,3 +173,36 @@ describe('client-node against the embedded API server', () => {
     expect((await statusOf(clients('admin1').core.listNamespacedPod({ namespace: 'tenant-a' }))).code).toBe(403);
   });
 });
+
+describe('graceful pod deletion (for the kubelet to finish)', () => {
+  let graceful: ApiServer;
+  beforeAll(async () => {
+    graceful = await startApiServer({ admissionPlugins: admissionPluginsFor([]), gracefulPodDeletion: true });
+  });
+  afterAll(async () => {
+    await graceful?.close();
+  });
+
+  it('marks a pod on a node with deletionTimestamp and keeps it; unscheduled pods and grace 0 go at once', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromString(graceful.kubeconfig());
+    const core = kc.makeApiClient(CoreV1Api);
+    const onNode: V1Pod = { ...pod('bound'), spec: { ...pod('bound').spec!, nodeName: 'node-1', terminationGracePeriodSeconds: 20 } };
+    await core.createNamespacedPod({ namespace: 'tenant-a', body: onNode });
+    const before = Date.now();
+    const answer = await core.deleteNamespacedPod({ name: 'bound', namespace: 'tenant-a' });
+    expect(answer.metadata?.deletionGracePeriodSeconds).toBe(20);
+    const marked = await core.readNamespacedPod({ name: 'bound', namespace: 'tenant-a' });
+    const at = new Date(marked.metadata?.deletionTimestamp ?? 0).getTime();
+    expect(at).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 + 19_000);
+    // A client cannot clear it with an update.
+    const cleared = await core.replaceNamespacedPod({ name: 'bound', namespace: 'tenant-a', body: { ...marked, metadata: { ...marked.metadata, deletionTimestamp: undefined } } });
+    expect(cleared.metadata?.deletionTimestamp).toEqual(marked.metadata?.deletionTimestamp);
+    // --grace-period=0 --force removes it; so does the kubelet with store.delete.
+    await core.deleteNamespacedPod({ name: 'bound', namespace: 'tenant-a', gracePeriodSeconds: 0 });
+    expect((await statusOf(core.readNamespacedPod({ name: 'bound', namespace: 'tenant-a' }))).code).toBe(404);
+    await core.createNamespacedPod({ namespace: 'tenant-a', body: pod('unscheduled') });
+    await core.deleteNamespacedPod({ name: 'unscheduled', namespace: 'tenant-a' });
+    expect((await statusOf(core.readNamespacedPod({ name: 'unscheduled', namespace: 'tenant-a' }))).code).toBe(404);
+  });
+});

@@ -74,6 +74,11 @@ export interface StartApiServerOptions {
   /** Port on 127.0.0.1 (default: any free port). */
   port?: number;
   podLogs?: PodLogs;
+  /**
+   * Delete pods bound to a node gracefully, as upstream: the DELETE sets deletionTimestamp and the
+   * pod's kubelet finishes with `store.delete(pods, ns, name)`. Off by default (no kubelet: pods go at once).
+   */
+  gracefulPodDeletion?: boolean;
 }
 
 export interface ApiServer {
@@ -123,6 +128,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     store,
     admission: new AdmissionChain(options.admissionPlugins),
     maxRequestBodyBytes: options.maxRequestBodyBytes ?? defaultMaxRequestBodyBytes,
+    gracefulPodDeletion: options.gracefulPodDeletion ?? false,
     podLogs: () => podLogs,
     authorize: (user, attributes) => authorizer.authorize(user, attributes),
     rulesFor: (user, namespace) => authorizer.rulesFor(user, namespace),

@@ -139,6 +139,7 @@ export class ObjectStore {
     meta.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     delete meta.resourceVersion;
     delete meta.deletionTimestamp;
+    delete meta['deletionGracePeriodSeconds'];
     if (generationKinds.has(r.kind)) meta.generation = 1;
     else delete meta.generation;
     if (options.dryRun) {
@@ -174,7 +175,8 @@ export class ObjectStore {
     meta.uid = current.metadata.uid;
     meta.creationTimestamp = current.metadata.creationTimestamp;
     if (r.namespaced) meta.namespace = current.metadata.namespace;
-    if (current.metadata.deletionTimestamp) meta.deletionTimestamp = current.metadata.deletionTimestamp;
+    // Once set, deletionTimestamp stays; only the server's delete path sets it (input from clients is reset by the strategy).
+    if (current.metadata.deletionTimestamp && !meta.deletionTimestamp) meta.deletionTimestamp = current.metadata.deletionTimestamp;
     if (generationKinds.has(r.kind)) {
       const specChanged = JSON.stringify(object['spec']) !== JSON.stringify(current['spec']);
       meta.generation = (current.metadata.generation ?? 1) + (specChanged ? 1 : 0);

@@ -83,7 +83,10 @@ export function prepareForUpdate(resource: ResourceInfo, input: KubeObject, old:
   if (!object.metadata.uid) object.metadata.uid = old.metadata.uid;
   if (old.metadata.generation !== undefined) object.metadata.generation = old.metadata.generation;
   else delete object.metadata.generation;
-  if (old.metadata.deletionTimestamp !== undefined) object.metadata.deletionTimestamp = old.metadata.deletionTimestamp;
+  for (const key of ['deletionTimestamp', 'deletionGracePeriodSeconds']) {
+    if (old.metadata[key] !== undefined) object.metadata[key] = old.metadata[key];
+    else delete object.metadata[key];
+  }
   if (subresource === 'status') {
     // statusStrategy.PrepareForUpdate: only status (and labels/annotations) come from the request.
     const next = clone(old);

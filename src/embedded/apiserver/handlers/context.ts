@@ -22,6 +22,8 @@ export interface ServerParts {
   admission: AdmissionChain;
   maxRequestBodyBytes: number;
   podLogs: () => PodLogs;
+  /** Pods on a node are deleted gracefully: deletionTimestamp now, removal by the kubelet (store.delete). */
+  gracefulPodDeletion: boolean;
   /** Deletes every namespaced object in a namespace (the namespace controller's job). */
   purgeNamespace: (namespace: string) => void;
   /** Authorizes an attribute set for a user (used by SelfSubjectAccessReview). */

@@ -290,8 +290,10 @@ export async function handleDelete(ctx: RequestContext): Promise<void> {
     },
     { store: parts.store, user: ctx.user },
   );
+  const grace = gracePeriod(query, options);
   const deleted = deleteObject(ctx, info.namespace, info.name, {
     dryRun,
+    ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}),
     ...(typeof preconditions['resourceVersion'] === 'string' ? { resourceVersion: preconditions['resourceVersion'] } : {}),
     ...(typeof preconditions['uid'] === 'string' ? { uid: preconditions['uid'] } : {}),
   });
@@ -299,7 +301,23 @@ export async function handleDelete(ctx: RequestContext): Promise<void> {
   else ctx.respond(200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: info.name, group: resource.group || undefined, kind: resource.resource, uid: deleted.metadata.uid } });
 }
 
-function deleteObject(ctx: RequestContext, namespace: string, name: string, options: { dryRun: boolean; resourceVersion?: string; uid?: string }): KubeObject {
+/** DeleteOptions.gracePeriodSeconds, from the body or the query; negative or non-integer is 400. */
+function gracePeriod(query: URLSearchParams, options: Json): number | undefined {
+  const raw = options['gracePeriodSeconds'] ?? query.get('gracePeriodSeconds') ?? undefined;
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n)) throw newBadRequest(`invalid gracePeriodSeconds: ${JSON.stringify(raw)}`);
+  return Math.max(0, n);
+}
+
+interface DeleteObjectOptions {
+  dryRun: boolean;
+  resourceVersion?: string;
+  uid?: string;
+  gracePeriodSeconds?: number;
+}
+
+function deleteObject(ctx: RequestContext, namespace: string, name: string, options: DeleteObjectOptions): KubeObject {
   const { resource, parts } = ctx;
   if (resource.kind === 'Namespace') {
     // The namespace controller's job, done at once: mark Terminating, remove everything in it, then the namespace.
@@ -311,7 +329,38 @@ function deleteObject(ctx: RequestContext, namespace: string, name: string, opti
     parts.purgeNamespace(name);
     return terminating;
   }
+  if (resource.kind === 'Pod' && parts.gracefulPodDeletion) {
+    const terminating = beginGracefulPodDeletion(ctx, namespace, name, options);
+    if (terminating) return terminating;
+  }
   return parts.store.delete(resource, namespace, name, options);
+}
+
+/**
+ * Graceful deletion (k8s.io/apiserver/pkg/registry/rest/delete.go BeforeDelete with the pod strategy's
+ * CheckGracefulDelete): a pod bound to a node and not finished gets deletionTimestamp = now + grace and
+ * stays until its kubelet removes it; undefined means "delete at once" (unscheduled, finished, or grace 0).
+ */
+function beginGracefulPodDeletion(ctx: RequestContext, namespace: string, name: string, options: DeleteObjectOptions): KubeObject | undefined {
+  const { resource, parts } = ctx;
+  const pod = parts.store.mustGet(resource, namespace, name);
+  const spec = isObject(pod['spec']) ? pod['spec'] : {};
+  const phase = isObject(pod['status']) ? pod['status']['phase'] : undefined;
+  let grace = options.gracePeriodSeconds ?? (typeof spec['terminationGracePeriodSeconds'] === 'number' ? spec['terminationGracePeriodSeconds'] : 30);
+  if (typeof spec['nodeName'] !== 'string' || spec['nodeName'] === '' || phase === 'Failed' || phase === 'Succeeded') grace = 0;
+  if (grace === 0) return undefined;
+  if (options.resourceVersion && options.resourceVersion !== pod.metadata.resourceVersion) return undefined; // store.delete reports the 409
+  if (options.uid && options.uid !== pod.metadata.uid) return undefined;
+  const current = pod.metadata['deletionGracePeriodSeconds'];
+  // A second delete may only shorten the grace period.
+  if (pod.metadata.deletionTimestamp && typeof current === 'number' && current <= grace) return pod;
+  pod.metadata.deletionTimestamp = new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+  pod.metadata['deletionGracePeriodSeconds'] = grace;
+  if (options.dryRun) return pod;
+  return parts.store.mutate(resource, namespace, name, (o) => {
+    o.metadata.deletionTimestamp = pod.metadata.deletionTimestamp;
+    o.metadata['deletionGracePeriodSeconds'] = grace;
+  });
 }
 
 export async function handleDeleteCollection(ctx: RequestContext): Promise<void> {
