@@ -135,6 +135,32 @@ describe('client-node against the embedded API server', () => {
     expect(own.spec?.imagePullSecrets).toEqual([{ name: 'mine' }]);
   });
 
+  it('pods/status changes only the status; the main resource cannot change it', async () => {
+    const { core } = clients('admin');
+    const current = await core.readNamespacedPod({ name: 'web', namespace: 'tenant-a' });
+    const running = await core.replaceNamespacedPodStatus({
+      name: 'web',
+      namespace: 'tenant-a',
+      body: { ...current, spec: { ...current.spec!, containers: [{ name: 'app', image: 'evil:1' }] }, status: { ...current.status, phase: 'Running' } },
+    });
+    expect(running.status?.phase).toBe('Running');
+    expect(running.spec?.containers[0]?.image).toBe(current.spec?.containers[0]?.image);
+    const back = await core.replaceNamespacedPod({ name: 'web', namespace: 'tenant-a', body: { ...running, status: { phase: 'Failed' } } });
+    expect(back.status?.phase).toBe('Running');
+  });
+
+  it('serves nodes and events cluster-wide to the admin', async () => {
+    const { core } = clients('admin');
+    await core.createNode({ body: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', labels: { 'kubernetes.io/hostname': 'node-1' } } } });
+    expect((await core.listNode()).items.map((n) => n.metadata?.name)).toEqual(['node-1']);
+    await core.createNamespacedEvent({
+      namespace: 'tenant-a',
+      body: { metadata: { name: 'e1' }, involvedObject: { kind: 'Pod', name: 'web', namespace: 'tenant-a' }, reason: 'Pulled', type: 'Normal', message: 'ok' },
+    });
+    const found = await core.listEventForAllNamespaces({ fieldSelector: 'involvedObject.name=web,reason=Pulled' });
+    expect(found.items.map((e) => e.metadata?.name)).toEqual(['e1']);
+  });
+
   it('dry-run creates answer the admitted object and store nothing', async () => {
     const { core } = clients('admin1');
     const dry = await core.createNamespacedPod({ namespace: 'tenant-a', body: pod('ghost'), dryRun: 'All' });
