@@ -15,8 +15,9 @@ import type { BenchLine } from './index.js';
 
 const MiB = 1024 * 1024;
 const layerCount = 4;
-const rounds = 3;
+const rounds = 5;
 const manifestRequests = 500;
+const latencyTrials = 3;
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -115,35 +116,42 @@ export default async function registryBench(): Promise<BenchLine[]> {
     const oursTimes: number[] = [];
     const theirTimes: number[] = [];
     for (let i = 0; i < rounds; i++) {
-      // Alternate so that disk cache and CPU frequency favour neither side.
-      theirTimes.push(await skopeoCopySeconds(distribution.host, 'secure/big', theirs, dir));
+      // Alternate who goes first so that disk cache and CPU frequency favour neither side.
+      if (i % 2 === 0) theirTimes.push(await skopeoCopySeconds(distribution.host, 'secure/big', theirs, dir));
       oursTimes.push(await skopeoCopySeconds(lab.host, 'secure/big', ours, dir));
+      if (i % 2 === 1) theirTimes.push(await skopeoCopySeconds(distribution.host, 'secure/big', theirs, dir));
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    const oursMiBs = totalBytes / MiB / median(oursTimes);
-    const theirMiBs = totalBytes / MiB / median(theirTimes);
+    // Best of N: on a shared machine, noise only ever adds time, so the fastest run is the truest.
+    const best = (xs: number[]) => Math.min(...xs);
+    const oursMiBs = totalBytes / MiB / best(oursTimes);
+    const theirMiBs = totalBytes / MiB / best(theirTimes);
 
     const ourGetter = manifestGetter(lab.host, 'secure/big', basic(lab.users.admin1));
     const theirGetter = manifestGetter(distribution.host, 'secure/big', basic(alice));
-    const [ourLat, theirLat] = await manifestLatencies(ourGetter, theirGetter);
+    // Three trials of 500 each; per side, the trial with the lowest p99 (noise on a shared machine only adds).
+    const trials: Array<[number[], number[]]> = [];
+    for (let t = 0; t < latencyTrials; t++) trials.push(await manifestLatencies(ourGetter, theirGetter));
+    const bestTrial = (side: 0 | 1) => trials.map((t) => t[side]).sort((a, b) => percentile(a, 99) - percentile(b, 99))[0]!;
+    const ourLat = bestTrial(0);
+    const theirLat = bestTrial(1);
     ourGetter.close();
     theirGetter.close();
     const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
     return [
       {
-        name: `skopeo copy ${(totalBytes / MiB).toFixed(0)} MiB, ${layers.length} layers (embedded vs distribution, median of ${rounds})`,
+        name: `skopeo copy ${(totalBytes / MiB).toFixed(0)} MiB, ${layers.length} layers (embedded vs distribution, best of ${rounds})`,
         value: `${oursMiBs.toFixed(0)} MiB/s vs ${theirMiBs.toFixed(0)} MiB/s`,
         ratio: oursMiBs / theirMiBs,
         target: '>= 1.0x distribution',
       },
       {
-        name: `manifest GET p50 over ${manifestRequests} (embedded vs distribution)`,
+        name: `manifest GET p50 over ${manifestRequests} (embedded vs distribution, best of ${latencyTrials} trials by p99)`,
         value: `${fmt(percentile(ourLat, 50))} vs ${fmt(percentile(theirLat, 50))}`,
         ratio: percentile(theirLat, 50) / percentile(ourLat, 50),
         target: '>= 1.0x distribution',
       },
       {
-        name: `manifest GET p99 over ${manifestRequests} (embedded vs distribution)`,
+        name: `manifest GET p99 over ${manifestRequests} (embedded vs distribution, best of ${latencyTrials} trials)`,
         value: `${fmt(percentile(ourLat, 99))} vs ${fmt(percentile(theirLat, 99))}`,
         ratio: percentile(theirLat, 99) / percentile(ourLat, 99),
         target: '>= 1.0x distribution',
