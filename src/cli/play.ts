@@ -1,0 +1,54 @@
+// `image-heist play [SCENARIO] [--profiles a,b]`: the workshop app. Parses flags; the app lives in src/ui/.
+import type { Command } from 'commander';
+import { UserError } from '../errors.js';
+import { UnknownProfileError, parseProfiles, type ProfileName } from '../lab/profiles.js';
+import { loadBuiltInCatalogue, selectScenarios } from '../scenario/catalogue.js';
+
+interface PlayFlags {
+  profiles: string;
+  nodes?: string;
+}
+
+export const DEFAULT_PLAY_PROFILES = 'none,always-pull-images';
+
+export function registerPlay(program: Command): void {
+  program
+    .command('play')
+    .description('the workshop app: watch clusters with and without a defence side by side, step by step (needs a terminal)')
+    .argument('[scenario]', 'a catalogue name or a scenario file (default: pick one from the catalogue)')
+    .option('-p, --profiles <profiles>', 'the clusters to show side by side, 2 to 4, comma-separated', DEFAULT_PLAY_PROFILES)
+    .option('--nodes <n>', 'worker nodes per cluster', '2')
+    .action(async (name: string | undefined, flags: PlayFlags) => {
+      await playCommand(name, flags);
+    });
+}
+
+export function requireTerminal(command: string): void {
+  if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) {
+    throw new UserError(`${command} needs an interactive terminal`, 'for scripts and CI use `image-heist run` (same scenarios, plain output, exit codes)');
+  }
+}
+
+export async function playCommand(name: string | undefined, flags: PlayFlags): Promise<void> {
+  const profiles = parsePlayProfiles(flags.profiles);
+  const nodes = Number(flags.nodes ?? '2');
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 8) throw new UserError(`--nodes must be a whole number from 1 to 8, not "${flags.nodes}"`);
+  const scenario = name === undefined ? undefined : (await selectScenarios([name]))[0];
+  requireTerminal('play');
+  const [{ play }, scenarios] = await Promise.all([import('../ui/run-play.js'), loadBuiltInCatalogue()]);
+  // the backend loads behind the first frame: the screen shows progress instead of a pause
+  const backend = async () => (await import('../embedded/lab.js')).embeddedBackend;
+  await play({ backend, scenarios, scenario, profiles, nodes });
+}
+
+function parsePlayProfiles(spec: string): ProfileName[] {
+  let profiles: ProfileName[];
+  try {
+    profiles = parseProfiles(spec);
+  } catch (error) {
+    if (error instanceof UnknownProfileError) throw new UserError(error.message, 'for example --profiles none,always-pull-images');
+    throw error;
+  }
+  if (profiles.length < 2 || profiles.length > 4) throw new UserError(`play shows 2 to 4 clusters side by side, not ${profiles.length}`, 'for example --profiles none,always-pull-images');
+  return profiles;
+}

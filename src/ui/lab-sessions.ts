@@ -1,0 +1,296 @@
+// The labs behind the workshop app: one lab and one scenario session per profile, stepped together.
+// It owns their lifecycle (start at once, stop on quit), keeps the screen's state by reducing every event,
+// and never throws into the UI: a lab's failure lands in its panel.
+import type { Lab, LabBackend } from '../lab/backend.js';
+import type { ProfileName } from '../lab/profiles.js';
+import { EMBEDDED_TIMING, ScenarioSession, type RunScenarioOptions, type Timing } from '../scenario/engine.js';
+import { publicLabInfo, type EngineEvent } from '../scenario/events.js';
+import type { ScenarioResult, StepResult } from '../scenario/results.js';
+import type { Scenario } from '../scenario/schema.js';
+import { initialPlayState, reducePlay, type PlayAction, type PlayState } from './lab-view-state.js';
+
+/** What the app needs of a scenario session; `ScenarioSession` is the real one. */
+export interface SessionLike {
+  readonly done: boolean;
+  readonly position: number;
+  nextStep(): Promise<StepResult>;
+  replay(): Promise<void>;
+  restart(): Promise<void>;
+  finish(): Promise<ScenarioResult>;
+}
+
+export type SessionFactory = (options: RunScenarioOptions) => SessionLike;
+
+export interface LabSessionsOptions {
+  /** The backend, or how to load it: the app draws its first frame before the backend's modules load. */
+  backend: LabBackend | (() => Promise<LabBackend>);
+  profiles: readonly ProfileName[];
+  nodes?: number;
+  timing?: Timing;
+  /** Pause between steps in auto-play, so a room can read each result. */
+  autoPauseMs?: number;
+  createSession?: SessionFactory;
+}
+
+export class LabSessions {
+  private state: PlayState;
+  private readonly listeners = new Set<() => void>();
+  private readonly labs = new Map<ProfileName, Lab>();
+  private readonly starting = new Map<ProfileName, Promise<Lab | undefined>>();
+  private readonly sessions = new Map<ProfileName, SessionLike>();
+  private readonly abort = new AbortController();
+  private readonly createSession: SessionFactory;
+  private working: Promise<void> | undefined;
+  private stopped: Promise<void> | undefined;
+  private autoTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: LabSessionsOptions) {
+    this.state = initialPlayState(options.profiles);
+    this.createSession = options.createSession ?? ((o) => new ScenarioSession(o));
+  }
+
+  readonly getState = (): PlayState => this.state;
+
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** A step (or a reset) is running: keys that would start another wait for it. */
+  get busy(): boolean {
+    return this.working !== undefined;
+  }
+
+  /** Starts every profile's lab at once; each reports its own progress and failure. */
+  start(): void {
+    for (const profile of this.options.profiles) {
+      if (this.starting.has(profile)) continue;
+      this.starting.set(profile, this.startLab(profile));
+    }
+  }
+
+  /** Waits until every lab started (or failed). */
+  async ready(): Promise<void> {
+    await Promise.all(this.starting.values());
+  }
+
+  /** Picks the scenario to play (or none, back to the picker): every lab is reset and gets a new session. */
+  choose(scenario: Scenario | undefined): Promise<void> {
+    this.setAuto(false);
+    return this.exclusive(async () => {
+      const hadRun = this.sessions.size > 0;
+      this.sessions.clear();
+      this.dispatch({ type: 'scenario-chosen', scenario });
+      if (hadRun) await this.eachLab('resetting the labs…', (lab) => lab.reset());
+      if (scenario) for (const profile of this.options.profiles) this.sessionFor(profile, scenario);
+    });
+  }
+
+  /** Runs the next step on every cluster at once; after the last one, each reads its verdict. Ignored while busy. */
+  next(): Promise<void> {
+    return this.exclusive(async () => {
+      const scenario = this.state.scenario;
+      if (!scenario) return;
+      await Promise.all(
+        this.options.profiles.map(async (profile) => {
+          const session = await this.readySession(profile, scenario);
+          if (!session || session.done) return;
+          try {
+            await session.nextStep();
+            await this.refreshImages(profile);
+            if (session.done) await session.finish();
+          } catch (error) {
+            this.dispatch({ type: 'step-failed', profile, message: messageOf(error) });
+          }
+        }),
+      );
+      if (this.finished) this.setAuto(false);
+    });
+  }
+
+  /** Resets the labs and plays the steps that ran again, so the last one can be watched once more. */
+  replay(): Promise<void> {
+    return this.exclusive(async () => {
+      await Promise.all(
+        [...this.sessions].map(async ([profile, session]) => {
+          const lab = this.labs.get(profile);
+          if (!lab) return;
+          this.dispatch({ type: 'panel-cleared', profile });
+          try {
+            await session.replay();
+            await this.refreshImages(profile);
+            if (session.done) await session.finish();
+          } catch (error) {
+            this.dispatch({ type: 'step-failed', profile, message: messageOf(error) });
+          }
+        }),
+      );
+    });
+  }
+
+  /** Back to before the first step, on reset labs. */
+  reset(): Promise<void> {
+    this.setAuto(false);
+    return this.exclusive(async () => {
+      await Promise.all(
+        [...this.sessions].map(async ([profile, session]) => {
+          this.dispatch({ type: 'panel-cleared', profile });
+          try {
+            await session.restart();
+            await this.refreshImages(profile);
+          } catch (error) {
+            this.dispatch({ type: 'step-failed', profile, message: messageOf(error) });
+          }
+        }),
+      );
+    });
+  }
+
+  /** Auto-play on or off: steps follow each other with a pause until the scenario ends. */
+  setAuto(on: boolean): void {
+    if (this.state.auto === on) return;
+    this.dispatch({ type: 'auto', on });
+    if (this.autoTimer) clearTimeout(this.autoTimer);
+    this.autoTimer = undefined;
+    if (on) void this.autoStep();
+  }
+
+  /** Every cluster has read its verdict (or failed). */
+  get finished(): boolean {
+    return this.state.panels.every((p) => p.verdict !== undefined || p.phase.kind === 'failed' || p.error !== undefined);
+  }
+
+  /** Stops every lab, those still starting too; idempotent. Nothing keeps running after it resolves. */
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      if (this.autoTimer) clearTimeout(this.autoTimer);
+      this.autoTimer = undefined;
+      this.dispatch({ type: 'busy', what: 'stopping the labs…' });
+      this.abort.abort();
+      // a lab that finishes starting after the abort is stopped as soon as it is there
+      await Promise.all(this.starting.values());
+      await Promise.all([...this.labs.values()].map((lab) => lab.stop().catch(() => {})));
+      this.labs.clear();
+    })();
+    return this.stopped;
+  }
+
+  /** The running lab of a profile, for the app's own reads (kubectl equivalents, manifests with real values). */
+  lab(profile: ProfileName): Lab | undefined {
+    return this.labs.get(profile);
+  }
+
+  private async autoStep(): Promise<void> {
+    if (!this.state.auto || this.stopped) return;
+    await this.next();
+    if (!this.state.auto || this.stopped) return;
+    if (this.finished || this.allDone) {
+      this.setAuto(false);
+      return;
+    }
+    this.autoTimer = setTimeout(() => void this.autoStep(), this.options.autoPauseMs ?? 1_500);
+  }
+
+  private get allDone(): boolean {
+    return this.sessions.size > 0 && [...this.sessions.values()].every((s) => s.done);
+  }
+
+  private async startLab(profile: ProfileName): Promise<Lab | undefined> {
+    const scenario = this.state.scenario?.metadata.name ?? '';
+    this.dispatch({ type: 'lab-starting', scenario, profile });
+    try {
+      const load = this.options.backend;
+      const progress = (action: string, status: 'started' | 'done') => this.dispatch({ type: 'lab-progress', scenario, profile, progress: { action, status } });
+      let backend: LabBackend;
+      if (typeof load === 'function') {
+        progress('load the backend', 'started');
+        backend = await load();
+        progress('load the backend', 'done');
+      } else backend = load;
+      if (this.abort.signal.aborted) return undefined;
+      const lab = await backend.start({
+        profile,
+        nodes: this.options.nodes,
+        signal: this.abort.signal,
+        onProgress: (progress) => this.dispatch({ type: 'lab-progress', scenario, profile, progress }),
+      });
+      if (this.abort.signal.aborted) {
+        await lab.stop().catch(() => {});
+        return undefined;
+      }
+      this.labs.set(profile, lab);
+      this.dispatch({ type: 'lab-ready', scenario, profile, lab: publicLabInfo(lab.info) });
+      await this.refreshImages(profile);
+      return lab;
+    } catch (error) {
+      if (!this.abort.signal.aborted) this.dispatch({ type: 'lab-failed', profile, message: messageOf(error) });
+      return undefined;
+    }
+  }
+
+  private async readySession(profile: ProfileName, scenario: Scenario): Promise<SessionLike | undefined> {
+    await this.starting.get(profile);
+    return this.sessionFor(profile, scenario);
+  }
+
+  private sessionFor(profile: ProfileName, scenario: Scenario): SessionLike | undefined {
+    const existing = this.sessions.get(profile);
+    if (existing) return existing;
+    const lab = this.labs.get(profile);
+    if (!lab) return undefined;
+    const session = this.createSession({ scenario, profile, lab, timing: this.options.timing ?? EMBEDDED_TIMING, emit: (e) => this.dispatch(e) });
+    this.sessions.set(profile, session);
+    return session;
+  }
+
+  private async refreshImages(profile: ProfileName): Promise<void> {
+    const lab = this.labs.get(profile);
+    if (!lab) return;
+    try {
+      this.dispatch({ type: 'node-images', profile, images: await lab.nodeImages() });
+    } catch {
+      // the cache view is a nicety; a failed read leaves the last one on screen
+    }
+  }
+
+  private async eachLab(what: string, run: (lab: Lab) => Promise<void>): Promise<void> {
+    this.dispatch({ type: 'busy', what });
+    try {
+      await Promise.all(
+        [...this.labs].map(async ([profile, lab]) => {
+          try {
+            await run(lab);
+            await this.refreshImages(profile);
+          } catch (error) {
+            this.dispatch({ type: 'step-failed', profile, message: messageOf(error) });
+          }
+        }),
+      );
+    } finally {
+      this.dispatch({ type: 'busy', what: undefined });
+    }
+  }
+
+  /** One piece of work at a time: a key pressed while a step runs is dropped, not queued. */
+  private exclusive(work: () => Promise<void>): Promise<void> {
+    if (this.working || this.stopped) return this.working ?? Promise.resolve();
+    this.working = work().finally(() => {
+      this.working = undefined;
+      this.notify();
+    });
+    return this.working;
+  }
+
+  private dispatch(action: PlayAction | EngineEvent): void {
+    this.state = reducePlay(this.state, action);
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const listener of this.listeners) listener();
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,44 @@
+// `image-heist play`: starts one lab per profile at once, renders the app, and on q, Ctrl-C or a signal stops
+// every lab before it returns, so no process or port of the lab outlives the app.
+import { render } from 'ink';
+import type { LabBackend } from '../lab/backend.js';
+import type { ProfileName } from '../lab/profiles.js';
+import type { Scenario } from '../scenario/schema.js';
+import { App } from './App.js';
+import { LabSessions } from './lab-sessions.js';
+import { colorWanted } from './theme.js';
+
+export interface PlayOptions {
+  backend: LabBackend | (() => Promise<LabBackend>);
+  scenarios: Scenario[];
+  /** Play this one at once instead of showing the picker. */
+  scenario?: Scenario;
+  profiles: ProfileName[];
+  nodes?: number;
+}
+
+export async function play(options: PlayOptions): Promise<void> {
+  const controller = new LabSessions({ backend: options.backend, profiles: options.profiles, nodes: options.nodes });
+  controller.start();
+  if (options.scenario) void controller.choose(options.scenario);
+
+  let quit!: () => void;
+  const quitting = new Promise<void>((resolve) => (quit = resolve));
+  // SIGTERM (a closed terminal, tmux kill-session) and SIGINT from outside take the same way out as q
+  process.once('SIGTERM', quit);
+  process.once('SIGINT', quit);
+  process.once('SIGHUP', quit);
+  const instance = render(
+    <App controller={controller} scenarios={options.scenarios} initialScenario={options.scenario} onQuit={quit} color={colorWanted()} />,
+    { exitOnCtrlC: false, patchConsole: true },
+  );
+  try {
+    await Promise.race([quitting, instance.waitUntilExit()]);
+    await controller.stop();
+  } finally {
+    instance.unmount();
+    process.off('SIGTERM', quit);
+    process.off('SIGINT', quit);
+    process.off('SIGHUP', quit);
+  }
+}

@@ -1,0 +1,74 @@
+// A step as the app shows it: its action with this lab's real values in place of `{{ … }}`, filled the way
+// the engine fills them; a value not known yet (a pod not scheduled) stays as the placeholder.
+import type { PublicLabInfo } from '../scenario/events.js';
+import { kubectlEquivalent } from '../scenario/kubectl-equivalent.js';
+import { fillPlaceholders } from '../scenario/placeholders.js';
+import type { Action, Actor, Step } from '../scenario/schema.js';
+import type { PodView } from './lab-view-state.js';
+
+export interface DisplayLab {
+  info: PublicLabInfo;
+  imageDigests?: { secret: string; public: string };
+  pods: readonly PodView[];
+}
+
+// ScenarioSession keeps its placeholder lookup private; this mirrors it, for display only.
+
+export function namespaceOf(info: PublicLabInfo, actor: Actor): string {
+  return actor === 'admin1' ? info.tenants.admin1.namespace : actor === 'admin2' ? info.tenants.admin2.namespace : 'default';
+}
+
+function lookup(lab: DisplayLab, actor: Actor): (name: string) => string | undefined {
+  const { info } = lab;
+  return (name) => {
+    const [head, tail] = name.split('.', 2) as [string, string | undefined];
+    switch (head) {
+      case 'images':
+        if (tail === 'secret' || tail === 'public') return info.images[tail];
+        if (tail === 'secretDigest' && lab.imageDigests) return byDigest(info.images.secret, lab.imageDigests.secret);
+        if (tail === 'publicDigest' && lab.imageDigests) return byDigest(info.images.public, lab.imageDigests.public);
+        return undefined;
+      case 'registry':
+        return info.registry.host;
+      case 'pullSecret':
+        return info.tenants.admin1.pullSecret;
+      case 'namespace':
+        return namespaceOf(info, actor);
+      case 'namespaces':
+        return tail === 'admin1' || tail === 'admin2' ? namespaceOf(info, tail) : undefined;
+      case 'nodes':
+        return info.nodes[Number(tail)];
+      case 'nodeOf':
+        return lab.pods.find((p) => p.name === tail)?.node;
+      default:
+        return undefined;
+    }
+  };
+}
+
+/** The step's action with real values where the lab knows them. */
+export function displayAction(step: Step, lab: DisplayLab | undefined): Action {
+  if (!lab) return step.action;
+  const find = lookup(lab, step.actor);
+  return fillPlaceholders(step.action, (name) => find(name) ?? `{{ ${name} }}`);
+}
+
+/** The manifest a step applies (a pod, secret or service account), or undefined for other actions. */
+export function manifestOf(action: Action): unknown {
+  if ('createPod' in action) return action.createPod.manifest;
+  if ('createSecret' in action) return action.createSecret.manifest;
+  if ('createServiceAccount' in action) return action.createServiceAccount.manifest;
+  if ('addEphemeralContainer' in action) return { ephemeralContainers: [action.addEphemeralContainer.container] };
+  if ('updatePodImage' in action) return { spec: { containers: [{ name: action.updatePodImage.container, image: action.updatePodImage.image }] } };
+  return undefined;
+}
+
+export function kubectlFor(step: Step, lab: DisplayLab | undefined): string[] {
+  const namespace = lab ? namespaceOf(lab.info, step.actor) : step.actor === 'admin1' ? 'tenant-a' : step.actor === 'admin2' ? 'tenant-b' : 'default';
+  return kubectlEquivalent(step.actor, displayAction(step, lab), { namespace });
+}
+
+function byDigest(reference: string, digest: string): string {
+  const name = reference.replace(/@.*$/, '').replace(/:[^/:]+$/, '');
+  return `${name}@${digest}`;
+}
