@@ -15,6 +15,8 @@ const nodeNameOf = (pod: KubeObject): string | undefined => ((pod['spec'] ?? {})
 
 export class Kubelet {
   readonly #workers = new Map<string, PodWorker>();
+  /** Workers of deleted pods still killing their containers: stopPods waits for them too. */
+  readonly #stopping = new Set<Promise<void>>();
   #unwatch: (() => void) | undefined;
 
   constructor(private readonly node: NodeContext) {}
@@ -27,7 +29,10 @@ export class Kubelet {
       if (event.type === 'DELETED') {
         const worker = this.#workers.get(uid);
         this.#workers.delete(uid);
-        void worker?.stop();
+        if (worker) {
+          const stopping = worker.stop().finally(() => this.#stopping.delete(stopping));
+          this.#stopping.add(stopping);
+        }
         return;
       }
       const worker = this.#workers.get(uid);
@@ -49,7 +54,7 @@ export class Kubelet {
     }
     const workers = [...this.#workers.values()];
     this.#workers.clear();
-    await Promise.all(workers.map((w) => w.stop()));
+    await Promise.all([...workers.map((w) => w.stop()), ...this.#stopping]);
   }
 
   /** pods/log for a pod on this node: the container instance the pod status names, then its log. */
