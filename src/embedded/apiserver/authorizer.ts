@@ -14,13 +14,20 @@ const rbac = (resource: string) => findResource('rbac.authorization.k8s.io', 'v1
 export class RbacAuthorizer {
   constructor(private readonly store: ObjectStore) {}
 
+  private cache: { resourceVersion: string; objects: RbacObjects } | undefined;
+
+  /** The RBAC objects, re-read only after a write (the store's resourceVersion moves on every write). */
   private objects(): RbacObjects {
-    return {
+    const resourceVersion = this.store.resourceVersion();
+    if (this.cache?.resourceVersion === resourceVersion) return this.cache.objects;
+    const objects = {
       roles: this.store.list(rbac('roles')).items,
       roleBindings: this.store.list(rbac('rolebindings')).items,
       clusterRoles: this.store.list(rbac('clusterroles')).items,
       clusterRoleBindings: this.store.list(rbac('clusterrolebindings')).items,
     } as unknown as RbacObjects;
+    this.cache = { resourceVersion, objects };
+    return objects;
   }
 
   authorize(user: UserInfo, request: AuthorizationRequest): { allowed: boolean; reason: string } {
