@@ -69,6 +69,17 @@ describe.each(['basic', 'token'] as const)('registry with %s auth', (mode) => {
     expect(((await denied.json()) as { errors: Array<{ code: string }> }).errors[0]?.code).toBe('DENIED');
   });
 
+  it.skipIf(mode === 'basic')('asks for a wider token (401 insufficient_scope) when a token lacks an action the user holds', async () => {
+    const pullOnly = await authorizationFor(lab.registry, lab.users.pusher, 'repository:secure/app:pull');
+    const res = await req('POST', '/v2/secure/app/blobs/uploads/', pullOnly);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toContain('scope="repository:secure/app:pull,push",error="insufficient_scope"');
+    const wider = await authorizationFor(lab.registry, lab.users.pusher, 'repository:secure/app:pull,push');
+    expect((await req('POST', '/v2/secure/app/blobs/uploads/', wider)).status).toBe(202);
+    // A token for one repository does not open another.
+    expect((await req('GET', '/v2/secure/tags/tags/list', pullOnly)).status).toBe(401);
+  });
+
   it('serves public/* anonymously but refuses anonymous pushes', async () => {
     const anon = await authorizationFor(lab.registry, undefined, 'repository:public/app:pull');
     const res = await req('GET', '/v2/public/app/manifests/1', anon);
