@@ -233,6 +233,82 @@ describe('day-to-day commands', () => {
     expect(list.stdout).toMatch(/^selfsubjectaccessreviews\.authorization\.k8s\.io\s+\[\]\s+\[\]\s+\[create\]$/m);
   });
 
+  it('typed-client create commands (protobuf bodies) work for every kind they create', async () => {
+    const commands = [
+      ['create', 'serviceaccount', 'robot', '-n', 'tenant-a'],
+      ['create', 'secret', 'generic', 'plain', '-n', 'tenant-a', '--from-literal=a=b'],
+      ['create', 'clusterrole', 'pod-reader', '--verb=get,list', '--resource=pods'],
+      ['create', 'clusterrolebinding', 'admin2-reads-pods', '--clusterrole=pod-reader', '--user=admin2'],
+    ];
+    for (const args of commands) {
+      const r = await k(args);
+      expect(r.stderr, args.join(' ')).toBe('');
+      expect(r.stdout).toMatch(/ created$/);
+    }
+    expect((await k(['--context', 'admin2', 'get', 'pods', '-n', 'tenant-a', '-o', 'name'])).exitCode).toBe(0);
+    expect((await k(['delete', 'clusterrolebinding', 'admin2-reads-pods'])).stdout).toBe('clusterrolebinding.rbac.authorization.k8s.io "admin2-reads-pods" deleted');
+  });
+
+  it('apply with default validation works for every kind in one multi-document file, and again unchanged', async () => {
+    const manifest = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: multi
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: builder
+  namespace: multi
+imagePullSecrets:
+- name: regcred
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: regcred
+  namespace: multi
+type: kubernetes.io/dockerconfigjson
+stringData:
+  .dockerconfigjson: '{"auths":{"127.0.0.1:5000":{"auth":"dTpw"}}}'
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: reader
+  namespace: multi
+rules:
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["get"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: reader
+  namespace: multi
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: admin1}]
+`;
+    await writeFile(path.join(dir, 'multi.yaml'), manifest);
+    const first = await k(['apply', '-f', 'multi.yaml']);
+    expect(first.stderr).toBe('');
+    expect(first.stdout.split('\n')).toEqual([
+      'namespace/multi created',
+      'serviceaccount/builder created',
+      'secret/regcred created',
+      'role.rbac.authorization.k8s.io/reader created',
+      'rolebinding.rbac.authorization.k8s.io/reader created',
+    ]);
+    const again = await k(['apply', '-f', 'multi.yaml']);
+    expect(again.stdout.split('\n').every((l) => l.endsWith(' unchanged'))).toBe(true);
+    // A broken dockerconfigjson is rejected as upstream validates it.
+    await writeFile(path.join(dir, 'bad-secret.yaml'), manifest.split('---\n')[2]!.replace('regcred', 'broken').replace(`'{"auths"`, `'{"auths"x`));
+    const bad = await k(['apply', '-f', 'bad-secret.yaml']);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr).toMatch(/^The Secret "broken" is invalid: data\[\.dockerconfigjson\]: Invalid value: "<secret contents redacted>": /);
+  });
+
   it('a stale update is 409 Conflict', async () => {
     const old = (await k(['get', 'po', '-n', 'imgpullpolicy', 'test-image-pull-policy', '-o', 'yaml'])).stdout;
     expect((await k(['label', 'po', '-n', 'imgpullpolicy', 'test-image-pull-policy', 'app=web'])).exitCode).toBe(0);
