@@ -1,41 +1,13 @@
 // Unknown-field detection for fieldValidation=Strict|Warn, as the apiserver's strict JSON decoding reports it
 // (k8s.io/apimachinery pkg/runtime/error.go strictDecodingError, sigs.k8s.io/json field paths, warnings as
 // k8s.io/apiserver pkg/endpoints/handlers/rest.go addStrictDecodingWarnings). The schema is the model metadata of
-// @kubernetes/client-node 1.4.0 (getAttributeTypeMap), walked from the kind's model class.
-import * as models from '@kubernetes/client-node';
+// @kubernetes/client-node 1.4.0 (getAttributeTypeMap), derived into field-schema.json (field-schema.ts).
 import { goQuote, newBadRequest, type StatusError } from '../../k8s/api-errors.js';
-
-interface AttributeType {
-  baseName: string;
-  type: string;
-}
-interface ModelClass {
-  getAttributeTypeMap(): AttributeType[];
-}
-
-const modelRegistry = models as unknown as Record<string, unknown>;
-
-// Model class names differ from `V1<Kind>` where client-node disambiguates (core/v1 Event vs events.k8s.io).
-const MODEL_FOR_KIND: Record<string, string> = { Event: 'CoreV1Event' };
-
-function modelClass(name: string): ModelClass | undefined {
-  const candidate = modelRegistry[name] as Partial<ModelClass> | undefined;
-  return typeof candidate?.getAttributeTypeMap === 'function' ? (candidate as ModelClass) : undefined;
-}
+import { fieldSchema, modelNameForKind } from './field-schema.js';
 
 /** Whether findUnknownFields has a schema for this kind. */
 export function hasFieldSchema(kind: string): boolean {
-  return modelClass(MODEL_FOR_KIND[kind] ?? `V1${kind}`) !== undefined;
-}
-
-const fieldsCache = new Map<string, Map<string, string>>();
-function fieldsOf(model: ModelClass, name: string): Map<string, string> {
-  let fields = fieldsCache.get(name);
-  if (fields === undefined) {
-    fields = new Map(model.getAttributeTypeMap().map((a) => [a.baseName, a.type]));
-    fieldsCache.set(name, fields);
-  }
-  return fields;
+  return fieldSchema()[modelNameForKind(kind)] !== undefined;
 }
 
 const arrayType = /^Array<(.+)>$/;
@@ -46,8 +18,8 @@ const mapType = /^\{ \[key: string\]: (.+); \}$/;
  * `spec.containers[0].imagePullPolcy`. Throws if the kind has no schema.
  */
 export function findUnknownFields(kind: string, obj: unknown): string[] {
-  const modelName = MODEL_FOR_KIND[kind] ?? `V1${kind}`;
-  if (modelClass(modelName) === undefined) throw new Error(`no field schema for kind ${JSON.stringify(kind)}`);
+  const modelName = modelNameForKind(kind);
+  if (!hasFieldSchema(kind)) throw new Error(`no field schema for kind ${JSON.stringify(kind)}`);
   const unknown: string[] = [];
   walk(modelName, obj, '', unknown);
   return unknown;
@@ -67,13 +39,12 @@ function walk(type: string, value: unknown, path: string, unknown: string[]): vo
     }
     return;
   }
-  const model = modelClass(type);
+  const fields = fieldSchema()[type];
   // Scalars, any, IntOrString, Date and MicroTime carry no field names; a wrong JSON type is a different error.
-  if (model === undefined || typeof value !== 'object' || Array.isArray(value)) return;
-  const fields = fieldsOf(model, type);
+  if (fields === undefined || typeof value !== 'object' || Array.isArray(value)) return;
   for (const [key, item] of Object.entries(value)) {
     const childPath = path === '' ? key : `${path}.${key}`;
-    const fieldType = fields.get(key);
+    const fieldType = Object.hasOwn(fields, key) ? fields[key] : undefined;
     if (fieldType === undefined) unknown.push(childPath);
     else walk(fieldType, item, childPath, unknown);
   }
