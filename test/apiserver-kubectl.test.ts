@@ -8,6 +8,8 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admissionPluginsFor, startApiServer, type ApiServer } from '../src/embedded/apiserver/server.js';
 import { findResource } from '../src/embedded/apiserver/resources.js';
+import { noKubeletPodLogs } from '../src/embedded/apiserver/handlers/pods.js';
+import { newBadRequest } from '../src/k8s/api-errors.js';
 
 const podYaml = `apiVersion: v1
 kind: Pod
@@ -353,6 +355,43 @@ subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: admin1}]
     await k(['apply', '-f', 'pod.yaml', '-n', 'imgpullpolicy']);
     const r = await k(['logs', 'test-image-pull-policy', '-n', 'imgpullpolicy']);
     expect([r.exitCode, r.stdout]).toEqual([0, '']);
+  });
+});
+
+describe('pods/log through the kubelet hook', () => {
+  it('kubectl logs and logs -f read what the node serves; errors before the first line are Status errors', async () => {
+    const pods = findResource('', 'v1', 'pods')!;
+    plain.store.create(pods, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'talker', namespace: 'tenant-a' },
+      spec: { nodeName: 'node-1', containers: [{ name: 'app', image: 'busybox:1.36' }, { name: 'side', image: 'busybox:1.36' }] },
+    });
+    const seen: { container: string; follow: boolean; tailLines?: number }[] = [];
+    plain.setPodLogs(async function* (pod, container, options) {
+      seen.push({ container, follow: options.follow, ...(options.tailLines !== undefined ? { tailLines: options.tailLines } : {}) });
+      if (container === 'side') throw newBadRequest(`container "side" in pod "${pod.metadata.name}" is waiting to start: ContainerCreating`);
+      const lines = ['one\n', 'two\n', 'FLAG{x}\n'];
+      for (const line of options.tailLines !== undefined ? lines.slice(-options.tailLines) : lines) yield line;
+    });
+    try {
+      const all = await k(['logs', 'talker', '-c', 'app', '-n', 'tenant-a']);
+      expect(all.stdout).toBe('one\ntwo\nFLAG{x}');
+      const tail = await k(['logs', 'talker', '-c', 'app', '-n', 'tenant-a', '--tail=1', '-f']);
+      expect(tail.stdout).toBe('FLAG{x}');
+      const waiting = await k(['logs', 'talker', '-c', 'side', '-n', 'tenant-a']);
+      expect(waiting.stderr).toBe('Error from server (BadRequest): container "side" in pod "talker" is waiting to start: ContainerCreating');
+      const which = await k(['logs', 'talker', '-c', 'nope', '-n', 'tenant-a']);
+      // kubectl checks the container name itself before asking (the server would say the same, as a BadRequest).
+      expect(which.stderr).toBe('error: container nope is not valid for pod talker');
+      expect(seen).toEqual([
+        { container: 'app', follow: false },
+        { container: 'app', follow: true, tailLines: 1 },
+        { container: 'side', follow: false },
+      ]);
+    } finally {
+      plain.setPodLogs(noKubeletPodLogs);
+    }
   });
 });
 
