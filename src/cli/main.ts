@@ -2,7 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerDoctor } from './doctor.js';
+import { registerDown } from './down.js';
 import { registerList } from './list.js';
+import { registerPlay } from './play.js';
+import { registerRun } from './run.js';
 import { registerUp } from './up.js';
 import { ExitCode, UserError, formatUserError } from '../errors.js';
 
@@ -15,8 +18,11 @@ export function buildProgram(): Command {
     .option('--debug', 'print stack traces for unexpected errors')
     .showSuggestionAfterError()
     .exitOverride();
+  registerRun(program);
   registerList(program);
   registerDoctor(program);
+  registerDown(program);
+  registerPlay(program);
   registerUp(program);
   return program;
 }
@@ -27,8 +33,12 @@ export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
   try {
     if (argv.length <= 2) {
-      program.outputHelp();
-      return ExitCode.ok;
+      // no arguments: the workshop app on a terminal, help anywhere else
+      if (!(process.stdin.isTTY && process.stdout.isTTY)) {
+        program.outputHelp();
+        return ExitCode.ok;
+      }
+      argv = [...argv, 'play'];
     }
     await program.parseAsync(argv);
     // a command that finished with something to report (run's failed expectations) sets process.exitCode

@@ -279,7 +279,10 @@ export class ScenarioSession {
     }
   }
 
-  /** The log line holding the flag, polling for up to graceMs (logs trail a container's start). */
+  /**
+   * The log line holding the flag. Logs trail a container's start, so this polls until every container
+   * looked at has printed something (or graceMs passed), then decides.
+   */
   private async findFlag(actor: Actor, ns: string, pod: string, target: Target, graceMs: number): Promise<string | undefined> {
     const deadline = performance.now() + graceMs;
     const client = this.client(actor);
@@ -287,12 +290,11 @@ export class ScenarioSession {
     if (!read.ok) return undefined;
     const containers = target.kind === 'pod' ? allContainerNames(read.object) : [target.container];
     for (;;) {
-      for (const container of containers) {
-        const line = (await client.containerLog(ns, pod, container)).split('\n').find((l) => l.includes(this.lab.info.flag));
-        if (line !== undefined) return line.trim();
-      }
-      if (performance.now() >= deadline) return undefined;
-      await sleep(this.timing.pollMs * 4);
+      const logs = await Promise.all(containers.map((c) => client.containerLog(ns, pod, c)));
+      const line = logs.flatMap((log) => log.split('\n')).find((l) => l.includes(this.lab.info.flag));
+      if (line !== undefined) return line.trim();
+      if (logs.every((log) => log !== '') || performance.now() >= deadline) return undefined;
+      await sleep(this.timing.pollMs);
     }
   }
 

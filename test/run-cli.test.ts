@@ -1,0 +1,83 @@
+// `image-heist run` as CI uses it: the real binary on the embedded backend, its exit codes and its reports.
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const bin = path.resolve('bin/image-heist.js');
+const run = (args: string[]) => execa(process.execPath, [bin, 'run', ...args], { reject: false, stdin: 'ignore', env: { NO_COLOR: '1' } });
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'image-heist-run-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('image-heist run', () => {
+  it('runs classic on every profile, prints the matrix and exits 0', async () => {
+    const result = await run(['classic']);
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/^classic\s+bypassed ok\s+blocked ok\s+blocked ok\s+blocked ok$/m);
+    expect(result.stdout).toMatch(/^4 passed, 0 failed$/m);
+  });
+
+  it('writes the documented JSON to stdout, and JUnit and Markdown files', async () => {
+    const junit = path.join(dir, 'report.xml');
+    const markdown = path.join(dir, 'transcript.md');
+    const result = await run(['classic', '--profile', 'none,always-pull-images', '--json', '--junit', junit, '--markdown', markdown]);
+    expect(result.exitCode).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({ version: 1, backend: 'embedded', summary: { passed: 2, failed: 0 } });
+    expect(report.results.map((r: { profile: string; verdict: string }) => `${r.profile}:${r.verdict}`)).toEqual(['none:bypassed', 'always-pull-images:blocked']);
+    expect(report.results[0].steps[1]).toMatchObject({ id: 'admin2-runs-the-cached-image', passed: true, observed: { pod: 'Running', flag: 'seen' } });
+    const xml = await readFile(junit, 'utf8');
+    expect(xml).toContain('<testsuite name="classic" tests="2" failures="0"');
+    const md = await readFile(markdown, 'utf8');
+    expect(md).toContain('### Profile `always-pull-images`: blocked');
+  });
+
+  it('never prints a credential', async () => {
+    const result = await run(['classic', '--profile', 'none', '--json']);
+    const text = result.stdout + result.stderr;
+    expect(text).not.toMatch(/password/i);
+    expect(text).not.toMatch(/"auth"\s*:/);
+  });
+
+  it('exits 1 with expected vs observed when an expectation does not hold', async () => {
+    const result = await run([path.resolve('test/fixtures/wrong-expectation/classic-wrong.yaml'), '--profile', 'none']);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(/^classic-wrong\s+bypassed FAIL \(expected blocked\)$/m);
+    expect(result.stdout).toContain('verdict: expected blocked, observed bypassed');
+  });
+
+  it('exits 2 with one line naming an unknown profile and the valid ones', async () => {
+    const result = await run(['classic', '--profile', 'strict']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      'image-heist: unknown profile "strict"; valid profiles: none, always-pull-images, kubelet-default, kubelet-always-verify (or all) — pick from the list or use all',
+    );
+  });
+
+  it('exits 2 for an unknown scenario', async () => {
+    const result = await run(['no-such-scenario']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('unknown scenario "no-such-scenario"');
+  });
+
+  it('refuses every broken scenario file with file:line:column, exit 2 and no stack trace', async () => {
+    const brokenDir = path.resolve('test/fixtures/broken-scenarios');
+    const files = (await readdir(brokenDir)).filter((f) => f.endsWith('.yaml'));
+    for (const file of files) {
+      const result = await run([path.join(brokenDir, file)]);
+      expect(result.exitCode, file).toBe(2);
+      const lines = result.stderr.trim().split('\n');
+      expect(lines, file).toHaveLength(1);
+      expect(lines[0], file).toMatch(new RegExp(`^image-heist: ${path.join(brokenDir, file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: `));
+      expect(result.stderr, file).not.toMatch(/\n\s+at /);
+    }
+  }, 120_000);
+});
