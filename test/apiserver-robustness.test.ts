@@ -112,6 +112,10 @@ describe('bad requests get a Status, never a crash', () => {
     expect(status(await call('GET', '/api/v1/namespaces/tenant-a/pods/x/y/z'))).toMatchObject({ code: 404 });
     expect(status(await call('PUT', '/api/v1/namespaces/tenant-a/pods', '{}'))).toMatchObject({ code: 405, reason: 'MethodNotAllowed' });
     expect(status(await call('DELETE', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews'))).toMatchObject({ code: 405 });
+    // Namespaced resources have no cluster-wide create or item routes.
+    expect(status(await call('POST', '/api/v1/pods', '{}'))).toMatchObject({ code: 405 });
+    expect(status(await call('GET', '/api/v1/pods/x'))).toMatchObject({ code: 404 });
+    expect(status(await call('GET', '/api/v1/namespaces/tenant-a/nodes'))).toMatchObject({ code: 404 });
   });
 
   it('a wrong token is 401, no token is the anonymous user (403 except public info)', async () => {

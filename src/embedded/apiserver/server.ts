@@ -254,6 +254,11 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     if (!resource || info.unrouted) throw notFound();
     if (info.namespace !== '' && !resource.namespaced && info.resource !== 'namespaces') throw notFound();
     if (info.subresource !== '' && !resource.subresources.some((s) => s.name === info.subresource)) throw notFound();
+    if (resource.namespaced && info.namespace === '' && info.verb !== 'list' && info.verb !== 'watch') {
+      // Only list and watch have a cluster-wide route for namespaced resources.
+      if (info.name !== '') throw notFound();
+      throw new StatusError({ code: 405, reason: 'MethodNotAllowed', message: 'the server does not allow this method on the requested resource', details: {} });
+    }
     const ctx: RequestContext = {
       req,
       res,
