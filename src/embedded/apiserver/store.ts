@@ -8,6 +8,8 @@
 //   store.mutate(podsResource, ns, name, (pod) => { pod.status = … })    // read-modify-write, no 409
 //   store.create(eventsResource, event)                                   // e.g. a kubelet's event
 // Objects handed out are deep copies; change them only through create/update/mutate/delete.
+// Watch callbacks run synchronously inside the write that caused them: keep them short, and defer
+// slow work (e.g. an image pull) with queueMicrotask/setImmediate.
 import { randomUUID } from 'node:crypto';
 import { newAlreadyExists, newConflict, newNotFound, StatusError } from '../../k8s/api-errors.js';
 import { groupVersion, type ResourceInfo } from './resources.js';
