@@ -42,7 +42,8 @@ interface ContainerRecord {
   type: ContainerType;
   /** Instances created so far (restartCount = instances - 1). */
   instances: number;
-  current?: { handle: ContainerHandle; id: string; image: string; imageID: string; startedAt: string };
+  /** `image` is the spec's string (to see a change), `statusImage` the normalized name the runtime reports. */
+  current?: { handle: ContainerHandle; id: string; image: string; statusImage: string; imageID: string; startedAt: string };
   /** The last instance that ended (or failed to start), and the one before it. */
   lastExit?: TerminatedState & { image: string; imageID: string; labFinishedAt: number };
   previousExit?: TerminatedState;
@@ -366,7 +367,7 @@ export class PodWorker {
       return;
     }
     const handle = result.handle;
-    r.current = { handle, id, image: c.image, imageID, startedAt: metaTime() };
+    r.current = { handle, id, image: c.image, statusImage, imageID, startedAt: metaTime() };
     r.waiting = undefined;
     this.#event(c, type, { type: 'Normal', reason: 'Started', message: `Started container ${c.name}` });
     void handle.exited.then((exit) => {
@@ -416,7 +417,7 @@ export class PodWorker {
 
   #statusOf(spec: ContainerSpec, type: ContainerType): ContainerStatus {
     const r = this.#record(type, spec.name);
-    const base = { name: spec.name, restartCount: Math.max(0, r.instances - 1), image: r.current?.image ?? r.lastExit?.image ?? spec.image };
+    const base = { name: spec.name, restartCount: Math.max(0, r.instances - 1), image: r.current?.statusImage ?? r.lastExit?.image ?? spec.image };
     if (r.current) {
       return {
         ...base,
