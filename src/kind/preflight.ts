@@ -1,6 +1,7 @@
 // What the kind backend needs from this machine, probed without side effects: a Docker engine that
 // answers, and the kind CLI at a version that supports the node images the lab pins.
 import { execa } from 'execa';
+import { BackendUnavailableError } from '../errors.js';
 
 /** kind v0.32.0 is the first release whose default node image (v1.36) has KubeletEnsureSecretPulledImages on. */
 export const MIN_KIND_VERSION = '0.32.0';
@@ -59,4 +60,75 @@ function isMissingBinary(result: { code?: string; failed: boolean; exitCode?: nu
 
 function firstLine(text: string): string {
   return text.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
+}
+
+/** What kind's nodes need from the Docker host: memory, cgroup v2 (Kubernetes 1.35+ refuses v1), the CPU architecture. */
+export interface DockerHost {
+  memTotalBytes: number;
+  cgroupVersion: string;
+  /** As Docker reports it: x86_64, aarch64. */
+  architecture: string;
+}
+
+export async function probeDockerHost(): Promise<DockerHost> {
+  const result = await execa('docker', ['info', '--format', '{{.MemTotal}} {{.CgroupVersion}} {{.Architecture}}'], {
+    reject: false,
+    timeout: PROBE_TIMEOUT_MS,
+    stdin: 'ignore',
+  });
+  const [mem, cgroup, arch] = result.stdout.trim().split(/\s+/);
+  if (result.exitCode !== 0 || !mem) throw new BackendUnavailableError(`docker info failed: ${firstLine(result.stderr) || 'no answer'}`, 'check that Docker is running');
+  return { memTotalBytes: Number(mem), cgroupVersion: cgroup ?? '', architecture: arch ?? '' };
+}
+
+const GiB = 1024 ** 3;
+/** Rough working sets of idle kind nodes (control plane: etcd + apiserver + controllers; worker: kubelet + containerd). */
+export const MEMORY_PER_CONTROL_PLANE = 1 * GiB;
+export const MEMORY_PER_WORKER = 0.5 * GiB;
+
+export function memoryNeeded(clusters: number, workersPerCluster: number): number {
+  return clusters * (MEMORY_PER_CONTROL_PLANE + workersPerCluster * MEMORY_PER_WORKER);
+}
+
+/** The OCI architecture of the node images Docker runs (x86_64 → amd64, aarch64 → arm64). */
+export function ociArchitecture(dockerArchitecture: string): string {
+  const map: Record<string, string> = { x86_64: 'amd64', amd64: 'amd64', aarch64: 'arm64', arm64: 'arm64' };
+  return map[dockerArchitecture] ?? dockerArchitecture;
+}
+
+export interface KindPreflightOptions {
+  /** How many clusters will run at once (one per profile). */
+  clusters?: number;
+  workers?: number;
+  /** Stand-ins for the probes, for tests of the messages; the real probes by default. */
+  probes?: { docker?: () => Promise<DockerProbe>; kind?: () => Promise<KindProbe>; host?: () => Promise<DockerHost> };
+}
+
+/**
+ * Everything the kind backend needs, checked before anything starts. Throws BackendUnavailableError (exit 3)
+ * with one line naming the first blocker and its fix.
+ */
+export async function kindPreflight(options: KindPreflightOptions = {}): Promise<DockerHost> {
+  const docker = await (options.probes?.docker ?? probeDocker)();
+  if (!docker.engine) {
+    throw docker.cliFound
+      ? new BackendUnavailableError(`the kind backend needs a Docker engine, and none answers (${docker.reason})`, 'start Docker (or Docker Desktop), or use --backend embedded')
+      : new BackendUnavailableError('the kind backend needs Docker, which is not installed', 'install Docker Engine or Docker Desktop, or use --backend embedded');
+  }
+  const kind = await (options.probes?.kind ?? probeKind)();
+  if (!kind.found) throw new BackendUnavailableError(`the kind backend needs the kind CLI (${kind.reason})`, `install kind v${MIN_KIND_VERSION} or newer (https://kind.sigs.k8s.io)`);
+  if (!kind.supported) throw new BackendUnavailableError(`kind v${kind.version} is older than v${MIN_KIND_VERSION}, which the pinned Kubernetes 1.36 node image needs`, `upgrade kind to v${MIN_KIND_VERSION} or newer`);
+  const host = await (options.probes?.host ?? probeDockerHost)();
+  if (host.cgroupVersion === '1') {
+    throw new BackendUnavailableError('the Docker host runs cgroup v1, which Kubernetes 1.35+ nodes refuse', 'switch the host (or Docker Desktop VM) to cgroup v2');
+  }
+  const clusters = options.clusters ?? 1;
+  const need = memoryNeeded(clusters, options.workers ?? 1);
+  if (Number.isFinite(host.memTotalBytes) && host.memTotalBytes > 0 && host.memTotalBytes < need) {
+    throw new BackendUnavailableError(
+      `Docker has ${(host.memTotalBytes / GiB).toFixed(1)} GiB of memory; ${clusters} cluster${clusters === 1 ? '' : 's'} need about ${(need / GiB).toFixed(1)} GiB`,
+      'give Docker more memory, or run fewer profiles at once (--profile none,kubelet-default)',
+    );
+  }
+  return host;
 }

@@ -1,0 +1,122 @@
+// The lab's registries as containers on the kind network, started by testcontainers: the htpasswd-protected one
+// for SuperSecretImage1 and an anonymous one for public images. Both carry the lab label and no Ryuk session
+// label (withAutoCleanup(false)), so Ryuk never removes them while clusters pull from them; the lab removes them.
+import { GenericContainer, Wait } from 'testcontainers';
+import { BackendUnavailableError } from '../errors.js';
+import { htpasswdLine } from '../registry/htpasswd.js';
+import { containerPort, removeContainers, startContainer, stopContainer } from './commands.js';
+import { runCommand } from './exec.js';
+import { KIND_NETWORK, LAB_LABEL, REGISTRIES, REGISTRY_IMAGE, type RegistryRole } from './names.js';
+
+export interface RegistryContainerSpec {
+  role: RegistryRole;
+  name: string;
+  image: string;
+  network: string;
+  port: number;
+  /** registry:3 configuration (distribution docs/content/about/deploying.md "Native basic auth"). */
+  environment: Record<string, string>;
+  labels: Record<string, string>;
+  /** The htpasswd file, copied in before start: a missing file makes distribution invent a `docker` user (access.go). */
+  htpasswd?: string;
+  /** What /v2/ answers once the registry is up: 401 with auth, 200 without. */
+  readyStatus: number;
+}
+
+export const HTPASSWD_PATH = '/auth/htpasswd';
+
+/** bcrypt lines for the given users, as distribution accepts only bcrypt (registry/auth/htpasswd/htpasswd.go). */
+export function renderHtpasswd(users: ReadonlyArray<{ username: string; password: string }>): string {
+  return `${users.map((u) => htpasswdLine(u.username, u.password)).join('\n')}\n`;
+}
+
+export function registryContainerSpec(role: RegistryRole, htpasswd?: string): RegistryContainerSpec {
+  const { container, port } = REGISTRIES[role];
+  const auth = role === 'secure';
+  if (auth && !htpasswd) throw new Error('the secure registry needs an htpasswd file');
+  return {
+    role,
+    name: container,
+    image: REGISTRY_IMAGE,
+    network: KIND_NETWORK,
+    port,
+    environment: auth
+      ? { REGISTRY_AUTH: 'htpasswd', REGISTRY_AUTH_HTPASSWD_REALM: 'image-heist', REGISTRY_AUTH_HTPASSWD_PATH: HTPASSWD_PATH }
+      : {},
+    labels: { [LAB_LABEL]: `registry-${role}` },
+    ...(auth ? { htpasswd } : {}),
+    readyStatus: auth ? 401 : 200,
+  };
+}
+
+export interface RunningRegistryContainer {
+  spec: RegistryContainerSpec;
+  /** The port published on the host, for pushing from here (localhost:PORT). */
+  hostPort: number;
+}
+
+/** A leftover of an earlier run (same name, our label) is removed first; a stranger's container of that name stops us. */
+export async function startRegistryContainer(spec: RegistryContainerSpec, signal?: AbortSignal): Promise<RunningRegistryContainer> {
+  await removeLeftover(spec.name);
+  let builder = new GenericContainer(spec.image)
+    .withName(spec.name)
+    .withNetworkMode(spec.network)
+    .withEnvironment(spec.environment)
+    .withLabels(spec.labels)
+    .withExposedPorts(spec.port)
+    .withWaitStrategy(Wait.forHttp('/v2/', spec.port).forStatusCode(spec.readyStatus))
+    .withStartupTimeout(120_000)
+    .withAutoCleanup(false);
+  if (spec.htpasswd) builder = builder.withCopyContentToContainer([{ content: spec.htpasswd, target: HTPASSWD_PATH, mode: 0o644 }]);
+  if (signal?.aborted) throw new Error('cancelled');
+  const started = await builder.start();
+  return { spec, hostPort: started.getMappedPort(spec.port) };
+}
+
+async function removeLeftover(name: string): Promise<void> {
+  let label: string;
+  try {
+    label = (await runCommand({ file: 'docker', args: ['container', 'inspect', '--format', `{{index .Config.Labels "${LAB_LABEL}"}}`, name], title: `Inspecting ${name}` })).trim();
+  } catch {
+    return; // no such container
+  }
+  if (label === '' || label === '<no value>') {
+    throw new BackendUnavailableError(`a container named ${name} exists and was not made by image-heist`, `remove or rename it (docker rm -f ${name})`);
+  }
+  await runCommand(removeContainers([name]));
+}
+
+/** An outage: the container stops, its name stops resolving on the kind network, pulls fail at once. */
+export async function stopRegistryContainer(name: string): Promise<void> {
+  await runCommand(stopContainer(name));
+}
+
+/** Back with the same storage; Docker may publish another host port, so it is read again. */
+export async function startStoppedRegistryContainer(spec: RegistryContainerSpec): Promise<number> {
+  await runCommand(startContainer(spec.name));
+  const deadline = Date.now() + 60_000;
+  const port = await readHostPort(spec.name, spec.port);
+  for (;;) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/v2/`, { signal: AbortSignal.timeout(2_000) });
+      await res.body?.cancel();
+      if (res.status === spec.readyStatus) return port;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${spec.name} did not come back within 60 s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** `docker port NAME 5000/tcp` prints `0.0.0.0:32768` (and `[::]:32768`). */
+export async function readHostPort(name: string, port: number): Promise<number> {
+  const out = await runCommand(containerPort(name, port));
+  return parseHostPort(out);
+}
+
+export function parseHostPort(output: string): number {
+  const m = /:(\d+)\s*$/m.exec(output.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '');
+  if (!m) throw new Error(`cannot read a published port from ${JSON.stringify(output.trim())}`);
+  return Number(m[1]);
+}
