@@ -208,6 +208,10 @@ function PlayScreen({ state, scenario, layout, pane, controller, width }: { stat
     );
   }
   const rightWidth = width - layout.stepsWidth - 1;
+  if (pane === 'kubectl' || pane === 'help') {
+    // commands are long and meant to be copied: they get the whole screen below the header
+    return paneView(layout.infoHeight + layout.panelHeight * Math.ceil(state.panels.length / layout.panelColumns), width, pane);
+  }
   return (
     <Box flexDirection="column">
       <Box flexDirection="row" height={layout.infoHeight}>

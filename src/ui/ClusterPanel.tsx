@@ -24,7 +24,7 @@ export function ClusterPanel({ panel, scenario, width, height }: ClusterPanelPro
   const inner = Math.max(10, width - 4);
   const lines = Math.max(4, height - 2);
   const banner = bannerFor(panel, scenario);
-  const bannerLines = lines >= 11 ? 4 : lines >= 9 ? 3 : 2;
+  const bannerLines = lines >= 16 ? 5 : lines >= 11 ? 4 : lines >= 9 ? 3 : 2;
   const border = banner.kind === 'bypassed' ? 'red' : banner.kind === 'blocked' ? 'green' : 'gray';
   return (
     <Box flexDirection="column" width={width} height={height} borderStyle="round" borderColor={color(border)} paddingX={1} overflow="hidden">
@@ -51,7 +51,7 @@ function Starting({ panel, lines }: { panel: PanelState; lines: number }) {
       <Text>
         <Spinner /> starting the lab…
       </Text>
-      {progress.slice(-(lines - 1)).map((p) => (
+      {(lines > 1 ? progress.slice(-(lines - 1)) : []).map((p) => (
         <Text key={p.action} wrap="truncate-end" dimColor={p.status === 'done'}>
           {p.status === 'done' ? '✔' : '…'} {p.action}
         </Text>
@@ -63,9 +63,11 @@ function Starting({ panel, lines }: { panel: PanelState; lines: number }) {
 function Body({ panel, lines, width }: { panel: PanelState; lines: number; width: number }) {
   const color = useColor();
   const nodes = Object.entries(panel.nodeImages);
-  const nodeLines = Math.min(nodes.length, 2, Math.max(1, lines - 3));
-  const podLines = Math.min(panel.pods.length, Math.max(1, lines - nodeLines - 2));
-  const eventLines = Math.max(0, lines - nodeLines - podLines - (panel.activity ? 1 : 0));
+  // a small panel gives up events first, then nodes: the pods' status is what the room must see
+  const activity = panel.activity ? 1 : 0;
+  const podLines = Math.min(panel.pods.length, Math.max(0, lines - activity));
+  const nodeLines = Math.min(nodes.length, 2, Math.max(0, lines - podLines - activity));
+  const eventLines = Math.max(0, lines - nodeLines - podLines - activity);
   return (
     <>
       {nodes.slice(0, nodeLines).map(([node, images]) => (
@@ -73,13 +75,13 @@ function Body({ panel, lines, width }: { panel: PanelState; lines: number; width
           <Text color={color('cyan')}>▣ {node}</Text> {images.length === 0 ? <Text dimColor>(no images)</Text> : images.map(shortImage).join(', ')}
         </Text>
       ))}
-      {panel.pods.slice(-podLines).map((pod) => (
+      {(podLines > 0 ? panel.pods.slice(-podLines) : []).map((pod) => (
         <Text key={`${pod.namespace}/${pod.name}`} wrap="truncate-end">
           {podMark(pod.status)} {pod.namespace}/{pod.name} <Text bold color={color(podColor(pod.status))}>{pod.status}</Text>
           {pod.node && width >= 50 ? <Text dimColor> on {pod.node}</Text> : null}
         </Text>
       ))}
-      {panel.events.slice(-eventLines).map((event, i) => (
+      {(eventLines > 0 ? panel.events.slice(-eventLines) : []).map((event, i) => (
         <Text key={`${i}-${event.reason}`} wrap="truncate-end" color={color(event.type === 'Warning' ? 'yellow' : 'gray')}>
           {event.type === 'Warning' ? '⚠' : '·'} {event.pod} {event.reason}: {condenseReason(event.message)}
         </Text>

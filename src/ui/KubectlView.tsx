@@ -17,7 +17,7 @@ export function KubectlView({ lines, height, width }: KubectlViewProps) {
         By hand (k to close) — against `image-heist up`:
       </Text>
       {lines.slice(0, Math.max(0, height - 1)).map((line, i) => (
-        <Text key={i} wrap="truncate-end" color={color(line.startsWith('#') ? 'gray' : line.startsWith('kubectl') || line.startsWith('kind') || line.startsWith('docker') ? 'yellow' : 'white')}>
+        <Text key={i} wrap="wrap" color={color(line.startsWith('#') ? 'gray' : line.startsWith('kubectl') || line.startsWith('kind') || line.startsWith('docker') ? 'yellow' : 'white')}>
           {line}
         </Text>
       ))}

@@ -73,7 +73,7 @@ describe('bannerFor', () => {
       kind: 'blocked',
       status: 'ErrImagePull',
       pullPolicy: 'Always',
-      reason: 'pull access denied, repository does not exist or may require authorization: authorization failed: no basic auth credentials',
+      reason: 'pull access denied: authorization failed: no basic auth credentials',
     });
   });
 

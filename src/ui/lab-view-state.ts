@@ -208,7 +208,10 @@ export function condenseReason(message: string): string {
 
 /** The reason a pod did not run, without what its status already says ("Failed to pull image X: "). */
 function bannerReason(message: string): string {
-  return condenseReason(message).replace(/^Failed to pull image \S+: /, '');
+  // containerd's stock "repository does not exist or may require authorization" hides the cause that follows it
+  return condenseReason(message)
+    .replace(/^Failed to pull image \S+: /, '')
+    .replace(/, repository does not exist or may require authorization/, '');
 }
 
 function blockReason(panel: PanelState, pod: string): string | undefined {
