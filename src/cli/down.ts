@@ -1,0 +1,23 @@
+// `image-heist down`: removes every kind cluster and container the lab made (by name and label), nothing else.
+import type { Command } from 'commander';
+import { removeLabResources } from '../kind/cleanup.js';
+import { probeDocker, probeKind } from '../kind/preflight.js';
+import { BackendUnavailableError } from '../errors.js';
+
+export function registerDown(program: Command): void {
+  program
+    .command('down')
+    .description('remove the kind clusters and registry containers the lab made (also those kept with --keep)')
+    .action(async () => {
+      await down();
+    });
+}
+
+async function down(): Promise<void> {
+  const docker = await probeDocker();
+  if (!docker.engine) throw new BackendUnavailableError(`down needs a Docker engine, and none answers (${docker.reason})`, 'start Docker; nothing of the lab can run without it');
+  const kind = await probeKind();
+  if (!kind.found) throw new BackendUnavailableError(`down needs the kind CLI (${kind.reason})`, 'install kind, then run image-heist down again');
+  const found = await removeLabResources((what) => process.stdout.write(`removed ${what}\n`));
+  if (found.clusters.length + found.containers.length === 0) process.stdout.write('nothing to remove: no image-heist clusters or containers\n');
+}

@@ -1,0 +1,51 @@
+// What the API cannot do on a kind node, done as kind does it: hosts.toml for the lab registries, side-loading
+// an image (ctr import: no kubelet pull record), `crictl rmi`, listing images, clearing KEP-2535 pull records.
+import { clearPullRecords, importImage, listImages, removeImage, writeHostsToml } from './commands.js';
+import { hostsToml } from './config.js';
+import { CommandError, runCommand } from './exec.js';
+
+export async function configureRegistryHosts(node: string, hosts: readonly string[]): Promise<void> {
+  for (const host of hosts) await runCommand(writeHostsToml(node, host, hostsToml(host)));
+}
+
+export async function sideLoad(node: string, ociArchive: Buffer): Promise<void> {
+  await runCommand(importImage(node), { inputBytes: ociArchive });
+}
+
+interface CriImage {
+  id: string;
+  repoTags?: string[] | null;
+  repoDigests?: string[] | null;
+}
+
+/** crictl images -o json: {"images": [{"id", "repoTags", "repoDigests", …}]} (cri-tools cmd/crictl/image.go). */
+export function parseCrictlImages(json: string): CriImage[] {
+  const parsed = JSON.parse(json) as { images?: CriImage[] };
+  return parsed.images ?? [];
+}
+
+export function imagesOnHosts(images: readonly CriImage[], hosts: readonly string[]): CriImage[] {
+  const ours = (ref: string) => hosts.some((h) => ref.startsWith(`${h}/`));
+  return images.filter((i) => [...(i.repoTags ?? []), ...(i.repoDigests ?? [])].some(ours));
+}
+
+export async function nodeImageList(node: string): Promise<CriImage[]> {
+  return parseCrictlImages(await runCommand(listImages(node)));
+}
+
+/** `crictl rmi`; an image that is not there is already removed. */
+export async function removeNodeImage(node: string, image: string): Promise<void> {
+  try {
+    await runCommand(removeImage(node, image));
+  } catch (error) {
+    if (error instanceof CommandError && /not found|no such image|does not exist/i.test(error.stderr)) return;
+    throw error;
+  }
+}
+
+/** Removes every image from the lab's registries (by ID: all its tags and digests), then their pull records. */
+export async function resetNodeImages(node: string, hosts: readonly string[], clearRecords: boolean): Promise<void> {
+  const ours = imagesOnHosts(await nodeImageList(node), hosts);
+  for (const image of ours) await removeNodeImage(node, image.id);
+  if (clearRecords) await runCommand(clearPullRecords(node, hosts));
+}
