@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerDoctor } from './doctor.js';
+import { registerDown } from './down.js';
 import { registerList } from './list.js';
 import { registerPlay } from './play.js';
 import { registerRun } from './run.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerList(program);
   registerDoctor(program);
+  registerDown(program);
   registerPlay(program);
   registerUp(program);
   return program;

@@ -10,7 +10,7 @@ async function tarOf(files: Record<string, Buffer | string>): Promise<Buffer> {
   const pack = tarPack();
   const chunks: Buffer[] = [];
   pack.on('data', (c: unknown) => chunks.push(c as Buffer));
-  const done = new Promise((r) => pack.on('end', r));
+  const done = new Promise<void>((r) => pack.on('end', () => r()));
   for (const [name, content] of Object.entries(files)) pack.entry({ name }, typeof content === 'string' ? Buffer.from(content) : content);
   pack.finalize();
   await done;
