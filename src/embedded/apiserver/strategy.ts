@@ -28,7 +28,7 @@ export function unknownFieldsError(
   resource: ResourceInfo,
   object: Json,
   verb: 'create' | 'update' | 'patch',
-): { error: StatusError; warnings: string[] } | undefined {
+): { error: StatusError; warnings: string[]; fields: string[] } | undefined {
   if (!hasFieldSchema(resource.kind)) return undefined;
   const fields = findUnknownFields(resource.kind, object);
   if (fields.length === 0) return undefined;
@@ -36,7 +36,24 @@ export function unknownFieldsError(
   return {
     error: verb === 'patch' ? newStrictPatchError(fields) : newStrictDecodingError(resource.kind, apiVersion, fields),
     warnings: unknownFieldWarnings(fields).map(warningHeaderValue),
+    fields,
   };
+}
+
+/**
+ * Drops unknown fields, as decoding into Go types does when fieldValidation is Warn or Ignore, so they
+ * are neither stored nor seen as changes. Paths are findUnknownFields' (`spec.containers[0].foo`).
+ */
+export function dropUnknownFields(object: Json, paths: readonly string[]): void {
+  for (const path of paths) {
+    const tokens = [...path.matchAll(/([^.[\]]+)|\[([^\]]*)\]/g)].map((m) => m[1] ?? m[2] ?? '');
+    let node: unknown = object;
+    for (const token of tokens.slice(0, -1)) {
+      node = Array.isArray(node) ? node[Number(token)] : isObject(node) ? node[token] : undefined;
+    }
+    const last = tokens[tokens.length - 1];
+    if (isObject(node) && last !== undefined) delete node[last];
+  }
 }
 
 export function prepareForCreate(resource: ResourceInfo, input: KubeObject): KubeObject {

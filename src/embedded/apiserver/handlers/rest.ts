@@ -7,7 +7,7 @@ import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../pa
 import { groupVersion } from '../resources.js';
 import { selectorPredicate } from '../selectors.js';
 import type { KubeObject } from '../store.js';
-import { prepareForCreate, prepareForStorage, prepareForUpdate, unknownFieldsError, validateCreate, validateUpdate } from '../strategy.js';
+import { dropUnknownFields, prepareForCreate, prepareForStorage, prepareForUpdate, unknownFieldsError, validateCreate, validateUpdate } from '../strategy.js';
 import { openWatchStream, sendWatchError } from '../watch.js';
 import type { RequestContext } from './context.js';
 
@@ -33,11 +33,12 @@ function fieldValidation(query: URLSearchParams): FieldValidation {
 
 /** Strict: reject unknown fields; Warn: say so in Warning headers (as upstream's 299 warnings). */
 function checkUnknownFields(ctx: RequestContext, object: Json, mode: FieldValidation, verb: 'create' | 'update' | 'patch'): void {
-  if (mode === 'Ignore') return;
   const found = unknownFieldsError(ctx.resource, object, verb);
   if (!found) return;
   if (mode === 'Strict') throw found.error;
-  ctx.res.setHeader('Warning', found.warnings);
+  if (mode === 'Warn') ctx.res.setHeader('Warning', found.warnings);
+  // Warn and Ignore decode as Go does: unknown fields are dropped, not stored.
+  dropUnknownFields(object, found.fields);
 }
 
 function invalid(ctx: RequestContext, name: string, errors: ReturnType<typeof validateCreate>): StatusError | undefined {
