@@ -7,6 +7,7 @@ import { loadBuiltInCatalogue, selectScenarios } from '../scenario/catalogue.js'
 interface PlayFlags {
   profiles: string;
   nodes?: string;
+  backend: string;
 }
 
 export const DEFAULT_PLAY_PROFILES = 'none,always-pull-images';
@@ -17,7 +18,8 @@ export function registerPlay(program: Command): void {
     .description('the workshop app: watch clusters with and without a defence side by side, step by step (needs a terminal)')
     .argument('[scenario]', 'a catalogue name or a scenario file (default: pick one from the catalogue)')
     .option('-p, --profiles <profiles>', 'the clusters to show side by side, 2 to 4, comma-separated', DEFAULT_PLAY_PROFILES)
-    .option('--nodes <n>', 'worker nodes per cluster', '2')
+    .option('--nodes <n>', 'worker nodes per cluster (default: 2 embedded, 1 on kind)')
+    .option('-b, --backend <backend>', 'embedded (in-process, seconds) or kind (real clusters, needs Docker and kind)', 'embedded')
     .action(async (name: string | undefined, flags: PlayFlags) => {
       await playCommand(name, flags);
     });
@@ -31,11 +33,29 @@ export function requireTerminal(command: string): void {
 
 export async function playCommand(name: string | undefined, flags: PlayFlags): Promise<void> {
   const profiles = parsePlayProfiles(flags.profiles);
-  const nodes = Number(flags.nodes ?? '2');
+  if (flags.backend !== 'embedded' && flags.backend !== 'kind') throw new UserError(`unknown backend "${flags.backend}"`, 'use --backend embedded or --backend kind');
+  const kind = flags.backend === 'kind';
+  const nodes = Number(flags.nodes ?? (kind ? '1' : '2'));
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 8) throw new UserError(`--nodes must be a whole number from 1 to 8, not "${flags.nodes}"`);
   const scenario = name === undefined ? undefined : (await selectScenarios([name]))[0];
   requireTerminal('play');
+  if (kind) {
+    // Docker, kind and memory are checked before the app draws: a missing engine is one line and exit 3
+    const { kindPreflight } = await import('../kind/preflight.js');
+    await kindPreflight({ clusters: profiles.length, workers: nodes });
+  }
   const [{ play }, scenarios] = await Promise.all([import('../ui/run-play.js'), loadBuiltInCatalogue()]);
+  if (kind) {
+    const [{ createKindBackend }, { KIND_TIMING }] = await Promise.all([import('../kind/backend.js'), import('../scenario/engine.js')]);
+    // one backend for all panels: the clusters are created in parallel and share the lab registries
+    const backend = createKindBackend({ profiles, workers: nodes, skipPreflight: true });
+    try {
+      await play({ backend, scenarios, scenario, profiles, nodes, timing: KIND_TIMING });
+    } finally {
+      await backend.shutdown();
+    }
+    return;
+  }
   // the backend loads behind the first frame: the screen shows progress instead of a pause
   const backend = async () => (await import('../embedded/lab.js')).embeddedBackend;
   await play({ backend, scenarios, scenario, profiles, nodes });

@@ -3,6 +3,7 @@
 import { render } from 'ink';
 import type { LabBackend } from '../lab/backend.js';
 import type { ProfileName } from '../lab/profiles.js';
+import type { Timing } from '../scenario/engine.js';
 import type { Scenario } from '../scenario/schema.js';
 import { App } from './App.js';
 import { LabSessions } from './lab-sessions.js';
@@ -15,10 +16,12 @@ export interface PlayOptions {
   scenario?: Scenario;
   profiles: ProfileName[];
   nodes?: number;
+  /** How long pods may take to settle: KIND_TIMING on real clusters. */
+  timing?: Timing;
 }
 
 export async function play(options: PlayOptions): Promise<void> {
-  const controller = new LabSessions({ backend: options.backend, profiles: options.profiles, nodes: options.nodes });
+  const controller = new LabSessions({ backend: options.backend, profiles: options.profiles, nodes: options.nodes, ...(options.timing ? { timing: options.timing } : {}) });
   controller.start();
   if (options.scenario) void controller.choose(options.scenario);
 
