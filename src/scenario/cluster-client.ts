@@ -1,5 +1,6 @@
 // One actor's view of the cluster, through the Kubernetes API only (client-node with the actor's own
 // kubeconfig), so the same code drives the embedded API server and real kind clusters.
+import { Agent } from 'node:https';
 import { ApiException, CoreV1Api, KubeConfig, type CoreV1Event, type V1Pod } from '@kubernetes/client-node';
 
 /** A refused request as the API server worded it (a metav1.Status), or a transport failure (code 0). */
@@ -13,11 +14,27 @@ export type ApiOutcome<T> = { ok: true; object: T } | { ok: false; refusal: ApiR
 
 export class ClusterClient {
   private readonly core: CoreV1Api;
+  private agent: Agent | undefined;
 
   constructor(kubeconfigYaml: string) {
     const kc = new KubeConfig();
     kc.loadFromString(kubeconfigYaml);
+    // client-node 1.4 makes a new https.Agent for every request, so every call pays a TLS handshake; one
+    // keep-alive agent per client (same CA, same credentials) makes a step's dozens of requests cheap.
+    const patchable = kc as unknown as { createAgent: (cluster: unknown, options: object) => Agent };
+    const original = patchable.createAgent.bind(kc);
+    patchable.createAgent = (cluster, options) => {
+      if ((cluster as { proxyUrl?: string } | undefined)?.proxyUrl) return original(cluster, options);
+      this.agent ??= new Agent({ ...options, keepAlive: true });
+      return this.agent;
+    };
     this.core = kc.makeApiClient(CoreV1Api);
+  }
+
+  /** Closes the kept-alive connections. */
+  close(): void {
+    this.agent?.destroy();
+    this.agent = undefined;
   }
 
   createPod(namespace: string, body: V1Pod): Promise<ApiOutcome<V1Pod>> {

@@ -24,7 +24,7 @@ export const EMBEDDED_TIMING: Timing = { settleTimeoutMs: 20_000, pollMs: 25, fl
 export const KIND_TIMING: Timing = { settleTimeoutMs: 180_000, pollMs: 500, flagGraceMs: 15_000 };
 
 /** A pod still on its way: anything else is settled (running, finished, or failed with a reason). */
-const UNSETTLED = /^(Pending|ContainerCreating|PodInitializing|Init:\d+\/\d+|Terminating)$/;
+const UNSETTLED = /^(Pending|ContainerCreating|PodInitializing|Init:\d+\/\d+|Init:ContainerCreating|Init:PodInitializing|Terminating)$/;
 
 export interface RunScenarioOptions {
   scenario: Scenario;
@@ -36,8 +36,12 @@ export interface RunScenarioOptions {
 
 export async function runScenario(options: RunScenarioOptions): Promise<ScenarioResult> {
   const session = new ScenarioSession(options);
-  while (!session.done) await session.nextStep();
-  return session.finish();
+  try {
+    while (!session.done) await session.nextStep();
+    return await session.finish();
+  } finally {
+    session.close();
+  }
 }
 
 export interface RunMatrixOptions {
@@ -130,6 +134,12 @@ export class ScenarioSession {
     this.results.push(result);
     this.emit({ type: 'step-finished', ...where, result });
     return result;
+  }
+
+  /** Closes the session's connections to the API server; the lab itself stays up. */
+  close(): void {
+    for (const client of this.clients.values()) client.close();
+    this.clients.clear();
   }
 
   /** Resets the lab and plays the steps that already ran again, so the last one can be watched once more. */
@@ -389,7 +399,8 @@ function statusOf(pod: V1Pod, target: Target): string {
   const statuses = target.kind === 'ephemeral' ? pod.status?.ephemeralContainerStatuses : pod.status?.containerStatuses;
   const status = statuses?.find((s) => s.name === target.container);
   if (!status) return 'ContainerCreating';
-  if (target.kind === 'updated' && status.state?.running && !sameImage(status.image, target.image)) return 'ContainerCreating';
+  // until the kubelet reports the new image, what shows is the old instance being replaced
+  if (target.kind === 'updated' && !sameImage(status.image, target.image)) return 'ContainerCreating';
   if (status.state?.waiting?.reason) return status.state.waiting.reason;
   if (status.state?.terminated) return status.state.terminated.reason ?? (status.state.terminated.exitCode === 0 ? 'Completed' : 'Error');
   if (status.state?.running) return 'Running';
