@@ -144,6 +144,12 @@ describe('day-to-day commands', () => {
     expect(Date.parse(json.metadata.creationTimestamp)).not.toBeNaN();
   });
 
+  it('kubectl cluster-info finds the control plane (the read-only kubernetes Service)', async () => {
+    const r = await k(['cluster-info']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe(`Kubernetes control plane is running at ${plain.url}`);
+  });
+
   it('get for a missing pod says NotFound as a real cluster does', async () => {
     const r = await k(['get', 'po', 'nope', '-n', 'imgpullpolicy']);
     expect(r.exitCode).toBe(1);

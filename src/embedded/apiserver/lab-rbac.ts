@@ -34,10 +34,27 @@ const group = (name: string) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 
 const user = (name: string) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name });
 
 /** Bootstrap policy plus the system namespaces; `clusterAdmins` get a cluster-admin binding each. */
-export function seedClusterPolicy(store: ObjectStore, options: { clusterAdmins: readonly string[] }): void {
+export function seedClusterPolicy(store: ObjectStore, options: { clusterAdmins: readonly string[]; apiServerPort?: number }): void {
   for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
     ensure(store, namespaces(), { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
+  // The `kubernetes` Service the API server keeps in `default` (pkg/controlplane/controller/kubernetesservice).
+  ensure(store, r('services', ''), {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+    spec: {
+      clusterIP: '10.96.0.1',
+      clusterIPs: ['10.96.0.1'],
+      internalTrafficPolicy: 'Cluster',
+      ipFamilies: ['IPv4'],
+      ipFamilyPolicy: 'SingleStack',
+      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: options.apiServerPort ?? 6443 }],
+      sessionAffinity: 'None',
+      type: 'ClusterIP',
+    },
+    status: { loadBalancer: {} },
+  });
   ensure(store, r('clusterroles'), clusterRole('cluster-admin', [
     { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
     { nonResourceURLs: ['*'], verbs: ['*'] },

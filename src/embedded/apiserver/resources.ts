@@ -55,6 +55,8 @@ export const resources: readonly ResourceInfo[] = [
   }),
   core('secrets', 'secret', 'Secret', true),
   core('serviceaccounts', 'serviceaccount', 'ServiceAccount', true, { shortNames: ['sa'] }),
+  // Read-only: only the `kubernetes` Service exists, so `kubectl cluster-info` and `get svc` answer as on a cluster.
+  core('services', 'service', 'Service', true, { verbs: ['get', 'list', 'watch'], shortNames: ['svc'], categories: ['all'] }),
   core('events', 'event', 'Event', true, { shortNames: ['ev'] }),
   rbac('clusterrolebindings', 'clusterrolebinding', 'ClusterRoleBinding', false),
   rbac('clusterroles', 'clusterrole', 'ClusterRole', false),

@@ -121,8 +121,6 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     if (event.type !== 'ADDED' || store.get(serviceAccountsResource, name, 'default')) return;
     store.create(serviceAccountsResource, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: name } });
   });
-  seedClusterPolicy(store, { clusterAdmins });
-  for (const tenant of options.tenants ?? defaultTenants.filter((t) => users.some((u) => u.name === t.user))) seedTenant(store, tenant);
 
   const parts: ServerParts = {
     store,
@@ -168,6 +166,8 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
   });
   const port = (server.address() as AddressInfo).port;
   const url = `https://127.0.0.1:${port}`;
+  seedClusterPolicy(store, { clusterAdmins, apiServerPort: port });
+  for (const tenant of options.tenants ?? defaultTenants.filter((t) => users.some((u) => u.name === t.user))) seedTenant(store, tenant);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const parsed = new URL(req.url ?? '/', 'https://127.0.0.1');
