@@ -60,6 +60,8 @@ interface Shared {
 interface Prepared {
   profile: ProfileName;
   name: string;
+  /** A kept cluster from an earlier run: its nodes may still cache an older SuperSecretImage1 under the same tag. */
+  reused: boolean;
   nodes: string[];
   adminKubeconfig: string;
 }
@@ -139,32 +141,33 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
       clusters.set(
         profile,
         handled((async (): Promise<Prepared> => {
-          await creation;
+          const reused = await creation;
           const nodes = await clusterNodes(name);
           await step(`Writing hosts.toml for the lab registries on ${nodes.length} nodes of ${name}`, () =>
             Promise.all(nodes.map((n) => configureRegistryHosts(n, hosts))).then(() => undefined),
           );
           const adminKubeconfig = await kindKubeconfig(name);
           await step(`Waiting for ${name} to be ready`, () => waitUntilReady(adminKubeconfig, workers + 1, start.signal ? { signal: start.signal } : {}));
-          return { profile, name, nodes, adminKubeconfig };
+          return { profile, name, reused, nodes, adminKubeconfig };
         })()),
       );
     }
   }
 
   /** A kept cluster with the right number of nodes is reused; anything else of that name is a leftover and goes. */
-  async function ensureCluster(profile: ProfileName, name: string, workers: number, signal?: AbortSignal): Promise<void> {
+  async function ensureCluster(profile: ProfileName, name: string, workers: number, signal?: AbortSignal): Promise<boolean> {
     const existing = await listClusters(signal);
     if (existing.includes(name)) {
       if (options.keep && (await clusterNodes(name)).length === workers + 1) {
         made.add(name);
-        return;
+        return true;
       }
       await deleteKindCluster(name);
     }
     made.add(name);
     const dir = await getWorkdir();
     await createKindCluster(name, renderKindConfig(profile, { workers }), path.join(dir, `${name}.kind-kubeconfig`), signal ? { signal } : {});
+    return false;
   }
 
   async function start(start: LabStartOptions): Promise<Lab> {
@@ -273,17 +276,23 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
       },
       stop() {
         stopping ??= (async () => {
-          stopped.add(prepared.profile);
+          if (!options.keep) {
+            // gone for good: a later start() of this profile creates the cluster again
+            clusters.delete(prepared.profile);
+            made.delete(prepared.name);
+            await deleteKindCluster(prepared.name);
+          } else stopped.add(prepared.profile);
           const allDone = [...clusters.keys()].every((p) => stopped.has(p));
-          if (allDone || start.signal?.aborted) {
-            await shutdown();
-            return;
-          }
-          if (!options.keep) await deleteKindCluster(prepared.name);
+          if (allDone || start.signal?.aborted) await shutdown();
         })();
         return stopping;
       },
     };
+    if (prepared.reused) {
+      progress({ action: `Resetting the kept cluster ${prepared.name}`, status: 'started' });
+      await lab.reset();
+      progress({ action: `Resetting the kept cluster ${prepared.name}`, status: 'done' });
+    }
     return lab;
   }
 
