@@ -156,6 +156,15 @@ describe('randomized requests', () => {
     ];
     const contentTypes = ['application/json', 'application/merge-patch+json', 'application/json-patch+json', 'application/strategic-merge-patch+json', 'application/yaml', 'application/vnd.kubernetes.protobuf', 'text/plain'];
     const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+    // A watcher from the start must be able to rebuild exactly what the store ends up holding.
+    const podsResource = findResource('', 'v1', 'pods')!;
+    const replayed = new Map<string, string>();
+    const stop = api.store.watch(podsResource, { resourceVersion: api.store.resourceVersion() }, (e) => {
+      const key = `${e.object.metadata.namespace}/${e.object.metadata.name}`;
+      if (e.type === 'DELETED') replayed.delete(key);
+      else replayed.set(key, e.object.metadata.resourceVersion ?? '');
+    });
+    for (const o of api.store.list(podsResource).items) replayed.set(`${o.metadata.namespace}/${o.metadata.name}`, o.metadata.resourceVersion ?? '');
     for (let i = 0; i < 400; i++) {
       const ns = pick(namespaces);
       const resource = pick(resources);
@@ -174,6 +183,9 @@ describe('randomized requests', () => {
     const list = JSON.parse((await call('GET', '/api/v1/pods')).body) as { items: { metadata: { name: string; resourceVersion: string } }[] };
     const stored = api.store.list(findResource('', 'v1', 'pods')!).items;
     expect(list.items.map((p) => p.metadata.name)).toEqual(stored.map((p) => p.metadata.name));
+    stop();
+    expect(stored.length, "the storm created some pods").toBeGreaterThan(0);
+    expect([...replayed].sort()).toEqual(stored.map((o) => [`${o.metadata.namespace}/${o.metadata.name}`, o.metadata.resourceVersion ?? '']).sort());
     const versions = list.items.map((p) => p.metadata.resourceVersion);
     expect(new Set(versions).size).toBe(versions.length);
     expect((await call('GET', '/version')).code).toBe(200);
