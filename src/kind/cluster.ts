@@ -1,5 +1,8 @@
 // One kind cluster's lifecycle: create from a rendered config, wait until it is really ready (kind's --wait
 // returns 0 on timeout: pkg/cluster/internal/create/actions/waitforready/waitforready.go), list its nodes, delete.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { createCluster, deleteCluster, getClusters, getKubeconfig, getNodes } from './commands.js';
 import { runCommand } from './exec.js';
@@ -16,8 +19,21 @@ export async function createKindCluster(name: string, config: string, kubeconfig
   await runCommand(createCluster(name, config, kubeconfigPath), { ...options, timeoutMs: 10 * 60_000 });
 }
 
-export async function deleteKindCluster(name: string): Promise<void> {
-  await runCommand(deleteCluster(name));
+/**
+ * Always with an explicit --kubeconfig: without one kind removes its entry from $KUBECONFIG or ~/.kube/config and
+ * locks that file to do so (kind pkg/cluster/internal/kubeconfig/internal/kubeconfig/remove.go@v0.32.0).
+ */
+export async function deleteKindCluster(name: string, kubeconfigPath?: string): Promise<void> {
+  if (kubeconfigPath) {
+    await runCommand(deleteCluster(name, kubeconfigPath));
+    return;
+  }
+  const dir = await mkdtemp(path.join(tmpdir(), 'image-heist-kind-'));
+  try {
+    await runCommand(deleteCluster(name, path.join(dir, 'kubeconfig')));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** kind's admin kubeconfig for the cluster (client certificate of kubernetes-admin), never written to ~/.kube. */

@@ -86,7 +86,7 @@ export function planKindLab(options: KindPlanOptions): KindPlan {
     },
     {
       title: options.keep ? 'At exit: keep the clusters and registries (image-heist down removes them)' : 'At exit or Ctrl-C',
-      commands: options.keep ? [] : [...clusters.map((c) => cmd.formatCommand(cmd.deleteCluster(c.name))), cmd.formatCommand(cmd.removeContainers(Object.values(REGISTRIES).map((r) => r.container)))],
+      commands: options.keep ? [] : [...clusters.map((c) => cmd.formatCommand(cmd.deleteCluster(c.name, '<private temp dir>/kubeconfig'))), cmd.formatCommand(cmd.removeContainers(Object.values(REGISTRIES).map((r) => r.container)))],
     },
   ];
   return {
