@@ -120,12 +120,18 @@ export async function runUp(options: UpOptions): Promise<void> {
     throw new UserError(`${labJsonPath} belongs to a lab that is still running at ${running}`, 'stop that lab first (Ctrl-C in its terminal) or pass another --dir');
   }
 
+  let createdDir: string | undefined;
+  try {
+    createdDir = await mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new UserError(`cannot create the lab folder ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 'pass a writable folder with --dir');
+  }
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   options.signal?.addEventListener('abort', onSignal, { once: true });
-  const createdDir = await mkdir(dir, { recursive: true, mode: 0o700 });
+
   let lab: EmbeddedLab | undefined;
   const written: string[] = [];
   try {
@@ -141,6 +147,7 @@ export async function runUp(options: UpOptions): Promise<void> {
         },
       });
     } catch (error) {
+      if (stop.signal.aborted) return; // Ctrl-C while starting: everything started is already stopped
       if (error instanceof LabClockError || error instanceof RangeError) throw new UserError(error.message);
       throw error;
     }
