@@ -1,13 +1,7 @@
 // What `kubectl get pods` shows in READY, STATUS and RESTARTS: upstream's printPod
 // (kubernetes pkg/printers/internalversion/printers.go), pure, so the API server's tables,
 // the scenario engine and the workshop app all read a pod the same way.
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const obj = (v: unknown): Obj => (isObj(v) ? v : {});
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
+import { type JsonObject as Obj, isObject as isObj, objectField as obj, listField as list, stringField as str, numberField as num } from './json-fields.js';
 
 export interface PodStatusSummary {
   readyContainers: number;

@@ -3,13 +3,8 @@
 // k8s.io/apimachinery pkg/util/duration HumanDuration. The apiserver always prints wide (storage.go TableConvertor);
 // kubectl hides the priority-1 columns unless `-o wide`.
 import { summarizePodStatus } from '../../k8s/pod-status.js';
+import { type JsonObject as Obj, isObject as isObj, objectField as obj, listField as list, stringField as str, numberField as num } from '../../k8s/json-fields.js';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const obj = (v: unknown): Obj => (isObj(v) ? v : {});
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 
 export interface TableColumnDefinition {
   name: string;

@@ -10,12 +10,8 @@ import {
   fieldNotSupported,
   fieldRequired,
 } from '../../k8s/api-errors.js';
+import { type JsonObject as Obj, isObject as isObj, objectField as obj, listField as list, stringField as str } from '../../k8s/json-fields.js';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const obj = (v: unknown): Obj => (isObj(v) ? v : {});
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 // ---------------------------------------------------------------------------------------------
 // Name formats (apimachinery pkg/util/validation/validation.go)
