@@ -143,9 +143,9 @@ export class EmbeddedNode implements NodeContext {
     return removed !== undefined;
   }
 
-  /** Image references (tags) cached on this node. */
+  /** Image references cached on this node: the tags, or the repo digest of an image held by digest only. */
   imageReferences(): string[] {
-    return this.#state.images.listImages().flatMap((i) => i.repoTags);
+    return this.#state.images.listImages().flatMap((i) => (i.repoTags.length > 0 ? i.repoTags : i.repoDigests));
   }
 
   /** Back to a fresh node: pods stopped, empty image store, no pull records, no back-offs, no logs. */
