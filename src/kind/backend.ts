@@ -78,6 +78,14 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
   const stopped = new Set<ProfileName>();
   let preflight: Promise<unknown> | undefined;
   let down: Promise<void> | undefined;
+  /** Each start() sees its own cluster's progress and the shared steps (images, registries). */
+  const listeners = new Map<ProfileName, (p: LabProgress) => void>();
+  const report = (p: LabProgress, profile?: ProfileName) => {
+    const own = profile ? listeners.get(profile) : undefined;
+    // a cluster made ahead for a later profile shows its progress to whoever is waiting now
+    if (own) own(p);
+    else for (const listener of listeners.values()) listener(p);
+  };
 
   const getWorkdir = () => (workdir ??= mkdtemp(path.join(tmpdir(), 'image-heist-kind-')));
 
@@ -92,26 +100,27 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
       // a later start() begins afresh (runMatrix starts profiles one after another on one backend)
       workdir = shared = preflight = undefined;
       clusters.clear();
+      listeners.clear();
       made.clear();
       stopped.clear();
     })().finally(() => {
       down = undefined;
     }));
 
-  function prepareAll(start: LabStartOptions, progress: (p: LabProgress) => void): void {
+  function prepareAll(start: LabStartOptions): void {
     const workers = start.nodes ?? options.workers ?? DEFAULT_WORKERS;
     const profiles = [...new Set([...(options.profiles ?? []), start.profile])].filter((p) => !clusters.has(p));
     preflight ??= options.skipPreflight ? Promise.resolve() : kindPreflight({ clusters: profiles.length, workers });
-    const step = async <T>(action: string, fn: () => Promise<T>): Promise<T> => {
+    const step = async <T>(action: string, fn: () => Promise<T>, profile?: ProfileName): Promise<T> => {
       if (start.signal?.aborted || down) throw new AbortedError('the kind lab start was cancelled');
-      progress({ action, status: 'started' });
+      report({ action, status: 'started' }, profile);
       const value = await fn();
-      progress({ action, status: 'done' });
+      report({ action, status: 'done' }, profile);
       return value;
     };
     const created = profiles.map((profile) => {
       const name = clusterName(profile);
-      const creation = handled(preflight!.then(() => step(`Creating cluster ${name}`, () => ensureCluster(profile, name, workers, start.signal))));
+      const creation = handled(preflight!.then(() => step(`Creating cluster ${name}`, () => ensureCluster(profile, name, workers, start.signal), profile)));
       return { profile, name, creation };
     });
     if (!shared) {
@@ -144,10 +153,10 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
           const reused = await creation;
           const nodes = await clusterNodes(name);
           await step(`Writing hosts.toml for the lab registries on ${nodes.length} nodes of ${name}`, () =>
-            Promise.all(nodes.map((n) => configureRegistryHosts(n, hosts))).then(() => undefined),
+            Promise.all(nodes.map((n) => configureRegistryHosts(n, hosts))).then(() => undefined), profile,
           );
           const adminKubeconfig = await kindKubeconfig(name);
-          await step(`Waiting for ${name} to be ready`, () => waitUntilReady(adminKubeconfig, workers + 1, start.signal ? { signal: start.signal } : {}));
+          await step(`Waiting for ${name} to be ready`, () => waitUntilReady(adminKubeconfig, workers + 1, start.signal ? { signal: start.signal } : {}), profile);
           return { profile, name, reused, nodes, adminKubeconfig };
         })()),
       );
@@ -172,8 +181,9 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
 
   async function start(start: LabStartOptions): Promise<Lab> {
     const progress = (p: LabProgress) => start.onProgress?.(p);
+    listeners.set(start.profile, progress);
     try {
-      if (!clusters.has(start.profile)) prepareAll(start, progress);
+      if (!clusters.has(start.profile)) prepareAll(start);
       const [s, prepared] = await Promise.all([shared!, clusters.get(start.profile)!]);
       return await makeLab(prepared, s, start, progress);
     } catch (error) {
@@ -307,7 +317,9 @@ async function resetApiObjects(adminKubeconfig: string, pullSecret: ReturnType<t
   const namespaces = (await core.listNamespace()).items.map((n) => n.metadata?.name ?? '');
   for (const ns of namespaces.filter((n) => !stageNamespaces.has(n) && n !== '')) await core.deleteNamespace({ name: ns }).catch(() => undefined);
   const tenants = [TENANT_A, TENANT_B, 'default'];
-  for (const ns of tenants) await core.deleteCollectionNamespacedPod({ namespace: ns, gracePeriodSeconds: 0 });
+  // a short grace, not 0: with 0 the pod object goes before the kubelet stops its containers, and their late events
+  // and image use would leak into the next scenario; with a grace the object stays until the containers are gone
+  for (const ns of tenants) await core.deleteCollectionNamespacedPod({ namespace: ns, gracePeriodSeconds: 1 });
   const deadline = Date.now() + 120_000;
   for (const ns of tenants) {
     while ((await core.listNamespacedPod({ namespace: ns })).items.length > 0) {

@@ -46,6 +46,18 @@ export async function removeNodeImage(node: string, image: string): Promise<void
 /** Removes every image from the lab's registries (by ID: all its tags and digests), then their pull records. */
 export async function resetNodeImages(node: string, hosts: readonly string[], clearRecords: boolean): Promise<void> {
   const ours = imagesOnHosts(await nodeImageList(node), hosts);
-  for (const image of ours) await removeNodeImage(node, image.id);
+  for (const image of ours) await retry(() => removeNodeImage(node, image.id), 10, 2_000);
   if (clearRecords) await runCommand(clearPullRecords(node, hosts));
+}
+
+/** Containers of a just-deleted pod may hold the image for a moment after the pod object is gone. */
+async function retry(fn: () => Promise<void>, attempts: number, delayMs: number): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (i >= attempts) throw error;
+      await new Promise((r) => setTimeout(r, delayMs));
+    }
+  }
 }
