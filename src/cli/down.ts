@@ -1,6 +1,5 @@
 // `image-heist down`: removes every kind cluster and container the lab made (by name and label), nothing else.
 import type { Command } from 'commander';
-import { removeLabResources } from '../kind/cleanup.js';
 import { probeDocker, probeKind } from '../kind/preflight.js';
 import { BackendUnavailableError } from '../errors.js';
 
@@ -18,6 +17,7 @@ async function down(): Promise<void> {
   if (!docker.engine) throw new BackendUnavailableError(`down needs a Docker engine, and none answers (${docker.reason})`, 'start Docker; nothing of the lab can run without it');
   const kind = await probeKind();
   if (!kind.found) throw new BackendUnavailableError(`down needs the kind CLI (${kind.reason})`, 'install kind, then run image-heist down again');
+  const { removeLabResources } = await import('../kind/cleanup.js');
   const found = await removeLabResources((what) => process.stdout.write(`removed ${what}\n`));
   if (found.clusters.length + found.containers.length === 0) process.stdout.write('nothing to remove: no image-heist clusters or containers\n');
 }

@@ -10,8 +10,9 @@ import { isProfileName, PROFILE_NAMES, type ProfileName } from '../lab/profiles.
 import { LabClockError } from './clock.js';
 import { MAX_NODES, startEmbeddedLab, type EmbeddedLab } from './lab.js';
 
-export const DEFAULT_LAB_DIR = '.lab';
-export const DEFAULT_UP_TIME_SCALE = 1;
+import { DEFAULT_LAB_DIR, DEFAULT_UP_TIME_SCALE } from './up-defaults.js';
+
+export { DEFAULT_LAB_DIR, DEFAULT_UP_TIME_SCALE };
 
 export interface UpOptions {
   profile: string;
