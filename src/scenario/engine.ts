@@ -55,30 +55,50 @@ export interface RunMatrixOptions {
   signal?: AbortSignal;
 }
 
-/** Every scenario on every profile: one lab per profile, reset between scenarios so each run starts clean. */
+/**
+ * Every scenario on every profile: one lab per profile, reset between scenarios so each run starts clean.
+ * The profiles' labs are independent, so they run side by side; results come back in profile, then scenario order.
+ */
 export async function runMatrix(options: RunMatrixOptions): Promise<ScenarioResult[]> {
+  const stop = new AbortController();
+  const abort = () => stop.abort();
+  options.signal?.addEventListener('abort', abort, { once: true });
+  try {
+    const perProfile = await Promise.all(options.profiles.map((profile) => runProfile(profile, options, stop)));
+    const results = perProfile.flat();
+    if (!options.failFast) return results;
+    const firstFailure = results.findIndex((r) => !r.passed);
+    return firstFailure === -1 ? results : results.slice(0, firstFailure + 1);
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+  }
+}
+
+async function runProfile(profile: ProfileName, options: RunMatrixOptions, stop: AbortController): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
-  for (const profile of options.profiles) {
-    const first = options.scenarios[0]?.metadata.name ?? '';
-    options.emit?.({ type: 'lab-starting', scenario: first, profile });
-    const lab = await options.backend.start({
-      profile,
-      nodes: options.nodes,
-      signal: options.signal,
-      onProgress: (progress) => options.emit?.({ type: 'lab-progress', scenario: first, profile, progress }),
-    });
-    try {
-      options.emit?.({ type: 'lab-ready', scenario: first, profile, lab: publicLabInfo(lab.info) });
-      for (const [i, scenario] of options.scenarios.entries()) {
-        if (options.signal?.aborted) return results;
-        if (i > 0) await lab.reset();
-        const result = await runScenario({ scenario, profile, lab, emit: options.emit, timing: options.timing });
-        results.push(result);
-        if (options.failFast && !result.passed) return results;
+  const first = options.scenarios[0]?.metadata.name ?? '';
+  options.emit?.({ type: 'lab-starting', scenario: first, profile });
+  const lab = await options.backend.start({
+    profile,
+    nodes: options.nodes,
+    signal: stop.signal,
+    onProgress: (progress) => options.emit?.({ type: 'lab-progress', scenario: first, profile, progress }),
+  });
+  try {
+    options.emit?.({ type: 'lab-ready', scenario: first, profile, lab: publicLabInfo(lab.info) });
+    for (const [i, scenario] of options.scenarios.entries()) {
+      if (stop.signal.aborted) break;
+      if (i > 0) await lab.reset();
+      const result = await runScenario({ scenario, profile, lab, emit: options.emit, timing: options.timing });
+      results.push(result);
+      // --fail-fast: the other profiles stop after the scenario they are running
+      if (options.failFast && !result.passed) {
+        stop.abort();
+        break;
       }
-    } finally {
-      await lab.stop();
     }
+  } finally {
+    await lab.stop();
   }
   return results;
 }
