@@ -24,7 +24,7 @@ describe('node images', () => {
 
 describe('node commands', () => {
   it('side-loads with ctr into the CRI namespace from stdin, as kind load does', () => {
-    expect(formatCommand(importImage('n1'))).toBe('docker exec -i n1 ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs -');
+    expect(formatCommand(importImage('n1', 'overlayfs'))).toBe('docker exec -i n1 ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs -');
   });
 
   it('writes hosts.toml through stdin into the host directory', () => {
@@ -54,5 +54,17 @@ describe('names', () => {
 
   it('down matches the lab clusters exactly, never a user cluster that merely looks similar', () => {
     expect(labClusters(['kind', 'image-heist-none', 'image-heist-mine', 'image-heist-kubelet-default', 'x-image-heist-none'])).toEqual(['image-heist-none', 'image-heist-kubelet-default']);
+  });
+});
+
+describe('snapshotter from containerd config dump', () => {
+  it('reads the CRI images snapshotter (config version 3) and the version-2 path, and refuses a dump without one', async () => {
+    const { parseSnapshotter } = await import('./node-ops.js');
+    const v3 = ['version = 3', '', "[plugins.'io.containerd.cri.v1.images']", "  discard_unpacked_layers = true", "  snapshotter = 'overlayfs'", '', "[plugins.'io.containerd.cri.v1.images'.registry]", "  config_path = '/etc/containerd/certs.d'"].join('\n');
+    expect(parseSnapshotter(v3)).toBe('overlayfs');
+    const v2 = ['version = 2', '[plugins."io.containerd.grpc.v1.cri".containerd]', '  discard_unpacked_layers = true', '  snapshotter = "fuse-overlayfs"'].join('\n');
+    expect(parseSnapshotter(v2)).toBe('fuse-overlayfs');
+    // a snapshotter key in another section does not count
+    expect(() => parseSnapshotter("[plugins.'io.containerd.cri.v1.images']\n[other]\n  snapshotter = 'x'\n")).toThrow(/snapshotter/);
   });
 });

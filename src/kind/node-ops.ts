@@ -1,6 +1,6 @@
 // What the API cannot do on a kind node, done as kind does it: hosts.toml for the lab registries, side-loading
 // an image (ctr import: no kubelet pull record), `crictl rmi`, listing images, clearing KEP-2535 pull records.
-import { clearPullRecords, importImage, listImages, removeImage, writeHostsToml } from './commands.js';
+import { clearPullRecords, containerdConfigDump, importImage, listImages, removeImage, writeHostsToml } from './commands.js';
 import { hostsToml } from './config.js';
 import { CommandError, runCommand } from './exec.js';
 
@@ -9,7 +9,31 @@ export async function configureRegistryHosts(node: string, hosts: readonly strin
 }
 
 export async function sideLoad(node: string, ociArchive: Buffer): Promise<void> {
-  await runCommand(importImage(node), { inputBytes: ociArchive });
+  const snapshotter = parseSnapshotter(await runCommand(containerdConfigDump(node)));
+  await runCommand(importImage(node, snapshotter), { inputBytes: ociArchive });
+}
+
+/**
+ * The CRI snapshotter from `containerd config dump`: `plugins."io.containerd.cri.v1.images".snapshotter` (config
+ * version 3/4, containerd 2.x) or `plugins."io.containerd.grpc.v1.cri".containerd.snapshotter` (version 2), as kind's
+ * parseSnapshotter reads it; kind's nodes use overlayfs unless rootless.
+ */
+export function parseSnapshotter(dump: string): string {
+  const sections: [RegExp, RegExp][] = [
+    [/^\s*\[plugins\.['"]io\.containerd\.cri\.v1\.images['"]\]\s*$/, /^\s*snapshotter\s*=\s*['"]([\w.-]+)['"]/],
+    [/^\s*\[plugins\.['"]io\.containerd\.grpc\.v1\.cri['"]\.containerd\]\s*$/, /^\s*snapshotter\s*=\s*['"]([\w.-]+)['"]/],
+  ];
+  const lines = dump.split('\n');
+  for (const [header, key] of sections) {
+    const start = lines.findIndex((l) => header.test(l));
+    if (start < 0) continue;
+    for (const line of lines.slice(start + 1)) {
+      if (/^\s*\[/.test(line)) break;
+      const m = key.exec(line);
+      if (m) return m[1]!;
+    }
+  }
+  throw new Error('cannot find the CRI snapshotter in the containerd config');
 }
 
 interface CriImage {
