@@ -44,6 +44,8 @@ export async function playCommand(name: string | undefined, flags: PlayFlags): P
     const { kindPreflight } = await import('../kind/preflight.js');
     await kindPreflight({ clusters: profiles.length, workers: nodes });
   }
+  // Ink and React take a moment to load on a slow machine: say so at once (the app clears this line)
+  process.stdout.write('image-heist: loading the workshop app…');
   const [{ play }, scenarios] = await Promise.all([import('../ui/run-play.js'), loadBuiltInCatalogue()]);
   if (kind) {
     const [{ createKindBackend }, { KIND_TIMING }] = await Promise.all([import('../kind/backend.js'), import('../scenario/engine.js')]);

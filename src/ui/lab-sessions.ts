@@ -3,7 +3,8 @@
 // and never throws into the UI: a lab's failure lands in its panel.
 import type { Lab, LabBackend } from '../lab/backend.js';
 import type { ProfileName } from '../lab/profiles.js';
-import { EMBEDDED_TIMING, ScenarioSession, type RunScenarioOptions, type Timing } from '../scenario/engine.js';
+// the engine (and client-node behind it) loads behind the first frame, like the backend
+import type { RunScenarioOptions, Timing } from '../scenario/engine.js';
 import { publicLabInfo, type EngineEvent } from '../scenario/events.js';
 import type { ScenarioResult, StepResult } from '../scenario/results.js';
 import type { Scenario } from '../scenario/schema.js';
@@ -39,14 +40,17 @@ export class LabSessions {
   private readonly starting = new Map<ProfileName, Promise<Lab | undefined>>();
   private readonly sessions = new Map<ProfileName, SessionLike>();
   private readonly abort = new AbortController();
-  private readonly createSession: SessionFactory;
+  private createSession: SessionFactory | undefined;
+  private timing: Timing | undefined;
   private working: Promise<void> | undefined;
   private stopped: Promise<void> | undefined;
   private autoTimer: NodeJS.Timeout | undefined;
+  private queuedNext = false;
 
   constructor(private readonly options: LabSessionsOptions) {
     this.state = initialPlayState(options.profiles);
-    this.createSession = options.createSession ?? ((o) => new ScenarioSession(o));
+    this.createSession = options.createSession;
+    this.timing = options.timing;
   }
 
   readonly getState = (): PlayState => this.state;
@@ -77,6 +81,7 @@ export class LabSessions {
   /** Picks the scenario to play (or none, back to the picker): every lab is reset and gets a new session. */
   choose(scenario: Scenario | undefined): Promise<void> {
     this.setAuto(false);
+    this.queuedNext = false;
     return this.exclusive(async () => {
       const hadRun = this.sessions.size > 0;
       this.sessions.clear();
@@ -88,6 +93,11 @@ export class LabSessions {
 
   /** Runs the next step on every cluster at once; after the last one, each reads its verdict. Ignored while busy. */
   next(): Promise<void> {
+    // a presenter who presses Enter while a step settles gets the next step right after it, not nothing
+    if (this.working) {
+      this.queuedNext = true;
+      return this.working;
+    }
     return this.exclusive(async () => {
       const scenario = this.state.scenario;
       if (!scenario) return;
@@ -131,6 +141,7 @@ export class LabSessions {
   /** Back to before the first step, on reset labs. */
   reset(): Promise<void> {
     this.setAuto(false);
+    this.queuedNext = false;
     return this.exclusive(async () => {
       await Promise.all(
         [...this.sessions].map(async ([profile, session]) => {
@@ -207,6 +218,11 @@ export class LabSessions {
         backend = await load();
         progress('load the backend', 'done');
       } else backend = load;
+      if (!this.createSession || !this.timing) {
+        const engine = await import('../scenario/engine.js');
+        this.createSession ??= (o) => new engine.ScenarioSession(o);
+        this.timing ??= engine.EMBEDDED_TIMING;
+      }
       if (this.abort.signal.aborted) return undefined;
       const lab = await backend.start({
         profile,
@@ -237,8 +253,8 @@ export class LabSessions {
     const existing = this.sessions.get(profile);
     if (existing) return existing;
     const lab = this.labs.get(profile);
-    if (!lab) return undefined;
-    const session = this.createSession({ scenario, profile, lab, timing: this.options.timing ?? EMBEDDED_TIMING, emit: (e) => this.dispatch(e) });
+    if (!lab || !this.createSession) return undefined;
+    const session = this.createSession({ scenario, profile, lab, timing: this.timing, emit: (e) => this.dispatch(e) });
     this.sessions.set(profile, session);
     return session;
   }
@@ -277,6 +293,10 @@ export class LabSessions {
     this.working = work().finally(() => {
       this.working = undefined;
       this.notify();
+      if (this.queuedNext) {
+        this.queuedNext = false;
+        void this.next();
+      }
     });
     return this.working;
   }

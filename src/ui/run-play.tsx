@@ -31,6 +31,7 @@ export async function play(options: PlayOptions): Promise<void> {
   process.once('SIGTERM', quit);
   process.once('SIGINT', quit);
   process.once('SIGHUP', quit);
+  process.stdout.write('\r\u001b[2K'); // the "loading" line, if the command wrote one
   const instance = render(
     <App controller={controller} scenarios={options.scenarios} initialScenario={options.scenario} onQuit={quit} color={colorWanted()} />,
     { exitOnCtrlC: false, patchConsole: true },
