@@ -68,3 +68,13 @@ describe('snapshotter from containerd config dump', () => {
     expect(() => parseSnapshotter("[plugins.'io.containerd.cri.v1.images']\n[other]\n  snapshotter = 'x'\n")).toThrow(/snapshotter/);
   });
 });
+
+describe('snapshotter from a real containerd config dump', () => {
+  it('reads overlayfs from containerd v2.1.4 dumping kind v0.32.0 base config with the lab patch (written by node-check.sh)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { parseSnapshotter } = await import('./node-ops.js');
+    const dump = await readFile(new URL('../../test/fixtures/kind/containerd-config-dump.toml', import.meta.url), 'utf8');
+    expect(parseSnapshotter(dump)).toBe('overlayfs');
+    expect(dump).toMatch(/\[plugins\.'io\.containerd\.cri\.v1\.images'\.registry\]\n\s+config_path = '\/etc\/containerd\/certs\.d'/);
+  });
+});
