@@ -80,7 +80,7 @@ export async function startEmbeddedLab(options: EmbeddedLabOptions): Promise<Emb
     const users = createRegistryUsers();
     const flag = createFlag();
     const started = await Promise.allSettled([
-      step('Starting the registry', () => startTestRegistry(users)),
+      step('Starting the registry', () => startLabRegistry(users)),
       step('Building SuperSecretImage1', async () => ({ secret: await buildSecretImage({ flag }), public: await buildPublicImage() })),
       step('Starting the API server', () => startApiServer({ admissionPlugins: admissionPluginsFor(profile.enableAdmissionPlugins) })),
     ]);
@@ -196,7 +196,7 @@ export async function startEmbeddedLab(options: EmbeddedLabOptions): Promise<Emb
         }
         // back on the same port, with the same users and the same images (deterministic bytes, same digests)
         const port = Number(host.slice(host.lastIndexOf(':') + 1));
-        const restarted = await startTestRegistry(users, port);
+        const restarted = await startLabRegistry(users, port);
         currentRegistry = restarted;
         await pushLabImages(refs, images, users);
       },
@@ -229,7 +229,7 @@ async function runCleanups(cleanups: (() => Promise<void> | void)[]): Promise<vo
   }
 }
 
-function startTestRegistry(users: RegistryUsers, port?: number): Promise<RunningRegistry> {
+function startLabRegistry(users: RegistryUsers, port?: number): Promise<RunningRegistry> {
   return startRegistry({ users: [users.admin1, users.pusher], access: labAccessRules(users), auth: 'basic', ...(port ? { port } : {}) });
 }
 
