@@ -1,0 +1,397 @@
+// The differential suite (`npm run test:fidelity`): the same requests — real kubectl, @kubernetes/client-node
+// and raw HTTPS — against a real kube-apiserver v1.36.3 (built from the Go module proxy by build.ts) and the
+// embedded API server, per profile; answers normalized (normalize.ts) and compared. Every difference is
+// either fixed in the embedded server or listed with its reason in known-differences.ts; the rest fail here.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { V1Container, V1Pod, V1PodSpec } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROFILES, type ProfileName } from '../src/lab/profiles.js';
+import { buildUnavailableReason, cacheRoot, ensureBinaries, isBuilt } from './build.js';
+import { isRunning } from './control-plane.js';
+import { client, kubectl, raw, Recorder, startPair, type Comparison, type Pair, type Side } from './harness.js';
+import { knownDifferences } from './known-differences.js';
+import type { Json } from './normalize.js';
+
+// `npm run test:fidelity` is the explicit request: if the binaries cannot be built it fails with the reason.
+// FIDELITY_OPTIONAL=1 turns that into a skip (exit 0) for machines where the suite is best-effort.
+async function unavailable(): Promise<string | undefined> {
+  if ((await isBuilt('etcd')) && (await isBuilt('kube-apiserver'))) return undefined;
+  const reason = await buildUnavailableReason();
+  if (reason) return reason;
+  try {
+    await ensureBinaries(['etcd', 'kube-apiserver']);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+const reason = await unavailable();
+if (reason) {
+  console.log(`fidelity suite: no real kube-apiserver: ${reason}`);
+  if (process.env.FIDELITY_OPTIONAL !== '1') {
+    it('builds or finds a real kube-apiserver and etcd', () => {
+      throw new Error(`${reason}\n(set FIDELITY_OPTIONAL=1 to skip instead of failing)`);
+    });
+  }
+}
+
+const recorders: Recorder[] = [];
+const allResults = (): Comparison[] => recorders.flatMap((r) => r.results);
+const profilesUnderTest: ProfileName[] = ['none', 'always-pull-images'];
+
+const podYaml = `apiVersion: v1
+kind: Pod
+metadata:
+  name: test-image-pull-policy
+spec:
+  containers:
+  - name: nginx
+    image: nginx:1.13
+`;
+
+const pod = (name: string, containers: V1Container[], extra: Partial<V1PodSpec> = {}): V1Pod => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name },
+  spec: { containers, ...extra },
+});
+
+const imageEdgeCases = [
+  'nginx',
+  'nginx:latest',
+  'nginx:1.27',
+  'nginx@sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  'nginx:latest@sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  'localhost:5000/nginx',
+  'localhost:5000/nginx:v1',
+  '127.0.0.1:5000/tenant-a/super-secret-image-1:latest',
+  'registry.example:5000/a/b/c:LATEST',
+  'NGINX',
+  'nginx:Latest',
+];
+
+describe.skipIf(reason !== undefined).each(profilesUnderTest)('profile %s: real kube-apiserver vs embedded', (profileName) => {
+  let pair: Pair;
+  const rec = new Recorder(() => pair, profileName);
+  recorders.push(rec);
+  const password = randomBytes(12).toString('hex');
+  const secrets = [password];
+  const k = (side: Side, args: string[], options: { input?: string; output?: 'json' | 'yaml' } = {}) =>
+    kubectl(side, args, { cwd: pair.dir, secrets, ...options });
+  /** Asserts the comparisons made in one test have no undocumented difference (the message shows them). */
+  const expectNoUndocumented = (from: number) => {
+    const found = rec.results.slice(from).filter((c) => c.undocumented.length > 0);
+    expect(found.map((c) => ({ title: c.title, differences: c.undocumented }))).toEqual([]);
+  };
+
+  beforeAll(async () => {
+    pair = await startPair(PROFILES[profileName]);
+    await writeFile(path.join(pair.dir, 'pod.yaml'), podYaml);
+  }, 240_000);
+
+  afterAll(async () => {
+    const pids = pair?.real.pids ?? [];
+    await pair?.close();
+    // Nothing keeps running: etcd and kube-apiserver are gone.
+    expect(pids.filter(isRunning)).toEqual([]);
+  }, 60_000);
+
+  it("the blog's kubectl commands", async () => {
+    const from = rec.results.length;
+    await rec.compare('kubectl version -o json (server)', async (s) => {
+      const r = await k(s, ['version', '-o', 'json'], { output: 'json' });
+      return { exitCode: r.exitCode, serverVersion: (r.stdout as { serverVersion?: Json }).serverVersion ?? null };
+    });
+    await rec.compare('kubectl create ns imgpullpolicy', async (s) => {
+      const r = await k(s, ['create', 'ns', 'imgpullpolicy']);
+      await s.namespaceCreated('imgpullpolicy');
+      return r;
+    });
+    await rec.compare('kubectl create ns imgpullpolicy (again: AlreadyExists)', (s) => k(s, ['create', 'ns', 'imgpullpolicy']));
+    await rec.compare('kubectl apply -f pod.yaml -n imgpullpolicy', (s) => k(s, ['apply', '-f', 'pod.yaml', '-n', 'imgpullpolicy']));
+    await rec.compare('kubectl get po -o jsonpath={.spec.containers[0].imagePullPolicy}', (s) =>
+      k(s, ['get', 'po', '-n', 'imgpullpolicy', 'test-image-pull-policy', '-o', 'jsonpath={.spec.containers[0].imagePullPolicy}']),
+    );
+    await rec.compare('kubectl get po -o json (the stored pod)', (s) => k(s, ['get', 'po', '-n', 'imgpullpolicy', 'test-image-pull-policy', '-o', 'json'], { output: 'json' }));
+    await rec.compare('kubectl get po -o yaml', (s) => k(s, ['get', 'po', '-n', 'imgpullpolicy', 'test-image-pull-policy', '-o', 'yaml'], { output: 'yaml' }));
+    await rec.compare('kubectl get po nope (NotFound)', (s) => k(s, ['get', 'po', 'nope', '-n', 'imgpullpolicy']));
+    await rec.compare('kubectl cluster-info', (s) => k(s, ['cluster-info']));
+    await rec.compare('kubectl describe pod', (s) => k(s, ['describe', 'pod', 'test-image-pull-policy', '-n', 'imgpullpolicy']));
+    await rec.compare('kubectl debug --image=busybox:1.36 --target=nginx (ephemeralcontainers)', (s) =>
+      k(s, ['debug', 'test-image-pull-policy', '-n', 'imgpullpolicy', '--image=busybox:1.36', '--target=nginx', '--container=debugger']),
+    );
+    await rec.compare('ephemeral container after kubectl debug', (s) =>
+      k(s, ['get', 'po', '-n', 'imgpullpolicy', 'test-image-pull-policy', '-o', 'jsonpath={.spec.ephemeralContainers}'], { output: 'json' }),
+    );
+    expectNoUndocumented(from);
+  });
+
+  it('first and second kubectl apply (multi-document, every kind), then a changed image', async () => {
+    const from = rec.results.length;
+    const manifest = [
+      'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: applied\n',
+      'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: builder\n  namespace: applied\n',
+      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: regcred\n  namespace: applied\ntype: kubernetes.io/dockerconfigjson\nstringData:\n  .dockerconfigjson: '{"auths":{"127.0.0.1:5000":{"username":"u","password":"${password}"}}}'\n`,
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: reader\n  namespace: applied\nrules:\n- apiGroups: [""]\n  resources: [pods]\n  verbs: [get, list]\n',
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: reader\n  namespace: applied\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: reader\nsubjects:\n- apiGroup: rbac.authorization.k8s.io\n  kind: User\n  name: admin2\n',
+    ].join('---\n');
+    await writeFile(path.join(pair.dir, 'multi.yaml'), manifest);
+    await rec.compare('kubectl apply -f multi.yaml (first)', async (s) => {
+      const r = await k(s, ['apply', '-f', 'multi.yaml']);
+      await s.namespaceCreated('applied');
+      return r;
+    });
+    await rec.compare('kubectl apply -f multi.yaml (second: unchanged)', (s) => k(s, ['apply', '-f', 'multi.yaml']));
+    await rec.compare('kubectl apply -f pod.yaml -n applied (first)', (s) => k(s, ['apply', '-f', 'pod.yaml', '-n', 'applied']));
+    await rec.compare('kubectl apply -f pod.yaml -n applied (second: unchanged)', (s) => k(s, ['apply', '-f', 'pod.yaml', '-n', 'applied']));
+    await rec.compare('kubectl apply a changed image (configured)', (s) =>
+      k(s, ['apply', '-f', '-', '-n', 'applied'], { input: podYaml.replace('nginx:1.13', 'nginx:1.14') }),
+    );
+    await rec.compare('the applied pod after the image change', (s) => k(s, ['get', 'po', 'test-image-pull-policy', '-n', 'applied', '-o', 'json'], { output: 'json' }));
+    await rec.compare('kubectl get secret regcred -o json (applied)', (s) => k(s, ['get', 'secret', 'regcred', '-n', 'applied', '-o', 'json'], { output: 'json' }));
+    await rec.compare('kubectl apply a pod with an unknown field (strict validation)', (s) =>
+      k(s, ['apply', '-f', '-', '-n', 'applied'], { input: podYaml.replace('name: test-image-pull-policy', 'name: strict\n  bogus: 1') }),
+    );
+    expectNoUndocumented(from);
+  });
+
+  it('pull-policy defaulting for image reference edge cases (server-side dry run, client-node and raw)', async () => {
+    const from = rec.results.length;
+    for (const image of imageEdgeCases) {
+      await rec.compare(`dry-run create: image ${image}`, (s) =>
+        raw(s, 'admin1', 'POST', '/api/v1/namespaces/tenant-a/pods?dryRun=All', pod('edge', [{ name: 'c', image }], { initContainers: [{ name: 'i', image }] })),
+      );
+    }
+    await rec.compare('dry-run create: explicit Never is kept (client-node)', (s) =>
+      client(s, 'admin1', (c) => c.core.createNamespacedPod({ namespace: 'tenant-a', dryRun: 'All', body: pod('never', [{ name: 'c', image: 'nginx:latest', imagePullPolicy: 'Never' }]) })),
+    );
+    await rec.compare('dry-run create: empty image is Invalid', (s) =>
+      raw(s, 'admin1', 'POST', '/api/v1/namespaces/tenant-a/pods?dryRun=All', pod('empty', [{ name: 'c', image: '' }])),
+    );
+    await rec.compare('dry-run create: image with surrounding spaces is Invalid', (s) =>
+      raw(s, 'admin1', 'POST', '/api/v1/namespaces/tenant-a/pods?dryRun=All', pod('spaces', [{ name: 'c', image: ' nginx:1.27 ' }])),
+    );
+    await rec.compare('nothing was stored by the dry runs', (s) => client(s, 'admin1', async (c) => (await c.core.listNamespacedPod({ namespace: 'tenant-a' })).items.map((p) => p.metadata?.name)));
+    expectNoUndocumented(from);
+  });
+
+  it('AlwaysPullImages (or its absence) on create, on update with and without new images, and on ephemeralcontainers', async () => {
+    const from = rec.results.length;
+    const ns = 'tenant-b';
+    await rec.compare('create: policies IfNotPresent/Never/unset (client-node, admin2)', (s) =>
+      client(s, 'admin2', (c) =>
+        c.core.createNamespacedPod({
+          namespace: ns,
+          body: pod('app', [
+            { name: 'a', image: 'nginx:1.27', imagePullPolicy: 'IfNotPresent' },
+            { name: 'b', image: 'redis:7', imagePullPolicy: 'Never' },
+            { name: 'c', image: 'busybox:1.36' },
+          ]),
+        }),
+      ),
+    );
+    await rec.compare('update without new images (labels only, PUT)', async (s) =>
+      client(s, 'admin2', async (c) => {
+        const current = await c.core.readNamespacedPod({ name: 'app', namespace: ns });
+        current.metadata!.labels = { tier: 'web' };
+        return c.core.replaceNamespacedPod({ name: 'app', namespace: ns, body: current });
+      }),
+    );
+    await rec.compare('update swapping two images between containers (no new image)', async (s) =>
+      raw(s, 'admin2', 'PATCH', `/api/v1/namespaces/${ns}/pods/app`, { spec: { containers: [{ name: 'a', image: 'redis:7' }, { name: 'b', image: 'nginx:1.27' }] } }, 'application/strategic-merge-patch+json'),
+    );
+    await rec.compare('update with a new image, body says IfNotPresent (strategic merge patch)', async (s) =>
+      raw(s, 'admin2', 'PATCH', `/api/v1/namespaces/${ns}/pods/app`, { spec: { containers: [{ name: 'c', image: 'busybox:1.37', imagePullPolicy: 'IfNotPresent' }] } }, 'application/strategic-merge-patch+json'),
+    );
+    await rec.compare('update with a new image, policy unchanged (JSON patch)', async (s) =>
+      raw(s, 'admin2', 'PATCH', `/api/v1/namespaces/${ns}/pods/app`, [{ op: 'replace', path: '/spec/containers/0/image', value: 'nginx:1.28' }], 'application/json-patch+json'),
+    );
+    await rec.compare('ephemeralcontainers subresource: IfNotPresent and unset policies (strategic merge patch)', async (s) =>
+      raw(
+        s,
+        'admin2',
+        'PATCH',
+        `/api/v1/namespaces/${ns}/pods/app/ephemeralcontainers`,
+        { spec: { ephemeralContainers: [{ name: 'dbg', image: 'busybox:1.36', imagePullPolicy: 'IfNotPresent', targetContainerName: 'a' }, { name: 'dbg2', image: 'busybox' }] } },
+        'application/strategic-merge-patch+json',
+      ),
+    );
+    await rec.compare('ephemeralcontainers subresource: PUT with Never (client-node)', async (s) =>
+      client(s, 'admin2', async (c) => {
+        const current = await c.core.readNamespacedPodEphemeralcontainers({ name: 'app', namespace: ns });
+        current.spec!.ephemeralContainers = [...(current.spec!.ephemeralContainers ?? []), { name: 'dbg3', image: 'busybox:1.36', imagePullPolicy: 'Never' }];
+        return c.core.replaceNamespacedPodEphemeralcontainers({ name: 'app', namespace: ns, body: current });
+      }),
+    );
+    await rec.compare('the pod after all updates', (s) => raw(s, 'admin2', 'GET', `/api/v1/namespaces/${ns}/pods/app`));
+    expectNoUndocumented(from);
+  });
+
+  it('server-side dry run through kubectl', async () => {
+    const from = rec.results.length;
+    await rec.compare('kubectl create ns dry', async (s) => {
+      const r = await k(s, ['create', 'ns', 'dry']);
+      await s.namespaceCreated('dry');
+      return r;
+    });
+    await rec.compare('kubectl create -f pod.yaml --dry-run=server -o json', (s) => k(s, ['create', '-f', 'pod.yaml', '-n', 'dry', '--dry-run=server', '-o', 'json'], { output: 'json' }));
+    await rec.compare('kubectl create -f pod.yaml --dry-run=server (text)', (s) => k(s, ['create', '-f', 'pod.yaml', '-n', 'dry', '--dry-run=server']));
+    await rec.compare('kubectl get pods -n dry (nothing stored)', (s) => k(s, ['get', 'pods', '-n', 'dry']));
+    await rec.compare('kubectl apply --dry-run=server', (s) => k(s, ['apply', '-f', 'pod.yaml', '-n', 'dry', '--dry-run=server']));
+    await rec.compare('kubectl run --dry-run=server -o yaml', (s) => k(s, ['run', 'r', '-n', 'dry', '--image=busybox:1.36', '--dry-run=server', '-o', 'yaml'], { output: 'yaml' }));
+    expectNoUndocumented(from);
+  });
+
+  it('kubectl create ns / create secret docker-registry / role / rolebinding (protobuf bodies), admin2 Forbidden, auth can-i', async () => {
+    const from = rec.results.length;
+    await rec.compare('kubectl create ns proto -o json', async (s) => {
+      const r = await k(s, ['create', 'ns', 'proto', '-o', 'json'], { output: 'json' });
+      await s.namespaceCreated('proto');
+      return r;
+    });
+    await rec.compare('kubectl create secret docker-registry -o json', (s) =>
+      k(s, ['create', 'secret', 'docker-registry', 'image-pull-secret-1', '-n', 'tenant-a', '--docker-server=127.0.0.1:5000', '--docker-username=admin1', `--docker-password=${password}`, '-o', 'json'], { output: 'json' }),
+    );
+    await rec.compare('kubectl create secret docker-registry (again: AlreadyExists)', (s) =>
+      k(s, ['create', 'secret', 'docker-registry', 'image-pull-secret-1', '-n', 'tenant-a', '--docker-server=127.0.0.1:5000', '--docker-username=admin1', `--docker-password=${password}`]),
+    );
+    await rec.compare('kubectl create role -o json', (s) => k(s, ['create', 'role', 'secret-reader', '-n', 'tenant-a', '--verb=get', '--resource=secrets', '-o', 'json'], { output: 'json' }));
+    await rec.compare('kubectl create rolebinding (text)', (s) => k(s, ['create', 'rolebinding', 'admin2-reads', '-n', 'proto', '--role=secret-reader', '--user=admin2']));
+    await rec.compare('kubectl create clusterrolebinding -o json', (s) =>
+      k(s, ['create', 'clusterrolebinding', 'admin2-views', '--clusterrole=system:discovery', '--user=admin2', '-o', 'json'], { output: 'json' }),
+    );
+    await rec.compare('admin2: kubectl get secret image-pull-secret-1 -n tenant-a (Forbidden)', (s) => k(s, ['--context', 'admin2', 'get', 'secret', 'image-pull-secret-1', '-n', 'tenant-a']));
+    await rec.compare('admin2: kubectl get pods -A (Forbidden, cluster scope)', (s) => k(s, ['--context', 'admin2', 'get', 'pods', '-A']));
+    await rec.compare('admin2: kubectl get ns (Forbidden, cluster-scoped resource)', (s) => k(s, ['--context', 'admin2', 'get', 'ns']));
+    await rec.compare('admin2: create a pod in tenant-a (client-node, Forbidden)', (s) =>
+      client(s, 'admin2', (c) => c.core.createNamespacedPod({ namespace: 'tenant-a', body: pod('heist', [{ name: 'c', image: '127.0.0.1:5000/secret:v1' }]) })),
+    );
+    await rec.compare('admin2: read the pull secret (raw, Forbidden)', (s) => raw(s, 'admin2', 'GET', '/api/v1/namespaces/tenant-a/secrets/image-pull-secret-1'));
+    await rec.compare('admin1: kubectl get secret image-pull-secret-1 (own namespace)', (s) => k(s, ['--context', 'admin1', 'get', 'secret', 'image-pull-secret-1', '-o', 'jsonpath={.metadata.name} {.type}']));
+    for (const [user, args] of [
+      ['admin2', ['get', 'secrets', '-n', 'tenant-a']],
+      ['admin2', ['get', 'secrets', '-n', 'tenant-b']],
+      ['admin2', ['create', 'pods', '-n', 'tenant-b']],
+      ['admin2', ['create', 'pods/ephemeralcontainers', '-n', 'tenant-b']],
+      ['admin2', ['list', 'namespaces']],
+      ['admin1', ['get', 'secrets/image-pull-secret-1', '-n', 'tenant-a']],
+      ['admin1', ['delete', 'nodes']],
+      ['admin', ['*', '*']],
+      ['admin2', ['get', '/version']],
+      ['admin2', ['get', '/metrics']],
+    ] as const) {
+      await rec.compare(`${user}: kubectl auth can-i ${args.join(' ')}`, (s) => k(s, ['--context', user, 'auth', 'can-i', ...args]));
+    }
+    await rec.compare('admin2: kubectl auth can-i --list -n tenant-b', (s) => k(s, ['--context', 'admin2', 'auth', 'can-i', '--list', '-n', 'tenant-b']));
+    await rec.compare('admin2: SelfSubjectAccessReview (client-node)', (s) =>
+      client(s, 'admin2', (c) =>
+        c.authz.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { namespace: 'tenant-a', verb: 'get', resource: 'secrets', name: 'image-pull-secret-1' } } } }),
+      ),
+    );
+    expectNoUndocumented(from);
+  });
+
+  it('NotFound, AlreadyExists, Invalid, Conflict and BadRequest Status errors (client-node and raw)', async () => {
+    const from = rec.results.length;
+    await rec.compare('NotFound: read a missing pod', (s) => client(s, 'admin1', (c) => c.core.readNamespacedPod({ name: 'missing', namespace: 'tenant-a' })));
+    await rec.compare('NotFound: create in a missing namespace', (s) => raw(s, 'admin', 'POST', '/api/v1/namespaces/nowhere/pods', pod('p', [{ name: 'c', image: 'nginx:1.27' }])));
+    await rec.compare('NotFound: missing namespace', (s) => raw(s, 'admin', 'GET', '/api/v1/namespaces/nowhere'));
+    await rec.compare('create pod (for AlreadyExists)', (s) => client(s, 'admin1', (c) => c.core.createNamespacedPod({ namespace: 'tenant-a', body: pod('dup', [{ name: 'c', image: 'nginx:1.27' }]) })));
+    await rec.compare('AlreadyExists: create the pod again', (s) => client(s, 'admin1', (c) => c.core.createNamespacedPod({ namespace: 'tenant-a', body: pod('dup', [{ name: 'c', image: 'nginx:1.27' }]) })));
+    await rec.compare('Invalid: pod without containers', (s) => raw(s, 'admin1', 'POST', '/api/v1/namespaces/tenant-a/pods', pod('nothing', [])));
+    await rec.compare('Invalid: bad pod and container names', (s) => raw(s, 'admin1', 'POST', '/api/v1/namespaces/tenant-a/pods', pod('Bad_Name', [{ name: 'C_1', image: 'nginx' }])));
+    await rec.compare('Invalid: duplicate container names and a bad policy', (s) =>
+      raw(s, 'admin1', 'POST', '/api/v1/namespaces/tenant-a/pods', pod('dups', [{ name: 'c', image: 'nginx' }, { name: 'c', image: 'redis', imagePullPolicy: 'Sometimes' }])),
+    );
+    await rec.compare('Invalid: dockerconfigjson secret with bad JSON', (s) =>
+      raw(s, 'admin1', 'POST', '/api/v1/namespaces/tenant-a/secrets', {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'broken' },
+        type: 'kubernetes.io/dockerconfigjson',
+        data: { '.dockerconfigjson': Buffer.from('{"auths"x').toString('base64') },
+      }),
+    );
+    await rec.compare('Invalid: dockerconfigjson secret without the key', (s) =>
+      raw(s, 'admin1', 'POST', '/api/v1/namespaces/tenant-a/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'empty' }, type: 'kubernetes.io/dockerconfigjson', data: {} }),
+    );
+    await rec.compare('Invalid: pod update changing a container name', async (s) =>
+      raw(s, 'admin1', 'PATCH', '/api/v1/namespaces/tenant-a/pods/dup', [{ op: 'replace', path: '/spec/containers/0/name', value: 'd' }], 'application/json-patch+json'),
+    );
+    await rec.compare('Conflict: stale resourceVersion', async (s) =>
+      client(s, 'admin1', async (c) => {
+        const old = await c.core.readNamespacedPod({ name: 'dup', namespace: 'tenant-a' });
+        await c.core.patchNamespacedPod({ name: 'dup', namespace: 'tenant-a', body: [{ op: 'add', path: '/metadata/labels', value: { a: 'b' } }] });
+        return c.core.replaceNamespacedPod({ name: 'dup', namespace: 'tenant-a', body: old });
+      }),
+    );
+    await rec.compare('BadRequest: malformed JSON', (s) => raw(s, 'admin1', 'POST', '/api/v1/namespaces/tenant-a/pods', '{"apiVersion":', 'application/json'));
+    await rec.compare('BadRequest: wrong kind in body', (s) => raw(s, 'admin1', 'POST', '/api/v1/namespaces/tenant-a/pods', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' } }));
+    await rec.compare('BadRequest: bad label selector', (s) => raw(s, 'admin1', 'GET', '/api/v1/namespaces/tenant-a/pods?labelSelector=a%20in%20(b'));
+    await rec.compare('404: unknown resource', (s) => raw(s, 'admin1', 'GET', '/api/v1/namespaces/tenant-a/widgets'));
+    await rec.compare('401: wrong token', (s) => raw({ ...s, users: [{ name: 'nobody', token: 'not-a-token' }] }, 'nobody', 'GET', '/api/v1/namespaces'));
+    await rec.compare('delete the pod (client-node)', (s) => client(s, 'admin1', (c) => c.core.deleteNamespacedPod({ name: 'dup', namespace: 'tenant-a', gracePeriodSeconds: 0 })));
+    await rec.compare('NotFound: delete it again', (s) => client(s, 'admin1', (c) => c.core.deleteNamespacedPod({ name: 'dup', namespace: 'tenant-a' })));
+    expectNoUndocumented(from);
+  });
+
+  it('kubectl get tables and the Table API', async () => {
+    const from = rec.results.length;
+    for (const args of [
+      ['get', 'pods', '-n', 'imgpullpolicy'],
+      ['get', 'pods', '-n', 'imgpullpolicy', '-o', 'wide'],
+      ['get', 'pods', '-A'],
+      ['get', 'pods', '-n', 'empty-namespace'],
+      ['get', 'ns'],
+      ['get', 'secrets', '-n', 'tenant-a'],
+      ['get', 'sa', '-n', 'tenant-a'],
+      ['get', 'roles,rolebindings', '-n', 'tenant-a'],
+      ['get', 'pods', '-n', 'imgpullpolicy', '-o', 'name'],
+      ['get', 'pods', '-n', 'imgpullpolicy', '--show-labels'],
+    ]) {
+      await rec.compare(`kubectl ${args.join(' ')}`, (s) => k(s, args));
+    }
+    await rec.compare('Table API: pods as=Table', (s) =>
+      raw(s, 'admin', 'GET', '/api/v1/namespaces/imgpullpolicy/pods', undefined, undefined, 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json'),
+    );
+    await rec.compare('Table API: namespaces as=Table, includeObject=None', (s) =>
+      raw(s, 'admin', 'GET', '/api/v1/namespaces?includeObject=None&labelSelector=kubernetes.io%2Fmetadata.name%3Dtenant-a', undefined, undefined, 'application/json;as=Table;v=v1;g=meta.k8s.io'),
+    );
+    expectNoUndocumented(from);
+  });
+});
+
+afterAll(() => {
+  const all = allResults();
+  if (all.length === 0) return;
+  const lines: string[] = ['', 'fidelity: real kube-apiserver v1.36.3 vs embedded API server', ''];
+  for (const c of all) {
+    const verdict = c.undocumented.length > 0 ? 'DIFFERENT' : c.documented.length > 0 ? 'documented' : 'match';
+    const ids = [...new Set(c.documented.map((d) => d.id))];
+    lines.push(`  ${verdict.padEnd(10)} [${c.profile}] ${c.title}${ids.length ? `  (${ids.join(', ')})` : ''}`);
+    for (const d of c.undocumented) lines.push(`             ${d.path}: real ${JSON.stringify(d.real)} | embedded ${JSON.stringify(d.embedded)}`);
+  }
+  const matched = all.filter((c) => c.matched).length;
+  const documented = all.filter((c) => !c.matched && c.undocumented.length === 0).length;
+  const different = all.filter((c) => c.undocumented.length > 0).length;
+  lines.push('', `  ${all.length} comparisons: ${matched} identical, ${documented} with documented differences only, ${different} with undocumented differences`);
+  const seen = new Set(all.flatMap((c) => c.documented.map((d) => d.id)));
+  const stale = knownDifferences.filter((k) => !seen.has(k.id)).map((k) => k.id);
+  if (stale.length > 0) lines.push(`  documented differences never observed (stale): ${stale.join(', ')}`);
+  console.log(lines.join('\n'));
+  // The whole run, differences included (secrets redacted), for docs/fidelity.md and for a closer look.
+  mkdirSync(cacheRoot(), { recursive: true });
+  writeFileSync(path.join(cacheRoot(), 'last-differential-run.json'), `${JSON.stringify(all, null, 2)}\n`);
+  console.log(`  details: ${path.join(cacheRoot(), 'last-differential-run.json')}`);
+});
+
+describe.skipIf(reason !== undefined)('the list of documented differences', () => {
+  it('has no stale entry: each was observed in this run', () => {
+    // Runs last (vitest runs describe blocks in order); only meaningful after the profiles above ran.
+    const seen = new Set(allResults().flatMap((c) => c.documented.map((d) => d.id)));
+    expect(knownDifferences.filter((k) => !seen.has(k.id)).map((k) => k.id)).toEqual([]);
+  });
+});
