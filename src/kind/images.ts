@@ -28,13 +28,24 @@ export async function buildKindLabImages(base: BaseImage, flag: string): Promise
   return { secret: await buildKindSecretImage(base, flag), public: await buildKindPublicImage(base) };
 }
 
-/** Pushes through the published port on loopback (the project's client contacts nothing else by default). */
+const content = (image: BuiltImage) => ({ manifestBytes: image.manifestBytes, mediaType: image.mediaType, blobs: imageBlobs(image) });
+
+/** SuperSecretImage1 to the htpasswd registry as the lab pusher, through the published port on loopback. */
+export async function pushKindSecretImage(image: BuiltImage, port: number, pusher: { username: string; password: string }): Promise<void> {
+  await pushImage(`127.0.0.1:${port}/${SECRET_REPOSITORY}:${IMAGE_TAG}`, content(image), { credentials: pusher });
+}
+
+/** The public image to the anonymous registry. */
+export async function pushKindPublicImage(image: BuiltImage, port: number): Promise<void> {
+  await pushImage(`127.0.0.1:${port}/${PUBLIC_REPOSITORY}:${IMAGE_TAG}`, content(image));
+}
+
+/** Pushes through the published ports on loopback (the project's client contacts nothing else by default). */
 export async function pushKindLabImages(
   images: KindLabImages,
   ports: { secure: number; public: number },
   pusher: { username: string; password: string },
 ): Promise<void> {
-  const content = (image: BuiltImage) => ({ manifestBytes: image.manifestBytes, mediaType: image.mediaType, blobs: imageBlobs(image) });
-  await pushImage(`127.0.0.1:${ports.secure}/${SECRET_REPOSITORY}:${IMAGE_TAG}`, content(images.secret), { credentials: pusher });
-  await pushImage(`127.0.0.1:${ports.public}/${PUBLIC_REPOSITORY}:${IMAGE_TAG}`, content(images.public));
+  await pushKindSecretImage(images.secret, ports.secure, pusher);
+  await pushKindPublicImage(images.public, ports.public);
 }

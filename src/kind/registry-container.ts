@@ -1,7 +1,6 @@
 // The lab's registries as containers on the kind network, started by testcontainers: the htpasswd-protected one
 // for SuperSecretImage1 and an anonymous one for public images. Both carry the lab label and no Ryuk session
 // label (withAutoCleanup(false)), so Ryuk never removes them while clusters pull from them; the lab removes them.
-import { GenericContainer, Wait } from 'testcontainers';
 import { BackendUnavailableError } from '../errors.js';
 import { htpasswdLine } from '../registry/htpasswd.js';
 import { containerPort, removeContainers, startContainer, stopContainer } from './commands.js';
@@ -55,9 +54,31 @@ export interface RunningRegistryContainer {
   hostPort: number;
 }
 
+const UNDICI_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
+
+/**
+ * testcontainers, loaded only when a container starts. Its undici 7 installs itself as Node's global fetch dispatcher
+ * when none is set yet (undici lib/global.js), and Node 20's own fetch then fails requests with a Content-Length
+ * header ("invalid content-length header") — the project's registry client sends those. So Node's own dispatcher
+ * is made first and stays.
+ */
+export async function loadTestcontainers(): Promise<typeof import('testcontainers')> {
+  const global = globalThis as unknown as Record<symbol, unknown>;
+  // Node loads its own undici, which sets its dispatcher, on the first fetch; port 9 is a "bad port" that fetch
+  // refuses before any connection (Fetch standard, port blocking), so this touches no network
+  await fetch('http://127.0.0.1:9/').catch(() => undefined);
+  const before = global[UNDICI_DISPATCHER];
+  const module = await import('testcontainers');
+  // testcontainers passes its own Agent explicitly (wait-strategies/http-wait-strategy.js); dockerode talks to
+  // Docker without undici: nothing of theirs needs the global
+  if (before !== undefined && global[UNDICI_DISPATCHER] !== before) global[UNDICI_DISPATCHER] = before;
+  return module;
+}
+
 /** A leftover of an earlier run (same name, our label) is removed first; a stranger's container of that name stops us. */
 export async function startRegistryContainer(spec: RegistryContainerSpec, signal?: AbortSignal): Promise<RunningRegistryContainer> {
   await removeLeftover(spec.name);
+  const { GenericContainer, Wait } = await loadTestcontainers();
   let builder = new GenericContainer(spec.image)
     .withName(spec.name)
     .withNetworkMode(spec.network)
