@@ -367,14 +367,15 @@ export async function pushImage(image: string, content: PushableImage, options: 
     await head.body?.cancel();
     if (head.ok) continue;
     if (head.status !== 404) throw await failure(head, `checking blob ${digest} of ${image}`);
-    const start = await session.request('POST', `/v2/${ref.path}/blobs/uploads/`, { headers: { 'Content-Length': '0' } });
+    // an empty body, so fetch itself sends Content-Length: 0 (a hand-set header breaks other fetch dispatchers)
+    const start = await session.request('POST', `/v2/${ref.path}/blobs/uploads/`, { body: Buffer.alloc(0) });
     await start.body?.cancel();
     const location = start.headers.get('location');
     if (start.status !== 202 || !location) throw await failure(start, `starting upload of ${digest} to ${image}`);
     const target = new URL(location, session.url('/'));
     target.searchParams.set('digest', digest);
     const done = await session.request('PUT', target.toString(), {
-      headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(data.length) },
+      headers: { 'Content-Type': 'application/octet-stream' },
       body: data,
     });
     if (done.status !== 201) throw await failure(done, `uploading blob ${digest} to ${image}`);
