@@ -72,8 +72,21 @@ export function defaultNamespace(ns: KubeObject): KubeObject {
   return ns;
 }
 
-/** SetDefaults_Secret: type Opaque. */
+/**
+ * SetDefaults_Secret: type Opaque. And v1 → internal conversion (pkg/apis/core/v1/conversion.go
+ * Convert_v1_Secret_To_core_Secret): `stringData` is merged over `data` and never stored, so a read shows `data`
+ * only (which is why a second `kubectl apply` of a stringData manifest says "configured", as on a real cluster).
+ */
 export function defaultSecret(secret: KubeObject): KubeObject {
+  const stringData = secret['stringData'];
+  if (stringData !== undefined && stringData !== null) {
+    if (typeof stringData === 'object' && !Array.isArray(stringData)) {
+      const data: Record<string, unknown> = isObject(secret['data']) ? { ...(secret['data'] as Record<string, unknown>) } : {};
+      for (const [key, value] of Object.entries(stringData)) data[key] = Buffer.from(String(value), 'utf8').toString('base64');
+      secret['data'] = data;
+    }
+    delete secret['stringData'];
+  }
   if (!secret['type']) secret['type'] = 'Opaque';
   return secret;
 }

@@ -67,6 +67,7 @@ export function seedClusterPolicy(store: ObjectStore, options: { clusterAdmins: 
   ]));
   ensure(store, r('clusterroles'), clusterRole('system:basic-user', [
     { apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], verbs: ['create'] },
+    { apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'], verbs: ['create'] },
   ]));
   ensure(store, r('clusterrolebindings'), clusterRoleBinding('cluster-admin', 'cluster-admin', [group('system:masters')]));
   ensure(store, r('clusterrolebindings'), clusterRoleBinding('system:discovery', 'system:discovery', [group('system:authenticated')]));

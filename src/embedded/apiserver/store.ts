@@ -180,10 +180,10 @@ export class ObjectStore {
     // Once set, deletionTimestamp stays; only the server's delete path sets it (input from clients is reset by the strategy).
     if (current.metadata.deletionTimestamp && !meta.deletionTimestamp) meta.deletionTimestamp = current.metadata.deletionTimestamp;
     if (generationKinds.has(r.kind)) {
-      const specChanged = JSON.stringify(object['spec']) !== JSON.stringify(current['spec']);
+      const specChanged = canonicalJson(object['spec']) !== canonicalJson(current['spec']);
       meta.generation = (current.metadata.generation ?? 1) + (specChanged ? 1 : 0);
     }
-    if (JSON.stringify(withoutRv(object)) === JSON.stringify(withoutRv(current))) {
+    if (canonicalJson(withoutRv(object)) === canonicalJson(withoutRv(current))) {
       // A no-op update keeps the resourceVersion and sends no watch event (as etcd3's GuaranteedUpdate).
       return clone(current);
     }
@@ -273,6 +273,14 @@ export class ObjectStore {
       }
     }
   }
+}
+
+/** JSON with object keys sorted: a client that re-serializes an object in another key order changes nothing
+ *  (upstream compares decoded objects, e.g. apiequality.Semantic.DeepEqual for the pod generation). */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
 }
 
 function withoutRv(object: KubeObject): KubeObject {

@@ -23,7 +23,8 @@ export type TableCell = string | number;
 export interface TableRow {
   cells: TableCell[];
   conditions?: TableRowCondition[];
-  object?: Obj;
+  /** null under includeObject=None: upstream's empty runtime.RawExtension marshals as null. */
+  object?: Obj | null;
 }
 export interface Table {
   kind: 'Table';
@@ -112,9 +113,9 @@ const podColumns: TableColumnDefinition[] = [
   col('Restarts', 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.'),
   ageCol,
   col('IP', 'podIP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.', 1),
-  col('Node', 'NodeName indicates in which node this pod is scheduled.', 1),
-  col('Nominated Node', 'nominatedNodeName is set only when this pod preempts other pods on the node.', 1),
-  col('Readiness Gates', 'If specified, all readiness gates will be evaluated for pod readiness.', 1),
+  col('Node', 'NodeName indicates in which node this pod is scheduled. If empty, this pod is a candidate for scheduling by the scheduler defined in schedulerName. Once this field is set, the kubelet for this node becomes responsible for the lifecycle of this pod. This field should not be used to express a desire for the pod to be scheduled on a specific node. https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename', 1),
+  col('Nominated Node', 'nominatedNodeName is set only when this pod preempts other pods on the node, but it cannot be scheduled right away as preemption victims receive their graceful termination periods. This field does not guarantee that the pod will be scheduled on this node. Scheduler may decide to place the pod elsewhere if other nodes become available sooner. Scheduler may also decide to give the resources on this node to a higher priority pod that is created after preemption. As a result, this field may be different than PodSpec.nodeName when the pod is scheduled.', 1),
+  col('Readiness Gates', 'If specified, all readiness gates will be evaluated for pod readiness. A pod is ready when all its containers are ready AND all conditions specified in the readiness gates have status equal to \"True\" More info: https://git.k8s.io/enhancements/keps/sig-network/580-pod-readiness-gates', 1),
 ];
 
 /** printPod: NAME READY STATUS RESTARTS AGE (+ IP NODE NOMINATED NODE READINESS GATES). */
@@ -249,11 +250,8 @@ const secretColumns = [
   col('Data', 'Data contains the secret data. Each key must consist of alphanumeric characters, \'-\', \'_\' or \'.\'. The serialized form of the secret data is a base64 encoded string, representing the arbitrary (possibly non-string) data value here. Described in https://tools.ietf.org/html/rfc4648#section-4'),
   ageCol,
 ];
-const serviceAccountColumns = [
-  nameCol,
-  col('Secrets', 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.'),
-  ageCol,
-];
+// Upstream dropped the Secrets column (pkg/printers/internalversion/printers.go, v1.36: Name, Age).
+const serviceAccountColumns = [nameCol, ageCol];
 const configMapColumns = [nameCol, col('Data', 'Data contains the configuration data.'), ageCol];
 const roleColumns = [nameCol, col('Created At', ageDescription, 0, 'date')];
 const bindingColumns = [
@@ -303,7 +301,7 @@ const PRINTERS: Record<string, Printer> = {
   events: { columns: eventColumns, row: cellsOnly(printEvent) },
   namespaces: { columns: namespaceColumns, row: cellsOnly((o, now) => [name(o), str(obj(o['status'])['phase']), age(o, now)]) },
   secrets: { columns: secretColumns, row: cellsOnly((o, now) => [name(o), str(o['type']), dataCount(o), age(o, now)]) },
-  serviceaccounts: { columns: serviceAccountColumns, row: cellsOnly((o, now) => [name(o), list(o['secrets']).length, age(o, now)]) },
+  serviceaccounts: { columns: serviceAccountColumns, row: cellsOnly((o, now) => [name(o), age(o, now)]) },
   configmaps: { columns: configMapColumns, row: cellsOnly((o, now) => [name(o), dataCount(o), age(o, now)]) },
   roles: { columns: roleColumns, row: cellsOnly((o) => [name(o), rfc3339(obj(o['metadata'])['creationTimestamp'])]) },
   clusterroles: { columns: roleColumns, row: cellsOnly((o) => [name(o), rfc3339(obj(o['metadata'])['creationTimestamp'])]) },
@@ -336,7 +334,7 @@ export function toTable(resource: string, objects: readonly unknown[], options: 
     const row: TableRow = { cells: printed.cells.filter((_, i) => keep[i]) };
     if (printed.conditions) row.conditions = printed.conditions;
     const object = rowObject(obj(o), policy);
-    if (object !== undefined) row.object = object;
+    row.object = object ?? null;
     return row;
   });
   return {

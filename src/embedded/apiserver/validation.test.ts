@@ -221,6 +221,16 @@ describe('goJsonObjectError', () => {
     expect(goJsonObjectError(Buffer.from('{"auths": s3cret}'))).toBe("invalid character 's' looking for beginning of value");
     expect(goJsonObjectError(Buffer.from('{"auths": {'))).toBe('unexpected end of JSON input');
   });
+
+  it('names the scanner state as encoding/json does (seen on a real kube-apiserver for a broken .dockerconfigjson)', () => {
+    expect(goJsonObjectError(Buffer.from('{"auths"x'))).toBe("invalid character 'x' after object key");
+    expect(goJsonObjectError(Buffer.from('{"a":1 x'))).toBe("invalid character 'x' after object key:value pair");
+    expect(goJsonObjectError(Buffer.from('{"a":[1 2]}'))).toBe("invalid character '2' after array element");
+    expect(goJsonObjectError(Buffer.from("{'a':1}"))).toBe("invalid character '\\'' looking for beginning of object key string");
+    expect(goJsonObjectError(Buffer.from('{"a":tru}'))).toBe("invalid character '}' in literal true (expecting 'e')");
+    expect(goJsonObjectError(Buffer.from('{"a":"\u0001"}'))).toBe("invalid character '\\x01' in string literal");
+    expect(goJsonObjectError(Buffer.from('{"a":1.}'))).toBe("invalid character '}' after decimal point in numeric literal");
+  });
 });
 
 describe('validateNamespace and validateObjectMeta', () => {

@@ -33,7 +33,7 @@ export async function handleSelfSubjectAccessReview(ctx: RequestContext): Promis
   ctx.respond(201, {
     kind: 'SelfSubjectAccessReview',
     apiVersion: 'authorization.k8s.io/v1',
-    metadata: { creationTimestamp: null },
+    metadata: {},
     spec,
     status,
   });
@@ -48,7 +48,7 @@ export async function handleSelfSubjectRulesReview(ctx: RequestContext): Promise
   ctx.respond(201, {
     kind: 'SelfSubjectRulesReview',
     apiVersion: 'authorization.k8s.io/v1',
-    metadata: { creationTimestamp: null },
+    metadata: {},
     spec,
     status: ctx.parts.rulesFor(ctx.user, namespace),
   });

@@ -334,7 +334,15 @@ function deleteObject(ctx: RequestContext, namespace: string, name: string, opti
     const terminating = beginGracefulPodDeletion(ctx, namespace, name, options);
     if (terminating) return terminating;
   }
-  return parts.store.delete(resource, namespace, name, options);
+  const deleted = parts.store.delete(resource, namespace, name, options);
+  if (resource.kind === 'Pod') {
+    // rest.BeforeDelete runs for a pod deleted at once too (grace 0): the answer carries deletionTimestamp = now,
+    // deletionGracePeriodSeconds 0 and the bumped generation, as a real server's does.
+    deleted.metadata.deletionTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    deleted.metadata['deletionGracePeriodSeconds'] = 0;
+    if (typeof deleted.metadata.generation === 'number') deleted.metadata.generation += 1;
+  }
+  return deleted;
 }
 
 /**
