@@ -80,4 +80,36 @@ describe('image-heist run', () => {
       expect(result.stderr, file).not.toMatch(/\n\s+at /);
     }
   }, 120_000);
+
+  it('without a Docker engine, --backend kind exits 3 with one line and the fix', async () => {
+    const docker = await execa('docker', ['info'], { reject: false, stdin: 'ignore' });
+    if (docker.exitCode === 0) return; // a machine with Docker runs the live suite instead (npm run test:kind)
+    const result = await run(['classic', '--backend', 'kind']);
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^image-heist: the kind backend needs (a Docker engine|Docker).* — .*--backend embedded/);
+  });
+
+  it('--backend kind --dry-run shows configs that enable exactly each profile\'s defence, and starts nothing', async () => {
+    const result = await run(['--backend', 'kind', '--dry-run']);
+    expect(result.exitCode).toBe(0);
+    const sections = result.stdout.split(/^## Cluster /m).slice(1);
+    expect(sections.map((s) => s.split(' ')[0])).toEqual(['image-heist-none', 'image-heist-always-pull-images', 'image-heist-kubelet-default', 'image-heist-kubelet-always-verify']);
+    const [none, apl, kd, kav] = sections;
+    expect(apl).toContain('enable-admission-plugins: NodeRestriction,AlwaysPullImages');
+    for (const s of [none, kd, kav]) expect(s).not.toContain('AlwaysPullImages');
+    expect(none).toContain('imagePullCredentialsVerificationPolicy: NeverVerify');
+    expect(apl).toContain('imagePullCredentialsVerificationPolicy: NeverVerify');
+    expect(kd).toContain('imagePullCredentialsVerificationPolicy: NeverVerifyPreloadedImages');
+    expect(kav).toContain('imagePullCredentialsVerificationPolicy: AlwaysVerify');
+    // the plan shows where credentials go, never their values
+    expect(result.stdout).toContain('"password":"<random per run, redacted>"');
+    expect(result.stdout).not.toMatch(/"password":"(?!<random per run, redacted>)/);
+  });
+
+  it('refuses kind-only flags on the embedded backend', async () => {
+    const result = await run(['classic', '--keep']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('--keep is for the kind backend — add --backend kind');
+  });
 });

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ExitCode, UserError } from '../errors.js';
+import type { BackendName, LabBackend } from '../lab/backend.js';
 import { UnknownProfileError, parseProfiles, type ProfileName } from '../lab/profiles.js';
 import { jsonReport } from '../report/json.js';
 import { junitReport } from '../report/junit.js';
@@ -15,6 +16,10 @@ interface RunOptions {
   junit?: string;
   markdown?: string;
   failFast?: boolean;
+  backend: string;
+  nodes?: string;
+  keep?: boolean;
+  dryRun?: boolean;
 }
 
 export function registerRun(program: Command): void {
@@ -27,6 +32,10 @@ export function registerRun(program: Command): void {
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--markdown <file>', 'write a Markdown transcript of every step')
     .option('--fail-fast', 'stop at the first scenario that does not meet its expectations')
+    .option('-b, --backend <backend>', 'embedded (in-process, seconds) or kind (real clusters; needs Docker and kind >= 0.32)', 'embedded')
+    .option('--nodes <n>', 'worker nodes per cluster (default: 2 embedded, 1 on kind)')
+    .option('--keep', 'kind: keep the clusters and registries after the run, and reuse kept ones (remove them with `image-heist down`)')
+    .option('--dry-run', 'kind: print the kind configs, commands and manifests it would run, and stop')
     .action(async (names: string[], options: RunOptions) => {
       process.exitCode = await run(names, options);
     });
@@ -40,9 +49,36 @@ async function run(names: string[], options: RunOptions): Promise<number> {
     if (error instanceof UnknownProfileError) throw new UserError(error.message, 'pick from the list or use all');
     throw error;
   }
+  if (options.backend !== 'embedded' && options.backend !== 'kind') {
+    throw new UserError(`unknown backend "${options.backend}"`, 'use --backend embedded or --backend kind');
+  }
+  const backendName: BackendName = options.backend;
+  const nodes = options.nodes === undefined ? undefined : Number(options.nodes);
+  if (nodes !== undefined && (!Number.isInteger(nodes) || nodes < 1 || nodes > 8)) {
+    throw new UserError(`--nodes must be a whole number from 1 to 8, not "${options.nodes}"`, 'for example --nodes 2');
+  }
+  if ((options.keep || options.dryRun) && backendName !== 'kind') {
+    throw new UserError(`${options.keep ? '--keep' : '--dry-run'} is for the kind backend`, 'add --backend kind');
+  }
   const scenarios = await selectScenarios(names);
-  // Loaded only now: the lab and the engine (client-node) are the heavy part of start-up, and bad input needs neither.
-  const [{ embeddedBackend }, { runMatrix }] = await Promise.all([import('../embedded/lab.js'), import('../scenario/engine.js')]);
+  // Loaded only now: the labs and the engine (client-node) are the heavy part of start-up, and bad input needs none of them.
+  const { runMatrix, KIND_TIMING } = await import('../scenario/engine.js');
+  let backend: LabBackend;
+  let shutdown = async (): Promise<void> => {};
+  if (backendName === 'kind') {
+    // through src/kind/index.ts only: it loads testcontainers when a container starts, not before
+    const kind = await import('../kind/index.js');
+    if (options.dryRun) {
+      process.stdout.write(kind.renderKindPlan(kind.planKindLab({ profiles, keep: options.keep, ...(nodes ? { workers: nodes } : {}) })));
+      return ExitCode.ok;
+    }
+    await kind.kindPreflight({ clusters: profiles.length, ...(nodes ? { workers: nodes } : {}) });
+    const kindBackend = kind.createKindBackend({ profiles, keep: options.keep, ...(nodes ? { workers: nodes } : {}), skipPreflight: true });
+    backend = kindBackend;
+    shutdown = () => kindBackend.shutdown();
+  } else {
+    backend = (await import('../embedded/lab.js')).embeddedBackend;
+  }
   // With --json, stdout carries only the JSON document; progress and the matrix go to stderr.
   const out = options.json ? process.stderr : process.stdout;
   const progress = new RunProgress({ stream: out, interactive: out.isTTY === true, color: wantsColor(out) });
@@ -51,17 +87,28 @@ async function run(names: string[], options: RunOptions): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const results = await runMatrix({ scenarios, profiles, backend: embeddedBackend, emit: progress.listener, failFast: options.failFast, signal: abort.signal });
+    const results = await runMatrix({
+      scenarios,
+      profiles,
+      backend,
+      emit: progress.listener,
+      failFast: options.failFast,
+      signal: abort.signal,
+      ...(nodes ? { nodes } : {}),
+      ...(backendName === 'kind' ? { timing: KIND_TIMING } : {}),
+    });
     progress.stop();
     out.write(`\n${matrixReport(results, { color: wantsColor(out) })}\n`);
-    if (options.json) process.stdout.write(`${JSON.stringify(jsonReport('embedded', results), null, 2)}\n`);
+    if (options.json) process.stdout.write(`${JSON.stringify(jsonReport(backendName, results), null, 2)}\n`);
     if (options.junit) await writeFile(options.junit, junitReport(results));
-    if (options.markdown) await writeFile(options.markdown, markdownReport(scenarios, results, 'embedded'));
+    if (options.markdown) await writeFile(options.markdown, markdownReport(scenarios, results, backendName));
     if (abort.signal.aborted) return 130;
     return results.every((r) => r.passed) ? ExitCode.ok : ExitCode.expectationFailed;
   } finally {
     progress.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    // kind: removes every cluster and container this run made (unless --keep), after Ctrl-C too
+    await shutdown();
   }
 }
