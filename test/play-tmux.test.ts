@@ -121,6 +121,14 @@ describe('image-heist play in tmux at 80×24', () => {
     await expectGone(pid, ports);
   }, 150_000);
 
+  it('tutorial refuses to run outside a terminal too', async () => {
+    const result = await execa(process.execPath, [bin, 'tutorial'], { reject: false, stdin: 'ignore' });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('tutorial needs an interactive terminal');
+    expect(result.stderr).toContain('image-heist run');
+  });
+
   it('refuses to run outside a terminal, in one line pointing to run, exit 2', async () => {
     const result = await execa(process.execPath, [bin, 'play', 'classic'], { reject: false, stdin: 'ignore' });
     expect(result.exitCode).toBe(2);

@@ -6,6 +6,7 @@ import { registerDown } from './down.js';
 import { registerList } from './list.js';
 import { registerPlay } from './play.js';
 import { registerRun } from './run.js';
+import { registerTutorial } from './tutorial.js';
 import { registerUp } from './up.js';
 import { ExitCode, UserError, formatUserError } from '../errors.js';
 
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerDown(program);
   registerPlay(program);
+  registerTutorial(program);
   registerUp(program);
   return program;
 }

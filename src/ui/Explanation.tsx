@@ -1,6 +1,6 @@
 // A step's explanation, from its markdown: paragraphs, list items, **bold** and `code`.
 import { Box, Text } from 'ink';
-import { parseMarkdown, type Inline } from './markdown.js';
+import { parseMarkdown, type Block, type Inline } from './markdown.js';
 import { useColor } from './theme.js';
 
 export interface ExplanationProps {
@@ -19,10 +19,10 @@ export function Explanation({ title, markdown, height, width }: ExplanationProps
         </Text>
       ) : null}
       {parseMarkdown(markdown).map((block, i) => (
-        <Text key={i} wrap="wrap">
-          {block.kind === 'item' ? '• ' : ''}
-          <Inlines inlines={block.inlines} />
-        </Text>
+        // flexShrink 0: a squeezed block would draw its wrapped lines over the next one; the box clips instead
+        <Box key={i} flexShrink={0}>
+          <MarkdownBlock block={block} />
+        </Box>
       ))}
     </Box>
   );
@@ -44,5 +44,33 @@ export function Inlines({ inlines }: { inlines: Inline[] }) {
         ),
       )}
     </>
+  );
+}
+
+export function MarkdownBlock({ block }: { block: Block }) {
+  const color = useColor();
+  if (block.kind === 'code') {
+    return (
+      <Box flexDirection="column" paddingLeft={2}>
+        {block.lines.map((line, i) => (
+          <Text key={i} color={color('yellow')} wrap="wrap">
+            {line}
+          </Text>
+        ))}
+      </Box>
+    );
+  }
+  if (block.kind === 'heading') {
+    return (
+      <Text bold underline wrap="wrap">
+        <Inlines inlines={block.inlines} />
+      </Text>
+    );
+  }
+  return (
+    <Text wrap="wrap">
+      {block.kind === 'item' ? `${block.marker ?? '•'} ` : ''}
+      <Inlines inlines={block.inlines} />
+    </Text>
   );
 }

@@ -33,11 +33,31 @@ describe('parseMarkdown', () => {
   it('joins wrapped lines into paragraphs and keeps list items apart', () => {
     const blocks = parseMarkdown('First line\nwraps here.\n\n- one `a`\n- two\n  continues\n\nLast.');
     expect(blocks.map((b) => b.kind)).toEqual(['paragraph', 'item', 'item', 'paragraph']);
-    expect(blocks[0]!.inlines).toEqual([{ text: 'First line wraps here.' }]);
-    expect(blocks[2]!.inlines).toEqual([{ text: 'two continues' }]);
+    expect(blocks[0]).toEqual({ kind: 'paragraph', inlines: [{ text: 'First line wraps here.' }] });
+    expect(blocks[2]).toEqual({ kind: 'item', inlines: [{ text: 'two continues' }] });
   });
 
   it('leaves an unclosed marker as text', () => {
     expect(parseInline('a **b and `c')).toEqual([{ text: 'a **b and `c' }]);
+  });
+});
+
+describe('parseMarkdown for the tutorial', () => {
+  it('reads headings and fenced code, keeping the code lines as written', () => {
+    const blocks = parseMarkdown('## Your task\n\n```\nimage-heist up --profile none\n  indented\n```\nAfter.');
+    expect(blocks).toEqual([
+      { kind: 'heading', inlines: [{ text: 'Your task' }] },
+      { kind: 'code', lines: ['image-heist up --profile none', '  indented'] },
+      { kind: 'paragraph', inlines: [{ text: 'After.' }] },
+    ]);
+  });
+});
+
+describe('parseMarkdown numbered lists', () => {
+  it('keeps the number of an ordered item', () => {
+    expect(parseMarkdown('1. first\n2. second')).toEqual([
+      { kind: 'item', marker: '1.', inlines: [{ text: 'first' }] },
+      { kind: 'item', marker: '2.', inlines: [{ text: 'second' }] },
+    ]);
   });
 });

@@ -1,4 +1,5 @@
-// Just enough markdown for a step's explanation: paragraphs, "- " list items, **bold** and `code`.
+// Just enough markdown for a step's explanation and the tutorial: headings, paragraphs, "- " list items,
+// fenced code, **bold** and `code`.
 // Anything else is shown as written, so an unusual construct reads as plain text rather than vanishing.
 
 export interface Inline {
@@ -7,7 +8,11 @@ export interface Inline {
   code?: boolean;
 }
 
-export type Block = { kind: 'paragraph'; inlines: Inline[] } | { kind: 'item'; inlines: Inline[] };
+export type Block =
+  | { kind: 'paragraph'; inlines: Inline[] }
+  | { kind: 'item'; inlines: Inline[]; marker?: string }
+  | { kind: 'heading'; inlines: Inline[] }
+  | { kind: 'code'; lines: string[] };
 
 export function parseMarkdown(source: string): Block[] {
   const blocks: Block[] = [];
@@ -16,20 +21,36 @@ export function parseMarkdown(source: string): Block[] {
     if (paragraph.length > 0) blocks.push({ kind: 'paragraph', inlines: parseInline(paragraph.join(' ')) });
     paragraph = [];
   };
+  let code: string[] | undefined;
   for (const raw of source.split('\n')) {
     const line = raw.trim();
-    const item = /^[-*]\s+(.*)$/.exec(line);
-    if (line === '') flush();
+    if (line.startsWith('```')) {
+      flush();
+      if (code) blocks.push({ kind: 'code', lines: code });
+      code = code ? undefined : [];
+      continue;
+    }
+    if (code) {
+      code.push(raw);
+      continue;
+    }
+    const item = /^(?:[-*]|(\d+\.))\s+(.*)$/.exec(line);
+    const heading = /^#{1,6}\s+(.*)$/.exec(line);
+    if (heading) {
+      flush();
+      blocks.push({ kind: 'heading', inlines: parseInline(heading[1]!) });
+    } else if (line === '') flush();
     else if (item) {
       flush();
-      blocks.push({ kind: 'item', inlines: parseInline(item[1]!) });
+      blocks.push({ kind: 'item', inlines: parseInline(item[2]!), ...(item[1] ? { marker: item[1] } : {}) });
     } else if (blocks.at(-1)?.kind === 'item' && paragraph.length === 0 && /^\s{2,}/.test(raw)) {
       // a list item's continuation line
-      const last = blocks.at(-1)!;
+      const last = blocks.at(-1) as { kind: 'item'; inlines: Inline[] };
       last.inlines = parseInline(`${last.inlines.map(toSource).join('')} ${line}`);
     } else paragraph.push(line);
   }
   flush();
+  if (code) blocks.push({ kind: 'code', lines: code });
   return blocks;
 }
 
@@ -44,7 +65,8 @@ export function parseInline(text: string): Inline[] {
   let at = 0;
   for (const match of text.matchAll(pattern)) {
     if (match.index > at) inlines.push({ text: text.slice(at, match.index) });
-    inlines.push(match[1] !== undefined ? { text: match[1], bold: true } : { text: match[2]!, code: true });
+    // code inside bold shows as bold text: one level of emphasis is enough for a terminal
+    inlines.push(match[1] !== undefined ? { text: match[1].replace(/`/g, ''), bold: true } : { text: match[2]!, code: true });
     at = match.index + match[0].length;
   }
   if (at < text.length) inlines.push({ text: text.slice(at) });

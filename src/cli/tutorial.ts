@@ -1,0 +1,18 @@
+// `image-heist tutorial [--dir DIR]`: the guided tutorial; the app lives in src/ui/, the chapters in docs/tutorial/.
+import path from 'node:path';
+import type { Command } from 'commander';
+import { DEFAULT_LAB_DIR } from '../embedded/up-defaults.js';
+import { requireTerminal } from './play.js';
+
+export function registerTutorial(program: Command): void {
+  program
+    .command('tutorial')
+    .description('the guided tutorial: why the cached-image bypass works and how each defence stops it, with hands-on tasks checked live (needs a terminal)')
+    .option('--dir <dir>', 'where `image-heist up` writes lab.json, for the hands-on tasks', DEFAULT_LAB_DIR)
+    .action(async (options: { dir: string }) => {
+      requireTerminal('tutorial');
+      process.stdout.write('image-heist: loading the tutorial…');
+      const [{ tutorial }, { loadChapters }] = await Promise.all([import('../ui/run-tutorial.js'), import('../tutorial/chapters.js')]);
+      await tutorial({ chapters: await loadChapters(), labDir: path.resolve(options.dir) });
+    });
+}

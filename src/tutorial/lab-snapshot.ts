@@ -1,0 +1,40 @@
+// Reads the learner's lab as `image-heist up` left it: DIR/lab.json, then the tenants' pods (and the logs of
+// those that started) as the cluster admin, through the kubeconfig `up` wrote.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { podDisplayStatus } from '../k8s/pod-status.js';
+import type { LabInfo } from '../lab/backend.js';
+import type { LabSnapshot, PodFacts } from './tasks.js';
+
+export async function readLabSnapshot(dir: string): Promise<LabSnapshot> {
+  let info: LabInfo;
+  try {
+    info = JSON.parse(await readFile(path.join(dir, 'lab.json'), 'utf8')) as LabInfo;
+  } catch {
+    return { kind: 'no-lab', dir };
+  }
+  try {
+    const config = new KubeConfig();
+    config.loadFromFile(info.kubeconfig);
+    config.setCurrentContext('admin');
+    const core = config.makeApiClient(CoreV1Api);
+    const namespaces = { admin1: info.tenants.admin1.namespace, admin2: info.tenants.admin2.namespace };
+    const pods = (await Promise.all([namespaces.admin1, namespaces.admin2].map(async (namespace) => (await core.listNamespacedPod({ namespace })).items))).flat();
+    return { kind: 'lab', profile: info.profile, namespaces, secretImage: info.images.secret, flag: info.flag, pods: await Promise.all(pods.map((p) => podFacts(core, p))) };
+  } catch (error) {
+    return { kind: 'unreachable', dir, message: error instanceof Error ? error.message.split('\n')[0]! : String(error) };
+  }
+}
+
+async function podFacts(core: CoreV1Api, pod: V1Pod): Promise<PodFacts> {
+  const namespace = pod.metadata?.namespace ?? '';
+  const name = pod.metadata?.name ?? '';
+  const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])];
+  const status = podDisplayStatus(pod);
+  const started = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])]
+    .filter((s) => s.state?.running || s.state?.terminated)
+    .map((s) => s.name);
+  const logs = await Promise.all(started.map((container) => core.readNamespacedPodLog({ namespace, name, container }).then(String, () => '')));
+  return { namespace, name, images: containers.map((c) => c.image ?? ''), pullPolicies: containers.map((c) => c.imagePullPolicy ?? ''), status, log: logs.join('\n') };
+}

@@ -1,0 +1,88 @@
+// The hands-on tasks of the tutorial and their checks: pure functions of what the cluster shows, so a
+// task ticks only when the learner's own kubectl actions produced that state.
+import type { ProfileName } from '../lab/profiles.js';
+
+/** A pod as the check reads it from the cluster (as the cluster admin). */
+export interface PodFacts {
+  namespace: string;
+  name: string;
+  images: string[];
+  pullPolicies: string[];
+  /** STATUS as `kubectl get pods` prints it. */
+  status: string;
+  /** The containers' logs, joined; only read for pods that started. */
+  log: string;
+}
+
+/** What the tutorial knows of the learner's lab: nothing yet, or its profile, tenants, image, flag and pods. */
+export type LabSnapshot =
+  | { kind: 'no-lab'; dir: string }
+  | { kind: 'unreachable'; dir: string; message: string }
+  | { kind: 'lab'; profile: ProfileName; namespaces: { admin1: string; admin2: string }; secretImage: string; flag: string; pods: PodFacts[] };
+
+export interface Task {
+  /** The lab the task needs (`image-heist up --profile …`). */
+  profile: ProfileName;
+  /** One line, as the chapter's "Your task" says it. */
+  text: string;
+  check: (lab: Extract<LabSnapshot, { kind: 'lab' }>) => { done: true; evidence: string } | { done: false };
+}
+
+export type TaskState =
+  | { kind: 'no-lab'; hint: string }
+  | { kind: 'wrong-profile'; hint: string }
+  | { kind: 'unreachable'; hint: string }
+  | { kind: 'waiting' }
+  | { kind: 'done'; evidence: string };
+
+export function evaluateTask(task: Task, snapshot: LabSnapshot): TaskState {
+  const up = `image-heist up --profile ${task.profile}`;
+  if (snapshot.kind === 'no-lab') return { kind: 'no-lab', hint: `start the lab in another terminal: ${up} (looking in ${snapshot.dir})` };
+  if (snapshot.kind === 'unreachable') return { kind: 'unreachable', hint: `the lab in ${snapshot.dir} does not answer (${snapshot.message}); start it again: ${up}` };
+  if (snapshot.profile !== task.profile) return { kind: 'wrong-profile', hint: `this task needs the ${task.profile} profile, the lab runs ${snapshot.profile}: stop it and run ${up}` };
+  const result = task.check(snapshot);
+  return result.done ? { kind: 'done', evidence: result.evidence } : { kind: 'waiting' };
+}
+
+const FAILED_PULL = /^(Init:)?(ErrImagePull|ImagePullBackOff)$/;
+const usesSecretImage = (pod: PodFacts, image: string) => pod.images.some((i) => i === image);
+
+/** Tasks by chapter file name (docs/tutorial/NAME.md). */
+export const TASKS: Readonly<Record<string, Task>> = {
+  '03-the-attack': {
+    profile: 'none',
+    text: "make Admin2's pod print the flag",
+    check: (lab) => {
+      const pod = lab.pods.find((p) => p.namespace === lab.namespaces.admin2 && usesSecretImage(p, lab.secretImage) && p.log.includes(lab.flag));
+      return pod ? { done: true, evidence: `${pod.namespace}/${pod.name} printed ${lab.flag}` } : { done: false };
+    },
+  },
+  '04-always-pull-images': {
+    profile: 'always-pull-images',
+    text: "make Admin2's pod fail under always-pull-images",
+    check: (lab) => {
+      const pod = lab.pods.find(
+        (p) => p.namespace === lab.namespaces.admin2 && usesSecretImage(p, lab.secretImage) && p.pullPolicies.every((x) => x === 'Always') && FAILED_PULL.test(p.status),
+      );
+      return pod ? { done: true, evidence: `${pod.namespace}/${pod.name}: ${pod.status} with imagePullPolicy Always` } : { done: false };
+    },
+  },
+  '05-kubelet-ensure-secret-pulled-images': {
+    profile: 'kubelet-default',
+    text: "make Admin2's pod fail under the kubelet's default check, with IfNotPresent",
+    check: (lab) => {
+      const pod = lab.pods.find(
+        (p) => p.namespace === lab.namespaces.admin2 && usesSecretImage(p, lab.secretImage) && p.pullPolicies.includes('IfNotPresent') && FAILED_PULL.test(p.status),
+      );
+      return pod ? { done: true, evidence: `${pod.namespace}/${pod.name}: ${pod.status} with imagePullPolicy IfNotPresent` } : { done: false };
+    },
+  },
+  '08-hands-on': {
+    profile: 'kubelet-always-verify',
+    text: 'as Admin1, run SuperSecretImage1 with ImagePullSecret1 under AlwaysVerify',
+    check: (lab) => {
+      const pod = lab.pods.find((p) => p.namespace === lab.namespaces.admin1 && usesSecretImage(p, lab.secretImage) && p.status === 'Running');
+      return pod ? { done: true, evidence: `${pod.namespace}/${pod.name}: Running` } : { done: false };
+    },
+  },
+};

@@ -1,0 +1,131 @@
+// `image-heist tutorial`: the chapters of docs/tutorial one at a time; a hands-on chapter's task is checked
+// live against the lab `image-heist up` runs, and ticks when the learner's kubectl actions achieved it.
+import { useEffect, useState } from 'react';
+import { Box, Text, useInput, useStdin } from 'ink';
+import type { Chapter } from '../tutorial/chapters.js';
+import type { TaskState } from '../tutorial/tasks.js';
+import { MarkdownBlock } from './Explanation.js';
+import { parseMarkdown } from './markdown.js';
+import { Spinner } from './Spinner.js';
+import { ThemeContext, useColor } from './theme.js';
+import { useTaskCheck, type SnapshotReader } from './use-task-check.js';
+import { useTerminalSize, type TerminalSize } from './use-terminal-size.js';
+
+export interface TutorialAppProps {
+  chapters: readonly Chapter[];
+  /** Where `image-heist up` wrote lab.json and kubeconfig. */
+  labDir: string;
+  readSnapshot: SnapshotReader;
+  pollMs?: number;
+  onQuit: () => void;
+  size?: TerminalSize;
+  color?: boolean;
+}
+
+export function TutorialApp({ chapters, labDir, readSnapshot, pollMs = 1_000, onQuit, size: fixedSize, color = true }: TutorialAppProps) {
+  const size = useTerminalSize(fixedSize);
+  const { isRawModeSupported } = useStdin();
+  const [index, setIndex] = useState(0);
+  const [scroll, setScroll] = useState(0);
+  const [ticked, setTicked] = useState<Record<string, string>>({});
+  const chapter = chapters[index]!;
+  const state = useTaskCheck(chapter.task, labDir, readSnapshot, pollMs);
+  const blocks = parseMarkdown(chapter.body);
+
+  useEffect(() => {
+    if (state?.kind === 'done' && !ticked[chapter.id]) setTicked((t) => ({ ...t, [chapter.id]: state.evidence }));
+  }, [state, chapter.id, ticked]);
+
+  // relative moves: a key may reach a handler from the previous render, so never compute from its `index`
+  const go = (delta: number) => {
+    setIndex((i) => Math.max(0, Math.min(chapters.length - 1, i + delta)));
+    setScroll(0);
+  };
+  useInput(
+    (input, key) => {
+      if (input === 'q' || (key.ctrl && input === 'c')) onQuit();
+      else if (input === 'n' || key.rightArrow || input === ' ' || key.return) go(1);
+      else if (input === 'p' || key.leftArrow) go(-1);
+      else if (key.downArrow || input === 'j') setScroll((s) => Math.min(blocks.length - 1, s + 1));
+      else if (key.upArrow || input === 'k') setScroll((s) => Math.max(0, s - 1));
+    },
+    { isActive: isRawModeSupported === true },
+  );
+
+  const height = Math.max(12, size.rows - 1);
+  const listWidth = size.columns >= 100 ? 34 : 0;
+  const taskHeight = chapter.task ? 5 : 0;
+  const textHeight = height - 2 - taskHeight;
+  const textWidth = size.columns - listWidth - (listWidth ? 1 : 0);
+  return (
+    <ThemeContext.Provider value={{ color }}>
+      <Box flexDirection="column" width={size.columns} height={height} overflow="hidden">
+        <Text bold wrap="truncate-end">
+          image-heist tutorial ▸ {index + 1}/{chapters.length} {chapter.title}
+        </Text>
+        <Box flexDirection="row" height={height - 2}>
+          {listWidth ? <ChapterList chapters={chapters} index={index} ticked={ticked} width={listWidth} height={height - 2} /> : null}
+          {listWidth ? <Box width={1} /> : null}
+          <Box flexDirection="column" width={textWidth}>
+            <Box flexDirection="column" height={textHeight} overflow="hidden">
+              {blocks.slice(scroll).map((block, i) => (
+                // flexShrink 0: a squeezed block would draw its wrapped lines over the next one
+                <Box key={scroll + i} flexShrink={0} marginBottom={block.kind === 'item' ? 0 : 1}>
+                  <MarkdownBlock block={block} />
+                </Box>
+              ))}
+            </Box>
+            {chapter.task ? <TaskBox text={chapter.task.text} state={state} ticked={ticked[chapter.id]} height={taskHeight} /> : null}
+          </Box>
+        </Box>
+        <Text dimColor wrap="truncate-end">
+          n/→ next p/← previous ↑/↓ scroll q quit{scroll < blocks.length - 1 ? '  (more below)' : ''}
+        </Text>
+      </Box>
+    </ThemeContext.Provider>
+  );
+}
+
+function ChapterList({ chapters, index, ticked, width, height }: { chapters: readonly Chapter[]; index: number; ticked: Record<string, string>; width: number; height: number }) {
+  const color = useColor();
+  return (
+    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+      {chapters.map((c, i) => (
+        <Text key={c.id} wrap="truncate-end" bold={i === index} color={color(i === index ? 'cyan' : 'white')}>
+          {i === index ? '▶ ' : '  '}
+          {c.task ? (ticked[c.id] ? '☑ ' : '☐ ') : '  '}
+          {c.title}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+function TaskBox({ text, state, ticked, height }: { text: string; state: TaskState | undefined; ticked: string | undefined; height: number }) {
+  const color = useColor();
+  const done = ticked ?? (state?.kind === 'done' ? state.evidence : undefined);
+  return (
+    <Box flexDirection="column" height={height} borderStyle="round" borderColor={color(done ? 'green' : 'yellow')} paddingX={1} overflow="hidden">
+      <Text bold wrap="truncate-end">
+        {done ? '☑ DONE' : '☐ TASK'}: {text}
+      </Text>
+      <Text wrap="wrap" color={color(done ? 'green' : 'gray')}>
+        {done ? (
+          `✔ ${done}`
+        ) : !state ? (
+          <Text>
+            <Spinner /> checking the lab…
+          </Text>
+        ) : state.kind === 'waiting' ? (
+          <Text>
+            <Spinner /> watching the cluster: not yet
+          </Text>
+        ) : state.kind === 'done' ? (
+          `✔ ${state.evidence}`
+        ) : (
+          state.hint
+        )}
+      </Text>
+    </Box>
+  );
+}

@@ -1,0 +1,105 @@
+// The tutorial start to finish, and a hands-on task ticked by real kubectl actions against a real
+// `image-heist up` lab (runUp in-process, kubectl from the machine).
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { render } from 'ink-testing-library';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runUp } from '../src/embedded/up.js';
+import type { LabInfo } from '../src/lab/backend.js';
+import { loadChapters } from '../src/tutorial/chapters.js';
+import { readLabSnapshot } from '../src/tutorial/lab-snapshot.js';
+import { TutorialApp } from '../src/ui/TutorialApp.js';
+
+const chapters = await loadChapters();
+const size = { columns: 100, rows: 30 };
+
+/** The frame's words without borders and line breaks: wrapped text reads as one line. */
+const flat = (frame: string) => frame.replace(/[│\s]+/g, ' ');
+
+async function frameWith(app: ReturnType<typeof render>, test: (frame: string) => boolean, ms = 15_000): Promise<string> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const frame = app.lastFrame() ?? '';
+    if (test(frame)) return frame;
+    if (Date.now() > deadline) throw new Error(`frame never matched within ${ms} ms:\n${frame}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('tutorial', () => {
+  it('has the chapters the issue asks for, each with a title and a body', () => {
+    expect(chapters.map((c) => c.id)).toEqual([
+      '01-image-cache-and-pull-policies',
+      '02-admission-control',
+      '03-the-attack',
+      '04-always-pull-images',
+      '05-kubelet-ensure-secret-pulled-images',
+      '06-policy-alternatives',
+      '07-out-of-band-node-access',
+      '08-hands-on',
+    ]);
+    for (const c of chapters) expect(c.body.length).toBeGreaterThan(200);
+    expect(chapters.filter((c) => c.task).map((c) => c.id)).toEqual(['03-the-attack', '04-always-pull-images', '05-kubelet-ensure-secret-pulled-images', '08-hands-on']);
+  });
+
+  it('runs start to finish with n, and says how to start the lab a task needs', async () => {
+    const dir = path.join(tmpdir(), `image-heist-no-lab-${process.pid}`);
+    const app = render(<TutorialApp chapters={chapters} labDir={dir} readSnapshot={readLabSnapshot} pollMs={50} onQuit={() => {}} size={size} color={false} />);
+    for (const [i, chapter] of chapters.entries()) {
+      const frame = await frameWith(app, (f) => f.includes(`${i + 1}/${chapters.length} ${chapter.title}`));
+      if (chapter.task) await frameWith(app, (f) => flat(f).includes(`image-heist up --profile ${chapter.task!.profile}`));
+      else expect(frame).not.toContain('TASK');
+      app.stdin.write('n');
+    }
+    await frameWith(app, (f) => f.includes(`${chapters.length}/${chapters.length}`));
+    app.unmount();
+  });
+
+  describe('with `image-heist up --profile none` running', () => {
+    let dir: string;
+    const stop = new AbortController();
+    let up: Promise<void>;
+    let info: LabInfo;
+
+    beforeAll(async () => {
+      dir = await mkdtemp(path.join(tmpdir(), 'image-heist-tutorial-'));
+      up = runUp({ profile: 'none', dir: path.join(dir, 'lab'), signal: stop.signal, out: () => {} });
+      const deadline = Date.now() + 20_000;
+      while (!existsSync(path.join(dir, 'lab', 'lab.json'))) {
+        if (Date.now() > deadline) throw new Error('image-heist up did not write lab.json');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      info = JSON.parse(await readFile(path.join(dir, 'lab', 'lab.json'), 'utf8')) as LabInfo;
+    });
+
+    afterAll(async () => {
+      stop.abort();
+      await up;
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('ticks "make Admin2’s pod print the flag" after the learner’s own kubectl commands, not before', async () => {
+      const app = render(<TutorialApp chapters={chapters} labDir={path.join(dir, 'lab')} readSnapshot={readLabSnapshot} pollMs={100} onQuit={() => {}} size={size} color={false} />);
+      app.stdin.write('n');
+      await frameWith(app, (f) => f.includes('2/8'));
+      app.stdin.write('n');
+      await frameWith(app, (f) => f.includes('3/8') && f.includes('watching the cluster: not yet'));
+
+      const kubectl = (context: string, args: string[]) => execa('kubectl', ['--kubeconfig', info.kubeconfig, '--context', context, ...args]);
+      const node = info.nodes[0]!;
+      await kubectl('admin1', ['run', 'pod1', `--image=${info.images.secret}`, `--overrides={"spec":{"nodeName":"${node}","imagePullSecrets":[{"name":"${info.tenants.admin1.pullSecret}"}]}}`]);
+      await kubectl('admin1', ['wait', '--for=condition=Ready', 'pod/pod1', '--timeout=20s']);
+      // Admin1's pod alone does not tick the task
+      await new Promise((r) => setTimeout(r, 400));
+      expect(app.lastFrame()).toContain('☐ TASK');
+      await kubectl('admin2', ['run', 'pod2', `--image=${info.images.secret}`, '--image-pull-policy=IfNotPresent', `--overrides={"spec":{"nodeName":"${node}"}}`]);
+      const frame = await frameWith(app, (f) => f.includes('☑ DONE'));
+      expect(flat(frame)).toContain(`tenant-b/pod2 printed ${info.flag}`);
+      expect(frame).not.toContain(info.registry.password);
+      app.unmount();
+    });
+  });
+});
