@@ -52,6 +52,14 @@ export const knownDifferences: readonly KnownDifference[] = [
     reason:
       "upstream appends a go-cmp diff of its internal Go structs (field names like \"InitContainers\", line offsets) to 'pod updates may not change fields…'; the embedded server keeps the same sentence and reason but cannot print Go's internal type layout",
   },
+  {
+    id: 'label-selector-error-wording',
+    path: /^body\.message$/,
+    title: /bad label selector/,
+    kind: 'intentional',
+    reason:
+      "a malformed label selector is 400 BadRequest on both, but upstream's lexer names the token where it stopped (found '', expected: ',' or ')'); the embedded server's term-by-term parser names the whole term",
+  },
 ];
 
 export function classify(title: string, differences: readonly Difference[]): {

@@ -62,15 +62,16 @@ function sortList(items: Json[], path: string[]): Json[] {
 /** kubectl's human output: the server URL and the AGE column are run-specific. */
 export function normalizeText(text: string, ctx: NormalizeContext): string[] {
   const lines = text.split(ctx.url).join('<server>').split('\n');
-  const header = lines[0] ?? '';
-  const ageAt = /\bAGE\b/.exec(header)?.index;
+  // `kubectl get a,b` prints one table per kind, each with its own header: the AGE column moves with it.
+  let ageAt: number | undefined;
   return lines
-    .map((line) =>
-      line
+    .map((line) => {
+      if (/^(NAME|NAMESPACE)\s/.test(line)) ageAt = /\bAGE\b/.exec(line)?.index;
+      return line
         // ages as kubectl prints them (5s, 2m3s, 10m, 3h4m, 2d)
         .replace(/(?<=\s)(\d+[smhd])+(?=\s|$)/g, (m: string, _g: string, offset: number) => (offset === ageAt ? '<age>' : m))
-        .replace(/(?<=Start Time:\s+).*/, '<time>'),
-    )
+        .replace(/(?<=Start Time:\s+).*/, '<time>');
+    })
     .filter((line, i, all) => !(i === all.length - 1 && line === ''));
 }
 
