@@ -14,7 +14,7 @@ export function KubectlView({ lines, height, width }: KubectlViewProps) {
   return (
     <Box flexDirection="column" height={height} width={width} overflow="hidden">
       <Text bold wrap="truncate-end">
-        By hand (k to close) — against `image-heist up`:
+        By hand (k to close): export KUBECONFIG=.lab/kubeconfig from `image-heist up` (its registry port is its own)
       </Text>
       {lines.slice(0, Math.max(0, height - 1)).map((line, i) => (
         <Text key={i} wrap="wrap" color={color(line.startsWith('#') ? 'gray' : line.startsWith('kubectl') || line.startsWith('kind') || line.startsWith('docker') ? 'yellow' : 'white')}>
