@@ -83,7 +83,10 @@ export class ClusterClient {
 
   async podEvents(namespace: string, name: string): Promise<CoreV1Event[]> {
     const list = await outcome(() => this.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${name}` }));
-    return list.ok ? list.object.items : [];
+    if (!list.ok) return [];
+    // in time order, as `kubectl describe` shows them (the list comes in storage order)
+    const time = (e: CoreV1Event) => new Date(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp ?? 0).getTime();
+    return [...list.object.items].sort((a, b) => time(a) - time(b));
   }
 
   /** A container's log, or "" when there is none yet (not started, pulled, or refused). */

@@ -8,7 +8,7 @@ import { podDisplayStatus } from '../k8s/pod-status.js';
 import { ClusterClient, type ApiOutcome } from './cluster-client.js';
 import { publicLabInfo, type EngineListener } from './events.js';
 import { checkExpectation } from './expectations.js';
-import { fillPlaceholders } from './placeholders.js';
+import { fillPlaceholders, labPlaceholders, namespaceOf } from './placeholders.js';
 import type { Observed, ObservedEvent, ScenarioResult, StepResult, VerdictValue } from './results.js';
 import { expectationFor, type Action, type Actor, type Scenario, type Step } from './schema.js';
 
@@ -380,34 +380,11 @@ export class ScenarioSession {
   }
 
   private namespaceOf(actor: Actor): string {
-    const { tenants } = this.lab.info;
-    return actor === 'admin1' ? tenants.admin1.namespace : actor === 'admin2' ? tenants.admin2.namespace : 'default';
+    return namespaceOf(this.lab.info, actor);
   }
 
   private placeholder(name: string, actor: Actor): string | undefined {
-    const { info, imageDigests } = this.lab;
-    const [head, tail] = name.split('.', 2) as [string, string | undefined];
-    switch (head) {
-      case 'images':
-        if (tail === 'secret' || tail === 'public') return info.images[tail];
-        if (tail === 'secretDigest') return byDigest(info.images.secret, imageDigests.secret);
-        if (tail === 'publicDigest') return byDigest(info.images.public, imageDigests.public);
-        return undefined;
-      case 'registry':
-        return info.registry.host;
-      case 'pullSecret':
-        return info.tenants.admin1.pullSecret;
-      case 'namespace':
-        return this.namespaceOf(actor);
-      case 'namespaces':
-        return tail === 'admin1' || tail === 'admin2' ? this.namespaceOf(tail) : undefined;
-      case 'nodes':
-        return info.nodes[Number(tail)];
-      case 'nodeOf':
-        return tail === undefined ? undefined : this.podNodes.get(tail);
-      default:
-        return undefined;
-    }
+    return labPlaceholders({ info: this.lab.info, imageDigests: this.lab.imageDigests, nodeOf: (pod) => this.podNodes.get(pod) }, actor)(name);
   }
 }
 
@@ -447,9 +424,5 @@ function refused(outcome: { ok: false; refusal: { code: number; reason: string; 
   return { admission: 'denied', admissionMessage: outcome.refusal.message, apiStatus: { code: outcome.refusal.code, reason: outcome.refusal.reason } };
 }
 
-function byDigest(reference: string, digest: string): string {
-  const name = reference.replace(/@.*$/, '').replace(/:[^/:]+$/, '');
-  return `${name}@${digest}`;
-}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -53,3 +53,57 @@ export function fillPlaceholders<T>(value: T, lookup: PlaceholderValues): T {
   };
   return fill(value) as T;
 }
+
+/** What the lab tells a placeholder: the parts of LabInfo scenarios may name, and where pods went. */
+export interface PlaceholderLab {
+  info: {
+    images: { secret: string; public: string };
+    registry: { host: string };
+    tenants: { admin1: { namespace: string; pullSecret: string }; admin2: { namespace: string } };
+    nodes: readonly string[];
+  };
+  /** The images' digests, when known. */
+  imageDigests?: { secret: string; public: string };
+  /** The node a pod was scheduled to, when known. */
+  nodeOf: (pod: string) => string | undefined;
+}
+
+/** The namespace an actor works in: its tenant's, or `default` for the cluster admin. */
+export function namespaceOf(info: PlaceholderLab['info'], actor: 'admin' | 'admin1' | 'admin2'): string {
+  return actor === 'admin1' ? info.tenants.admin1.namespace : actor === 'admin2' ? info.tenants.admin2.namespace : 'default';
+}
+
+/** The value of each placeholder name for a step of `actor` on this lab (docs/scenario-format.md lists them). */
+export function labPlaceholders(lab: PlaceholderLab, actor: 'admin' | 'admin1' | 'admin2'): PlaceholderValues {
+  const { info, imageDigests } = lab;
+  return (name) => {
+    const [head, tail] = name.split('.', 2) as [string, string | undefined];
+    switch (head) {
+      case 'images':
+        if (tail === 'secret' || tail === 'public') return info.images[tail];
+        if (tail === 'secretDigest' && imageDigests) return byDigest(info.images.secret, imageDigests.secret);
+        if (tail === 'publicDigest' && imageDigests) return byDigest(info.images.public, imageDigests.public);
+        return undefined;
+      case 'registry':
+        return info.registry.host;
+      case 'pullSecret':
+        return info.tenants.admin1.pullSecret;
+      case 'namespace':
+        return namespaceOf(info, actor);
+      case 'namespaces':
+        return tail === 'admin1' || tail === 'admin2' ? namespaceOf(info, tail) : undefined;
+      case 'nodes':
+        return info.nodes[Number(tail)];
+      case 'nodeOf':
+        return tail === undefined ? undefined : lab.nodeOf(tail);
+      default:
+        return undefined;
+    }
+  };
+}
+
+/** `host/repo:tag` → `host/repo@sha256:…`. */
+function byDigest(reference: string, digest: string): string {
+  const name = reference.replace(/@.*$/, '').replace(/:[^/:]+$/, '');
+  return `${name}@${digest}`;
+}

@@ -2,7 +2,7 @@
 // the engine fills them; a value not known yet (a pod not scheduled) stays as the placeholder.
 import type { PublicLabInfo } from '../scenario/events.js';
 import { kubectlEquivalent } from '../scenario/kubectl-equivalent.js';
-import { fillPlaceholders } from '../scenario/placeholders.js';
+import { fillPlaceholders, labPlaceholders, namespaceOf } from '../scenario/placeholders.js';
 import type { Action, Actor, Step } from '../scenario/schema.js';
 import type { PodView } from './lab-view-state.js';
 
@@ -12,38 +12,8 @@ export interface DisplayLab {
   pods: readonly PodView[];
 }
 
-// ScenarioSession keeps its placeholder lookup private; this mirrors it, for display only.
-
-export function namespaceOf(info: PublicLabInfo, actor: Actor): string {
-  return actor === 'admin1' ? info.tenants.admin1.namespace : actor === 'admin2' ? info.tenants.admin2.namespace : 'default';
-}
-
 function lookup(lab: DisplayLab, actor: Actor): (name: string) => string | undefined {
-  const { info } = lab;
-  return (name) => {
-    const [head, tail] = name.split('.', 2) as [string, string | undefined];
-    switch (head) {
-      case 'images':
-        if (tail === 'secret' || tail === 'public') return info.images[tail];
-        if (tail === 'secretDigest' && lab.imageDigests) return byDigest(info.images.secret, lab.imageDigests.secret);
-        if (tail === 'publicDigest' && lab.imageDigests) return byDigest(info.images.public, lab.imageDigests.public);
-        return undefined;
-      case 'registry':
-        return info.registry.host;
-      case 'pullSecret':
-        return info.tenants.admin1.pullSecret;
-      case 'namespace':
-        return namespaceOf(info, actor);
-      case 'namespaces':
-        return tail === 'admin1' || tail === 'admin2' ? namespaceOf(info, tail) : undefined;
-      case 'nodes':
-        return info.nodes[Number(tail)];
-      case 'nodeOf':
-        return lab.pods.find((p) => p.name === tail)?.node;
-      default:
-        return undefined;
-    }
-  };
+  return labPlaceholders({ info: lab.info, ...(lab.imageDigests ? { imageDigests: lab.imageDigests } : {}), nodeOf: (pod) => lab.pods.find((p) => p.name === pod)?.node }, actor);
 }
 
 /** The step's action with real values where the lab knows them. */
@@ -68,7 +38,3 @@ export function kubectlFor(step: Step, lab: DisplayLab | undefined): string[] {
   return kubectlEquivalent(step.actor, displayAction(step, lab), { namespace });
 }
 
-function byDigest(reference: string, digest: string): string {
-  const name = reference.replace(/@.*$/, '').replace(/:[^/:]+$/, '');
-  return `${name}@${digest}`;
-}
