@@ -19,13 +19,14 @@ export function buildProgram(): Command {
     .option('--debug', 'print stack traces for unexpected errors')
     .showSuggestionAfterError()
     .exitOverride();
+  // in the order a newcomer meets them
+  registerPlay(program);
+  registerTutorial(program);
+  registerUp(program);
   registerRun(program);
   registerList(program);
   registerDoctor(program);
   registerDown(program);
-  registerPlay(program);
-  registerTutorial(program);
-  registerUp(program);
   return program;
 }
 
