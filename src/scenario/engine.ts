@@ -120,6 +120,7 @@ export class ScenarioSession {
   private readonly results: StepResult[] = [];
   private readonly started = performance.now();
   private stepId = '';
+  private eventReads: Promise<void> = Promise.resolve();
 
   constructor(options: RunScenarioOptions) {
     this.scenario = options.scenario;
@@ -302,7 +303,8 @@ export class ScenarioSession {
       if (status !== last) {
         last = status;
         this.emit({ type: 'pod-status', scenario: this.scenario.metadata.name, profile: this.profile, stepId: this.stepId, namespace: ns, pod, node: read.ok ? read.object.spec?.nodeName : undefined, status });
-        void this.events(actor, ns, pod);
+        // in the background, but one after another, so kubelet events reach listeners in order
+        this.eventReads = this.eventReads.then(() => this.readEvents(actor, ns, pod)).then(() => undefined, () => undefined);
       }
       if (done(status) || status === 'NotFound' || performance.now() >= deadline) return status;
       await sleep(this.timing.pollMs);
@@ -328,7 +330,13 @@ export class ScenarioSession {
     }
   }
 
+  /** The pod's events, once the reads started in the background are done (so listeners see them in order). */
   private async events(actor: Actor, ns: string, pod: string): Promise<ObservedEvent[]> {
+    await this.eventReads;
+    return this.readEvents(actor, ns, pod);
+  }
+
+  private async readEvents(actor: Actor, ns: string, pod: string): Promise<ObservedEvent[]> {
     const events = (await this.client(actor).podEvents(ns, pod)).map((e) => ({ type: e.type ?? '', reason: e.reason ?? '', message: e.message ?? '' }));
     for (const event of events) {
       const key = `${ns}/${pod}/${event.reason}/${event.message}`;
