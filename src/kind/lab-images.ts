@@ -1,8 +1,9 @@
 // The kind lab's images: a real runnable base (busybox, read from the Docker engine's `docker image save`
 // archive) with the project's image builder adding the flag layer on top, and OCI archives for side-loading.
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { extract, pack as tarPack } from 'tar-stream';
+import { pack as tarPack } from 'tar-stream';
 import { sha256Digest } from '../registry/digest.js';
+import { readLayer } from '../registry/layer-reader.js';
 import { assembleImage, buildLayer, defaultPath, imageBlobs, secretImageCmd, type BuiltImage, type Layer } from '../registry/image-builder.js';
 import { OCI_INDEX, OCI_LAYER_GZIP } from '../registry/media-types.js';
 
@@ -13,34 +14,10 @@ export interface BaseImage {
   os: string;
 }
 
-const MAX_ARCHIVE_FILE = 256 * 1024 * 1024;
-
 /** Every regular file of a tar, by path. */
 async function readTar(data: Buffer): Promise<Map<string, Buffer>> {
-  const files = new Map<string, Buffer>();
-  const ex = extract();
-  const done = new Promise<void>((resolve, reject) => {
-    ex.on('entry', (header, stream, next) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      stream.on('data', (chunk: unknown) => {
-        const c = chunk as Buffer;
-        size += c.length;
-        if (size > MAX_ARCHIVE_FILE) stream.destroy(new Error(`${header.name} in the image archive is larger than 256 MiB`));
-        else chunks.push(c);
-      });
-      stream.on('end', () => {
-        if (header.type === 'file') files.set(header.name.replace(/^\.\//, ''), Buffer.concat(chunks));
-        next();
-      });
-      stream.on('error', reject);
-    });
-    ex.on('finish', resolve);
-    ex.on('error', reject);
-  });
-  ex.end(data);
-  await done;
-  return files;
+  const entries = await readLayer(data);
+  return new Map(entries.flatMap((e) => (e.type === 'file' ? [[e.path, Buffer.from(e.content ?? '')] as const] : [])));
 }
 
 /**
