@@ -9,12 +9,16 @@ export function isPullPolicy(v: unknown): v is PullPolicy {
   return typeof v === 'string' && (pullPolicies as readonly string[]).includes(v);
 }
 
+/** metav1.ObjectMeta as JSON: the fields the lab reads and writes (k8s.io/apimachinery pkg/apis/meta/v1 types.go). */
 export interface ObjectMeta {
   name?: string;
   generateName?: string;
   namespace?: string;
   uid?: string;
   resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   [key: string]: unknown;

@@ -12,21 +12,10 @@
 // slow work (e.g. an image pull) with queueMicrotask/setImmediate.
 import { randomUUID } from 'node:crypto';
 import { newAlreadyExists, newConflict, newNotFound, StatusError } from '../../k8s/api-errors.js';
+import type { ObjectMeta } from '../../k8s/pod.js';
 import { groupVersion, type ResourceInfo } from './resources.js';
 
-export interface ObjectMeta {
-  name?: string;
-  generateName?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  [key: string]: unknown;
-}
+export type { ObjectMeta } from '../../k8s/pod.js';
 
 export interface KubeObject {
   apiVersion?: string;
