@@ -29,7 +29,7 @@ export function markdownReport(scenarios: Scenario[], results: ScenarioResult[],
 
 function stepSection(step: Step, index: number, result: StepResult | undefined): string[] {
   const out = ['', `#### ${index + 1}. ${step.title} (${step.actor})`, '', step.explain.trim()];
-  const [action, body] = Object.entries(step.action)[0]!;
+  const [action, body] = Object.entries(result?.applied ?? step.action)[0]!;
   const manifest = (body as { manifest?: unknown }).manifest;
   out.push('', `Action: \`${action}\``);
   if (manifest !== undefined) out.push('', '```yaml', stringify(manifest).trimEnd(), '```');

@@ -85,8 +85,10 @@ export class ClusterClient {
     const list = await outcome(() => this.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${name}` }));
     if (!list.ok) return [];
     // in time order, as `kubectl describe` shows them (the list comes in storage order)
+    // (timestamps have whole seconds; within one, the resourceVersion keeps the order they were recorded in)
     const time = (e: CoreV1Event) => new Date(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp ?? 0).getTime();
-    return [...list.object.items].sort((a, b) => time(a) - time(b));
+    const version = (e: CoreV1Event) => Number(e.metadata.resourceVersion) || 0;
+    return [...list.object.items].sort((a, b) => time(a) - time(b) || version(a) - version(b));
   }
 
   /** A container's log, or "" when there is none yet (not started, pulled, or refused). */

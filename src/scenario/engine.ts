@@ -199,19 +199,20 @@ export class ScenarioSession {
   }
 
   private async runStep(step: Step): Promise<StepResult> {
+    const applied = fillPlaceholders(step.action, (name) => this.placeholder(name, step.actor) ?? `{{ ${name} }}`);
     let observed: Observed;
     try {
       observed = await this.perform(step.actor, step.action);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      return { id: step.id, passed: false, observed: {}, checks: [], error: message };
+      return { id: step.id, passed: false, observed: {}, checks: [], applied, error: message };
     }
     const expectation = expectationFor(step, this.profile);
     const checks = expectation ? checkExpectation(expectation, observed) : [];
     for (const check of checks) {
       this.emit({ type: 'expectation-checked', scenario: this.scenario.metadata.name, profile: this.profile, stepId: step.id, check });
     }
-    return { id: step.id, passed: checks.every((c) => c.passed), observed, checks };
+    return { id: step.id, passed: checks.every((c) => c.passed), observed, checks, applied };
   }
 
   private async perform(actor: Actor, action: Action): Promise<Observed> {

@@ -1,6 +1,6 @@
 // What a scenario run observed and concluded: the data every view (UI, text, JSON, JUnit, Markdown) renders.
 import type { ProfileName } from '../lab/profiles.js';
-import type { Expectation, PodState } from './schema.js';
+import type { Action, Expectation, PodState } from './schema.js';
 
 export type PullPolicyValue = 'Always' | 'IfNotPresent' | 'Never';
 
@@ -41,6 +41,8 @@ export interface StepResult {
   passed: boolean;
   observed: Observed;
   checks: Check[];
+  /** The action as sent, with this lab's values in place of `{{ … }}` (for transcripts). */
+  applied?: Action;
   /** Set when the step could not run at all (the lab failed, a timeout); the step then fails. */
   error?: string;
 }
