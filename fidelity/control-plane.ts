@@ -247,7 +247,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       });
     }
     async function ensureDefaultServiceAccount(namespace: string) {
-      await call(`/api/v1/namespaces/${namespace}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace } });
+      await createDefaultServiceAccount(url, options.tls.caPem, bootstrap.token, namespace);
     }
     return {
       url,
@@ -265,13 +265,16 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   }
 }
 
-/** The kube-controller-manager's serviceaccounts controller, for namespaces the suite creates on the real side. */
+/**
+ * What kube-controller-manager would do for a new namespace: its serviceaccounts controller adds the `default`
+ * ServiceAccount, its root-ca-cert-publisher the `kube-root-ca.crt` ConfigMap (which a pod's projected token volume
+ * reads, so a kubelet can start the pod).
+ */
 export async function createDefaultServiceAccount(url: string, caPem: string, token: string, namespace: string): Promise<void> {
-  const r = await httpsRequest(`${url}/api/v1/namespaces/${namespace}/serviceaccounts`, {
-    caPem,
-    token,
-    method: 'POST',
-    body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace } },
-  });
-  if (r.status !== 201 && r.status !== 409) throw new Error(`default ServiceAccount in ${namespace}: ${r.status} ${r.body}`);
+  const post = async (resource: string, body: unknown) => {
+    const r = await httpsRequest(`${url}/api/v1/namespaces/${namespace}/${resource}`, { caPem, token, method: 'POST', body });
+    if (r.status !== 201 && r.status !== 409) throw new Error(`${resource} in ${namespace}: ${r.status} ${r.body}`);
+  };
+  await post('serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace } });
+  await post('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-root-ca.crt', namespace }, data: { 'ca.crt': caPem } });
 }
