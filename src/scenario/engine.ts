@@ -405,8 +405,12 @@ function statusOf(pod: V1Pod, target: Target): string {
   const statuses = target.kind === 'ephemeral' ? pod.status?.ephemeralContainerStatuses : pod.status?.containerStatuses;
   const status = statuses?.find((s) => s.name === target.container);
   if (!status) return 'ContainerCreating';
-  // until the kubelet reports the new image, what shows is the old instance being replaced
-  if (target.kind === 'updated' && !sameImage(status.image, target.image)) return 'ContainerCreating';
+  // Until the kubelet reports the new image, what shows is the old instance being replaced — except that a real
+  // kubelet whose pull of the new image fails keeps the old image in the status while the container waits.
+  if (target.kind === 'updated' && !sameImage(status.image, target.image)) {
+    const waiting = status.state?.waiting?.reason;
+    return waiting && !UNSETTLED.test(waiting) ? waiting : 'ContainerCreating';
+  }
   if (status.state?.waiting?.reason) return status.state.waiting.reason;
   if (status.state?.terminated) return status.state.terminated.reason ?? (status.state.terminated.exitCode === 0 ? 'Completed' : 'Error');
   if (status.state?.running) return 'Running';
