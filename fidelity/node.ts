@@ -90,6 +90,11 @@ function start(binary: string, args: string[], log: string, append = false): Chi
   return child;
 }
 
+async function netnsList(): Promise<string[]> {
+  const { stdout } = await execa('ip', ['netns', 'list'], { reject: false });
+  return stdout.split('\n').map((l) => l.split(' ')[0] ?? '').filter(Boolean);
+}
+
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -125,12 +130,16 @@ export async function startNode(options: { apiServerUrl: string; caPem: string; 
     for (const task of await lines('tasks', 'ls', '-q')) await ctr('tasks', 'delete', '-f', task);
     for (const c of await lines('containers', 'ls', '-q')) await ctr('containers', 'delete', c);
   };
+  // Pod sandboxes' network namespaces: containers killed through ctr skip the CNI teardown, so close() removes
+  // every cni-* namespace that appeared while this node ran (181 were left behind before this).
+  const netnsBefore = new Set(await netnsList());
   const close = async () => {
     // The kubelet first, then the pods (their shims outlive containerd otherwise), then containerd.
     if (kubeletProcess) await stop(kubeletProcess);
     await removeContainers();
     const containerd = children[0];
     if (containerd) await stop(containerd);
+    for (const ns of await netnsList()) if (ns.startsWith('cni-') && !netnsBefore.has(ns)) await execa('ip', ['netns', 'delete', ns], { reject: false });
     // The CNI bridge and the kubelet's mounts.
     await execa('ip', ['link', 'del', 'fidelity0'], { reject: false });
     await execa('ip', ['link', 'del', nodeLink], { reject: false });
