@@ -1,7 +1,6 @@
 // The whole story through real kubectl (and client-node), per profile, against the embedded lab: Admin1's pod
 // caches SuperSecretImage1 on a node; whether Admin2 runs it from there is what each defence decides.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
@@ -9,6 +8,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmbeddedLab, type EmbeddedLab } from '../src/embedded/lab.js';
 import { PROFILE_NAMES, type ProfileName } from '../src/lab/profiles.js';
+import { portClosed } from './support/ports.js';
 
 const kubeletProfiles: ProfileName[] = ['kubelet-default', 'kubelet-always-verify'];
 const TIME_SCALE = 50;
@@ -38,17 +38,6 @@ function podManifest(o: PodOptions): string {
   return JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: o.name, namespace: o.namespace }, spec });
 }
 
-/** Connecting to a port that nothing listens on any more is refused. */
-function portClosed(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
-}
 
 describe.each(PROFILE_NAMES)('the story under %s', (profile) => {
   let lab: EmbeddedLab;

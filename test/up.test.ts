@@ -2,24 +2,14 @@
 // then SIGINT → a clean exit with no port left listening and the written files gone.
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
+import { portClosed } from './support/ports.js';
 
 const bin = path.resolve('bin/image-heist.js');
 
-function portClosed(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
-}
 
 async function waitForFile(file: string, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
