@@ -10,6 +10,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { assembleImage, buildLayer, defaultPath, type BuiltImage } from '../src/registry/image-builder.js';
+import { builtImageContent, ociArchive } from '../src/registry/oci-layout.js';
 import type { Profile } from '../src/lab/profiles.js';
 import { binaryPath } from './build.js';
 import { freePort } from './control-plane.js';
@@ -58,27 +59,8 @@ export async function buildRunnableSecretImage(flag: string): Promise<BuiltImage
 /** The sandbox ("pause") image, made of busybox: the machine has no registry.k8s.io to pull the real one from. */
 async function pauseImageArchive(file: string): Promise<void> {
   const image = assembleImage([await busyboxLayer()], { env: [defaultPath], entrypoint: ['/bin/sleep', 'infinity'] });
-  // An OCI image layout tarball for `ctr images import`.
-  const { pack } = await import('tar-stream');
-  const p = pack();
-  const chunks: Buffer[] = [];
-  p.on('data', (c: unknown) => chunks.push(c as Buffer));
-  const done = new Promise<void>((r) => p.on('end', () => r()));
-  const blob = (digest: string, data: Buffer) => p.entry({ name: `blobs/sha256/${digest.replace('sha256:', '')}` }, data);
-  p.entry({ name: 'oci-layout' }, JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  blob(image.configDigest, image.config);
-  for (const l of image.layers) blob(l.digest, l.data);
-  blob(image.digest, image.manifestBytes);
-  p.entry(
-    { name: 'index.json' },
-    JSON.stringify({
-      schemaVersion: 2,
-      manifests: [{ mediaType: image.mediaType, digest: image.digest, size: image.manifestBytes.length, annotations: { 'org.opencontainers.image.ref.name': pauseImage, 'io.containerd.image.name': pauseImage } }],
-    }),
-  );
-  p.finalize();
-  await done;
-  await writeFile(file, Buffer.concat(chunks));
+  // an OCI image layout tarball for `ctr images import`
+  await writeFile(file, await ociArchive(builtImageContent(image), pauseImage));
 }
 
 function start(binary: string, args: string[], log: string, append = false): ChildProcess {

@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pack } from 'tar-stream';
 import { randomToken, type TokenUser } from '../src/embedded/apiserver/authn.js';
 import { renderKubeconfig } from '../src/embedded/apiserver/kubeconfig.js';
 import { generateServingCertificate } from '../src/embedded/apiserver/tls.js';
@@ -14,6 +13,7 @@ import type { BackendName, Lab, LabBackend, LabInfo, LabStartOptions, LabUser } 
 import { PROFILES } from '../src/lab/profiles.js';
 import { pullImage, pushImage } from '../src/registry/client.js';
 import { makeDockerConfigJson } from '../src/registry/docker-config.js';
+import { ociArchive } from '../src/registry/oci-layout.js';
 import { assembleImage, buildLayer, createFlag, defaultPath, imageBlobs, type BuiltImage } from '../src/registry/image-builder.js';
 import { createRegistryUsers, labAccessRules, type RegistryUsers } from '../src/registry/lab-users.js';
 import { startRegistry, type RunningRegistry } from '../src/registry/server.js';
@@ -26,29 +26,6 @@ const PULL_SECRET = 'image-pull-secret-1';
 async function buildRunnablePublicImage(): Promise<BuiltImage> {
   const message = await buildLayer([{ path: 'message.txt', type: 'file', content: 'hello from a public image\n' }]);
   return assembleImage([await busyboxLayer(), message], { env: [defaultPath], cmd: ['sh', '-c', 'cat /message.txt && sleep infinity'] });
-}
-
-/** An OCI layout tarball of a pulled image under `ref`, for `ctr images import` (as `kind load` side-loads). */
-async function ociArchive(ref: string, image: { manifestBytes: Buffer; mediaType: string; config: Buffer; configDigest: string; layers: Buffer[]; layerDigests: string[]; digest: string }): Promise<Buffer> {
-  const p = pack();
-  const chunks: Buffer[] = [];
-  p.on('data', (c: unknown) => chunks.push(c as Buffer));
-  const done = new Promise<void>((r) => p.on('end', () => r()));
-  const blob = (digest: string, data: Buffer) => p.entry({ name: `blobs/sha256/${digest.replace('sha256:', '')}` }, data);
-  p.entry({ name: 'oci-layout' }, JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  blob(image.configDigest, image.config);
-  image.layers.forEach((l, i) => blob(image.layerDigests[i]!, l));
-  blob(image.digest, image.manifestBytes);
-  p.entry(
-    { name: 'index.json' },
-    JSON.stringify({
-      schemaVersion: 2,
-      manifests: [{ mediaType: image.mediaType, digest: image.digest, size: image.manifestBytes.length, annotations: { 'io.containerd.image.name': ref, 'org.opencontainers.image.ref.name': ref } }],
-    }),
-  );
-  p.finalize();
-  await done;
-  return Buffer.concat(chunks);
 }
 
 export async function startRealNodeLab(options: LabStartOptions): Promise<Lab> {
@@ -167,15 +144,9 @@ export async function startRealNodeLab(options: LabStartOptions): Promise<Lab> {
       async preloadImage(image) {
         // As `kind load`: the bytes come from outside the kubelet (here the registry, with the lab's own login).
         const pulled = await pullImage(image, { credentials: registryUsers.pusher });
-        const archive = await ociArchive(image, {
-          manifestBytes: pulled.manifestBytes,
-          mediaType: pulled.mediaType,
-          config: pulled.config,
-          configDigest: pulled.configDigest,
-          layers: pulled.layers,
-          layerDigests: pulled.layerDescriptors.map((d) => d.digest),
-          digest: pulled.manifestDigest,
-        });
+        const blobs = new Map<string, Buffer>([[pulled.configDigest, pulled.config]]);
+        pulled.layers.forEach((layer, i) => blobs.set(pulled.layerDescriptors[i]!.digest, layer));
+        const archive = await ociArchive({ manifestBytes: pulled.manifestBytes, mediaType: pulled.mediaType, digest: pulled.manifestDigest, blobs }, image);
         const file = path.join(node.dir, `preload-${randomBytes(4).toString('hex')}.tar`);
         await writeFile(file, archive);
         const r = await node.ctr('images', 'import', file);

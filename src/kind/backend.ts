@@ -16,7 +16,7 @@ import { removeContainers } from './commands.js';
 import { renderKindConfig } from './config.js';
 import { runCommand } from './exec.js';
 import { IMAGE_TAG, PUBLIC_REPOSITORY, SECRET_REPOSITORY, buildKindLabImages, loadBaseImage, pushKindLabImages, type KindLabImages } from './images.js';
-import { builtImageContent, ociArchive } from './lab-images.js';
+import { builtImageContent, ociArchive } from '../registry/oci-layout.js';
 import { BASE_IMAGE, DEFAULT_WORKERS, REGISTRIES, clusterName, registryHost, type RegistryRole } from './names.js';
 import { configureRegistryHosts, imagesOnHosts, nodeImageList, removeNodeImage, resetNodeImages, sideLoad } from './node-ops.js';
 import { kindPreflight } from './preflight.js';

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { sha256Digest } from '../registry/digest.js';
 import { buildLayer, secretImageCmd } from '../registry/image-builder.js';
 import { readLayer } from '../registry/layer-reader.js';
-import { buildKindPublicImage, buildKindSecretImage, builtImageContent, ociArchive, readDockerArchive } from './lab-images.js';
+import { builtImageContent, ociArchive } from '../registry/oci-layout.js';
+import { buildKindPublicImage, buildKindSecretImage, readDockerArchive } from './lab-images.js';
 
 async function tarOf(files: Record<string, Buffer | string>): Promise<Buffer> {
   const pack = tarPack();

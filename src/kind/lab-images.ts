@@ -1,11 +1,10 @@
 // The kind lab's images: a real runnable base (busybox, read from the Docker engine's `docker image save`
 // archive) with the project's image builder adding the flag layer on top, and OCI archives for side-loading.
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { pack as tarPack } from 'tar-stream';
 import { sha256Digest } from '../registry/digest.js';
 import { readLayer } from '../registry/layer-reader.js';
-import { assembleImage, buildLayer, defaultPath, imageBlobs, secretImageCmd, type BuiltImage, type Layer } from '../registry/image-builder.js';
-import { OCI_INDEX, OCI_LAYER_GZIP } from '../registry/media-types.js';
+import { assembleImage, buildLayer, defaultPath, secretImageCmd, type BuiltImage, type Layer } from '../registry/image-builder.js';
+import { OCI_LAYER_GZIP } from '../registry/media-types.js';
 
 export interface BaseImage {
   layers: Layer[];
@@ -67,46 +66,3 @@ export async function buildKindPublicImage(base: BaseImage): Promise<BuiltImage>
  * An OCI image layout as one tar for `ctr images import`, named by the `io.containerd.image.name` annotation
  * containerd's importer reads (containerd core/images/archive/importer.go), plus the OCI ref name (the tag).
  */
-export interface ArchiveContent {
-  manifestBytes: Buffer;
-  mediaType: string;
-  digest: string;
-  /** Config and layer blobs by digest. */
-  blobs: ReadonlyMap<string, Buffer>;
-}
-
-export function builtImageContent(image: BuiltImage): ArchiveContent {
-  return { manifestBytes: image.manifestBytes, mediaType: image.mediaType, digest: image.digest, blobs: imageBlobs(image) };
-}
-
-export async function ociArchive(image: ArchiveContent, reference: string): Promise<Buffer> {
-  const tag = /:([\w][\w.-]{0,127})$/.exec(reference.replace(/@.*$/, ''))?.[1] ?? 'latest';
-  const index = {
-    schemaVersion: 2,
-    mediaType: OCI_INDEX,
-    manifests: [
-      {
-        mediaType: image.mediaType,
-        digest: image.digest,
-        size: image.manifestBytes.length,
-        annotations: { 'io.containerd.image.name': reference, 'org.opencontainers.image.ref.name': tag },
-      },
-    ],
-  };
-  const blobs = new Map(image.blobs);
-  blobs.set(image.digest, image.manifestBytes);
-  const pack = tarPack();
-  const chunks: Buffer[] = [];
-  pack.on('data', (c: unknown) => chunks.push(c as Buffer));
-  const done = new Promise<void>((resolve, reject) => {
-    pack.on('end', resolve);
-    pack.on('error', reject);
-  });
-  const file = (name: string, content: Buffer | string) => pack.entry({ name, mtime: new Date(0), mode: 0o644 }, typeof content === 'string' ? Buffer.from(content) : content);
-  file('oci-layout', JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  file('index.json', JSON.stringify(index));
-  for (const [digest, data] of blobs) file(`blobs/sha256/${digest.slice('sha256:'.length)}`, data);
-  pack.finalize();
-  await done;
-  return Buffer.concat(chunks);
-}

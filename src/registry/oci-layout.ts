@@ -1,7 +1,10 @@
-// Writes an image as an OCI image layout directory (image-spec image-layout.md), which skopeo reads as `oci:DIR:TAG`.
+// OCI image layouts (image-spec image-layout.md): a directory skopeo reads as `oci:DIR:TAG`, and the same layout
+// as one tar, which `ctr images import` side-loads onto a node (as `kind load` does).
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pack as tarPack } from 'tar-stream';
 import { imageBlobs, type BuiltImage } from './image-builder.js';
+import { OCI_INDEX } from './media-types.js';
 
 export async function writeOciLayout(dir: string, image: BuiltImage, tag: string): Promise<void> {
   const blobDir = path.join(dir, 'blobs', 'sha256');
@@ -17,4 +20,49 @@ export async function writeOciLayout(dir: string, image: BuiltImage, tag: string
     ],
   };
   await writeFile(path.join(dir, 'index.json'), JSON.stringify(index));
+}
+
+/** An image as an OCI layout tar names it: the manifest and every blob by digest. */
+export interface ArchiveContent {
+  manifestBytes: Buffer;
+  mediaType: string;
+  digest: string;
+  /** Config and layer blobs by digest. */
+  blobs: ReadonlyMap<string, Buffer>;
+}
+
+export function builtImageContent(image: BuiltImage): ArchiveContent {
+  return { manifestBytes: image.manifestBytes, mediaType: image.mediaType, digest: image.digest, blobs: imageBlobs(image) };
+}
+
+export async function ociArchive(image: ArchiveContent, reference: string): Promise<Buffer> {
+  const tag = /:([\w][\w.-]{0,127})$/.exec(reference.replace(/@.*$/, ''))?.[1] ?? 'latest';
+  const index = {
+    schemaVersion: 2,
+    mediaType: OCI_INDEX,
+    manifests: [
+      {
+        mediaType: image.mediaType,
+        digest: image.digest,
+        size: image.manifestBytes.length,
+        annotations: { 'io.containerd.image.name': reference, 'org.opencontainers.image.ref.name': tag },
+      },
+    ],
+  };
+  const blobs = new Map(image.blobs);
+  blobs.set(image.digest, image.manifestBytes);
+  const pack = tarPack();
+  const chunks: Buffer[] = [];
+  pack.on('data', (c: unknown) => chunks.push(c as Buffer));
+  const done = new Promise<void>((resolve, reject) => {
+    pack.on('end', resolve);
+    pack.on('error', reject);
+  });
+  const file = (name: string, content: Buffer | string) => pack.entry({ name, mtime: new Date(0), mode: 0o644 }, typeof content === 'string' ? Buffer.from(content) : content);
+  file('oci-layout', JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  file('index.json', JSON.stringify(index));
+  for (const [digest, data] of blobs) file(`blobs/sha256/${digest.slice('sha256:'.length)}`, data);
+  pack.finalize();
+  await done;
+  return Buffer.concat(chunks);
 }
