@@ -2,6 +2,7 @@
 // and raw HTTPS — against a real kube-apiserver v1.36.3 (built from the Go module proxy by build.ts) and the
 // embedded API server, per profile; answers normalized (normalize.ts) and compared. Every difference is
 // either fixed in the embedded server or listed with its reason in known-differences.ts; the rest fail here.
+import { readFileSync } from 'node:fs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -42,15 +43,8 @@ const recorders: Recorder[] = [];
 const allResults = (): Comparison[] => recorders.flatMap((r) => r.results);
 const profilesUnderTest: ProfileName[] = ['none', 'always-pull-images'];
 
-const podYaml = `apiVersion: v1
-kind: Pod
-metadata:
-  name: test-image-pull-policy
-spec:
-  containers:
-  - name: nginx
-    image: nginx:1.13
-`;
+// the blog's pod.yaml, byte for byte
+const podYaml = readFileSync(new URL('../test/fixtures/blog/pod.yaml', import.meta.url), 'utf8');
 
 const pod = (name: string, containers: V1Container[], extra: Partial<V1PodSpec> = {}): V1Pod => ({
   apiVersion: 'v1',

@@ -1,6 +1,7 @@
 // The embedded API server against the real kubectl (the preinstalled gcloud dispatcher, which runs
 // its built-in v1.32 for a v1.36 server): the blog's commands exactly as written, and the usual
 // day-to-day commands. Every kubectl call uses a temporary kubeconfig and a fresh cache dir.
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,15 +12,8 @@ import { findResource } from '../src/embedded/apiserver/resources.js';
 import { noKubeletPodLogs } from '../src/embedded/apiserver/handlers/pods.js';
 import { newBadRequest } from '../src/k8s/api-errors.js';
 
-const podYaml = `apiVersion: v1
-kind: Pod
-metadata:
-  name: test-image-pull-policy
-spec:
-  containers:
-  - name: nginx
-    image: nginx:1.13
-`;
+// the blog's pod.yaml, byte for byte
+const podYaml = readFileSync(new URL('./fixtures/blog/pod.yaml', import.meta.url), 'utf8');
 
 let dir: string;
 let plain: ApiServer;

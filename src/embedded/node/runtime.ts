@@ -59,14 +59,7 @@ export interface ProcessSpec {
  * Entrypoint; the pod's args if set, else — only when the pod sets no command — the image's Cmd.
  * $(VAR) is expanded by the kubelet first (expansion.ts). Returns containerd's error when it cannot.
  */
-export function resolveProcess(input: {
-  imageConfig: ImageConfig;
-  command?: readonly string[];
-  args?: readonly string[];
-  env?: readonly EnvVar[];
-  workingDir?: string;
-  hostname?: string;
-}): ProcessSpec | { error: string } {
+export function resolveProcess(input: ProcessInput): ProcessSpec | { error: string } {
   const env = expandEnv(input.env ?? []);
   const { command: podCommand, args: podArgs } = expandCommandAndArgs(input.command, input.args, env);
   let command = podCommand;
@@ -128,6 +121,9 @@ export type StartResult =
   | { started: true; handle: ContainerHandle }
   | { started: false; error: StartError }
   | { started: false; createError: string };
+
+/** What decides the container's process: the image's config and the pod's command, args, env and workingDir. */
+export type ProcessInput = Pick<StartContainerRequest, 'imageConfig' | 'command' | 'args' | 'env' | 'workingDir' | 'hostname'>;
 
 export interface StartContainerRequest {
   containerId: string;
