@@ -48,8 +48,8 @@ export interface ImageConfigInput {
 export const defaultPath = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const epoch = new Date(0);
 
-/** A tar with fixed mtimes, uid/gid 0 and sorted entries, gzipped without a timestamp. */
-export async function buildLayer(entries: readonly TarEntry[]): Promise<Layer> {
+/** A plain tar with fixed mtimes, uid/gid 0 and sorted entries: the same entries give the same bytes. */
+export async function packTar(entries: readonly TarEntry[]): Promise<Buffer> {
   const pack = tarPack();
   const chunks: Buffer[] = [];
   pack.on('data', (c: unknown) => chunks.push(c as Buffer));
@@ -66,7 +66,12 @@ export async function buildLayer(entries: readonly TarEntry[]): Promise<Layer> {
   }
   pack.finalize();
   await done;
-  const tar = Buffer.concat(chunks);
+  return Buffer.concat(chunks);
+}
+
+/** A layer: packTar's entries, gzipped without a timestamp. */
+export async function buildLayer(entries: readonly TarEntry[]): Promise<Layer> {
+  const tar = await packTar(entries);
   const data = gzipSync(tar, { level: 6 }); // zlib writes mtime 0 in the gzip header
   return { digest: sha256Digest(data), diffId: sha256Digest(tar), mediaType: OCI_LAYER_GZIP, data };
 }

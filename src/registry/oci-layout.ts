@@ -2,8 +2,7 @@
 // as one tar, which `ctr images import` side-loads onto a node (as `kind load` does).
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pack as tarPack } from 'tar-stream';
-import { imageBlobs, type BuiltImage } from './image-builder.js';
+import { imageBlobs, packTar, type BuiltImage, type TarEntry } from './image-builder.js';
 import { OCI_INDEX } from './media-types.js';
 
 export async function writeOciLayout(dir: string, image: BuiltImage, tag: string): Promise<void> {
@@ -51,18 +50,9 @@ export async function ociArchive(image: ArchiveContent, reference: string): Prom
   };
   const blobs = new Map(image.blobs);
   blobs.set(image.digest, image.manifestBytes);
-  const pack = tarPack();
-  const chunks: Buffer[] = [];
-  pack.on('data', (c: unknown) => chunks.push(c as Buffer));
-  const done = new Promise<void>((resolve, reject) => {
-    pack.on('end', resolve);
-    pack.on('error', reject);
-  });
-  const file = (name: string, content: Buffer | string) => pack.entry({ name, mtime: new Date(0), mode: 0o644 }, typeof content === 'string' ? Buffer.from(content) : content);
-  file('oci-layout', JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  file('index.json', JSON.stringify(index));
-  for (const [digest, data] of blobs) file(`blobs/sha256/${digest.slice('sha256:'.length)}`, data);
-  pack.finalize();
-  await done;
-  return Buffer.concat(chunks);
+  return packTar([
+    { path: 'oci-layout', type: 'file', content: JSON.stringify({ imageLayoutVersion: '1.0.0' }) },
+    { path: 'index.json', type: 'file', content: JSON.stringify(index) },
+    ...[...blobs].map(([digest, data]): TarEntry => ({ path: `blobs/sha256/${digest.slice('sha256:'.length)}`, type: 'file', content: data })),
+  ]);
 }
