@@ -1,6 +1,7 @@
 // The image-heist command line: builds the commander program and maps every failure to one line and an exit code.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerAudit } from './audit.js';
 import { registerDoctor } from './doctor.js';
 import { registerDown } from './down.js';
 import { registerList } from './list.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerList(program);
   registerDoctor(program);
   registerDown(program);
+  registerAudit(program);
   return program;
 }
 
