@@ -22,6 +22,8 @@ export interface AdmissionProbe {
   namespace: string;
   /** Observed: the request was sent. Inferred: no target pod, so the outcome is read from the policy inventory. */
   basis: 'observed' | 'inferred';
+  /** For an inferred outcome: what it was inferred from. */
+  note?: string;
   outcome: AdmissionOutcome;
 }
 
@@ -262,7 +264,7 @@ function pathGap(path: PathName, probes: AdmissionProbe[], kubelet: Defence, att
   const probe = probes.find((p) => p.path === path);
   const admission: LayerStatus = probe ? layerOf(probe.outcome) : 'unknown';
   const evidence: string[] = [];
-  if (probe) evidence.push(`admission${probe.basis === 'inferred' ? ' (inferred)' : ''}: ${describeOutcome(probe.outcome)}`);
+  if (probe) evidence.push(`admission${probe.basis === 'inferred' ? ` (inferred: ${probe.note ?? 'not sent'})` : ''}: ${describeOutcome(probe.outcome)}`);
   const seen = attack && (path === 'containers' || path === 'ephemeral-containers') ? attack[path] : undefined;
   const base = { id: path, admission, kubelet: kubelet.status, probe: probe?.probe ?? GAP_PROBES[path] } as const;
   if (seen?.kind === 'bypassed') return { ...base, status: 'open', evidence: [...evidence, `attack: ${seen.evidence}`] };
@@ -275,7 +277,7 @@ function pathGap(path: PathName, probes: AdmissionProbe[], kubelet: Defence, att
   const reason =
     admission === 'unknown'
       ? `admission could not be probed${probe?.outcome.kind === 'inconclusive' ? `: ${probe.outcome.reason}` : ''}`
-      : `admission lets it through; ${kubelet.reason ?? 'the kubelet layer is unknown'}`;
+      : 'admission lets it through, and whether the kubelet re-verifies is unknown (see the kubelet defence)';
   return { ...base, status: 'unknown', evidence, reason };
 }
 

@@ -56,10 +56,7 @@ export function inferEphemeral(namespace: string, sources: PolicySource[], why: 
   }
   return {
     ...base,
-    outcome: {
-      kind: 'allowed-as-sent',
-      policy: 'IfNotPresent',
-      warnings: ['inferred: no policy or webhook reaches pods/ephemeralcontainers, and AlwaysPullImages ignores subresources'],
-    },
+    note: 'no policy or webhook reaches pods/ephemeralcontainers, and AlwaysPullImages ignores subresources',
+    outcome: { kind: 'allowed-as-sent', policy: 'IfNotPresent', warnings: [] },
   };
 }
