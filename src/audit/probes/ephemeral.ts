@@ -23,7 +23,9 @@ export async function probeEphemeral(http: KubeHttp, namespace: string, pod: str
   const name = `image-heist-audit-${randomBytes(3).toString('hex')}`;
   const send = async (policy: 'IfNotPresent' | 'Always') => {
     // strategic merge keyed by name: appends to spec.ephemeralContainers, as kubectl 1.32+ `patch --subresource` does
-    const body = { spec: { ephemeralContainers: [probeContainer(name, image, policy)] } };
+    // no resources: "cannot be set for an Ephemeral Container" (pkg/apis/core/validation ValidateEphemeralContainers)
+    const { resources: _, ...container } = probeContainer(name, image, policy);
+    const body = { spec: { ephemeralContainers: [container] } };
     const response = await http.request('PATCH', path, body, 'application/strategic-merge-patch+json');
     return classifyDryRun(response, { field: 'ephemeralContainers', name, policy });
   };
