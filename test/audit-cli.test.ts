@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { startEmbeddedLab, type EmbeddedLab } from '../src/embedded/lab.js';
 import { makeDockerConfigJson } from '../src/registry/docker-config.js';
+import { startRegistry, type RunningRegistry } from '../src/registry/server.js';
 
 const bin = path.resolve('bin/image-heist.js');
 const audit = (args: string[]) => execa('node', [bin, 'audit', ...args], { reject: false });
@@ -146,5 +147,47 @@ describe('image-heist audit --attack interrupted', () => {
       ['namespace/default', 'namespace/kube-node-lease', 'namespace/kube-public', 'namespace/kube-system', 'namespace/tenant-a', 'namespace/tenant-b'],
     );
     expect(existsSync(secret)).toBe(true);
+  });
+});
+
+describe('image-heist audit --attack --push-to', () => {
+  let lab: EmbeddedLab;
+  let dir: string;
+  let registry: RunningRegistry;
+  const team = { username: `team-${Date.now()}`, password: 'p-' + Math.random().toString(36).slice(2) };
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'image-heist-audit-cli-push-'));
+    lab = await startEmbeddedLab({ profile: 'none', dir, timeScale: 50 });
+    // the user's own registry: the team may push and pull team/*, nobody else anything
+    registry = await startRegistry({ users: [team], access: [{ repository: 'team/*', actions: ['pull', 'push'], who: [team.username] }] });
+  });
+  afterAll(async () => {
+    await registry.close();
+    await lab.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('pushes the lab image with the pull secret\'s credentials and shows its flag read from the cache', async () => {
+    const secret = path.join(dir, 'team.json');
+    await writeFile(secret, makeDockerConfigJson(registry.host, team.username, team.password));
+    const r = await audit(['--kubeconfig', lab.info.kubeconfig, '--attack', '--yes', '--push-to', `${registry.host}/team/heist`, '--pull-secret', secret, '--host-image', lab.info.images.public, '--json']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`pushed the lab's secret image as ${registry.host}/team/heist:audit-[0-9a-f]{8}`));
+    const json = JSON.parse(r.stdout) as { mode: string; attack: { containers: { kind: string; evidence: string }; cleanedUp: boolean } };
+    expect(json.mode).toBe('attack');
+    expect(json.attack.cleanedUp).toBe(true);
+    expect(json.attack.containers.kind).toBe('bypassed');
+    expect(json.attack.containers.evidence).toMatch(/its log shows the image's secret FLAG\{[0-9a-f]{32}\}/);
+    expect(r.stdout + r.stderr).not.toContain(team.password);
+  });
+
+  it('a registry that refuses the push is one line, exit 2', async () => {
+    const secret = path.join(dir, 'other.json');
+    await writeFile(secret, makeDockerConfigJson(registry.host, 'nobody', 'wrong'));
+    const r = await audit(['--kubeconfig', lab.info.kubeconfig, '--attack', '--yes', '--push-to', `${registry.host}/team/heist`, '--pull-secret', secret]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`image-heist: cannot push the lab's secret image to ${registry.host}/team/heist:`);
+    expect(r.stderr).not.toContain('wrong');
   });
 });

@@ -116,7 +116,12 @@ async function audit(o: AuditCliOptions): Promise<number> {
     let image = o.image ?? '';
     if (o.pushTo) {
       const { pushLabImage } = await import('../audit/push-lab-image.js');
-      image = (await pushLabImage(o.pushTo, dockerConfigJson)).image;
+      try {
+        image = (await pushLabImage(o.pushTo, dockerConfigJson)).image;
+      } catch (error) {
+        // the registry client's messages carry no credential
+        throw new UserError(`cannot push the lab's secret image to ${o.pushTo}: ${(error as Error).message}`, 'give --pull-secret credentials that may push there');
+      }
       process.stderr.write(`pushed the lab's secret image as ${image} (it stays in your registry)\n`);
     }
     const { runAttack } = await import('../audit/attack.js');
