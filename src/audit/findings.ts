@@ -218,8 +218,13 @@ function admissionDefence(probes: AdmissionProbe[]): Defence {
 function policiesDefence(sources: PolicySource[]): Defence {
   const evidence: string[] = [];
   for (const s of sources) {
-    if (s.state === 'found') for (const o of s.objects) evidence.push(`${o.api} ${o.name}: containers ${o.covers.containers}, initContainers ${o.covers.initContainers}, pods/ephemeralcontainers ${o.covers.ephemeralContainers}${o.note ? ` (${o.note})` : ''}`);
-    else evidence.push(`${s.api}: ${s.state === 'none' ? 'none found' : s.state === 'not-served' ? 'API not served' : s.state}${s.detail ? ` (${s.detail})` : ''}`);
+    for (const o of s.objects) evidence.push(`${o.api} ${o.name}: containers ${o.covers.containers}, initContainers ${o.covers.initContainers}, pods/ephemeralcontainers ${o.covers.ephemeralContainers}${o.note ? ` (${o.note})` : ''}`);
+    if (s.state === 'forbidden' || s.state === 'error') evidence.push(`${s.api}: ${s.state}${s.detail ? ` (${s.detail})` : ''}`);
+  }
+  // the empty and unserved APIs in one line each, so the inventory stays readable
+  for (const [state, label] of [['none', 'none found'], ['not-served', 'API not served']] as const) {
+    const apis = sources.filter((s) => s.state === state).map((s) => s.api);
+    if (apis.length) evidence.push(`${label}: ${apis.join(', ')}`);
   }
   const probe = 'GET /apis (discovery), then list each policy API';
   const objects = sources.flatMap((s) => s.objects);
@@ -288,11 +293,12 @@ function preloadedGap(probes: AdmissionProbe[], k: KubeletObservation, kubelet: 
   });
   const admission: LayerStatus = layers.every((l) => l === 'closed') ? 'closed' : layers.some((l) => l === 'open') ? 'open' : 'unknown';
   const layer = preloadedLayer(k, kubelet);
-  const evidence = [`admission on every path: ${admission}`, `kubelet: ${layer.evidence}`];
+  const across = { open: 'open on at least one path', closed: 'closed on every path', unknown: 'not known on every path' }[admission];
+  const evidence = [`admission: ${across}`, `kubelet: ${layer.evidence}`];
   const base = { id: 'preloaded-images', admission, kubelet: layer.status, probe: GAP_PROBES['preloaded-images'] } as const;
   if (admission === 'closed' || layer.status === 'effective') return { ...base, status: 'closed', evidence };
   if (admission === 'open' && layer.status === 'not-effective') return { ...base, status: 'open', evidence };
-  return { ...base, status: 'unknown', evidence, reason: layer.status === 'unknown' ? layer.evidence : 'admission could not be probed on every path' };
+  return { ...base, status: 'unknown', evidence, reason: layer.status === 'unknown' ? "the kubelets' imagePullCredentialsVerificationPolicy could not be read" : 'admission could not be probed on every path' };
 }
 
 /** Every verdict from the observations; exit code and conclusion follow from the gaps only. */

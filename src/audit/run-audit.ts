@@ -1,6 +1,7 @@
 // The passive audit: finds a namespace the user may write, sends the dry-run probes, reads kubelets and
 // policies, and hands the observations to the pure findings model. Nothing is stored in the cluster.
 import { BackendUnavailableError } from '../errors.js';
+import { PAUSE_IMAGE } from './defaults.js';
 import { evaluate, type AdmissionProbe, type AttackObservation, type Findings, type Observations } from './findings.js';
 import { canI, type KubeHttp } from './kube-http.js';
 import { findTargetPod, inferEphemeral, probeEphemeral } from './probes/ephemeral.js';
@@ -8,8 +9,6 @@ import { probeKubelets } from './probes/kubelet.js';
 import { probePodCreate } from './probes/pod-create.js';
 import { discoverPolicies } from './probes/policies.js';
 
-/** A pinned, non-latest tag, so latest-only policies are exposed; nothing is pulled by a dry run. */
-export const DEFAULT_PROBE_IMAGE = 'registry.k8s.io/pause:3.10';
 
 export interface AuditOptions {
   namespace?: string;
@@ -47,7 +46,7 @@ export async function chooseNamespace(http: KubeHttp, asked?: string): Promise<{
 
 export async function observe(http: KubeHttp, options: AuditOptions): Promise<Omit<Observations, 'attack'> & { namespace?: string }> {
   await checkReachable(http);
-  const image = options.probeImage ?? DEFAULT_PROBE_IMAGE;
+  const image = options.probeImage ?? PAUSE_IMAGE;
   const [policies, kubelet, chosen] = await Promise.all([discoverPolicies(http), probeKubelets(http), chooseNamespace(http, options.namespace)]);
   const admission: AdmissionProbe[] = [];
   if ('namespace' in chosen) {

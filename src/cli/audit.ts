@@ -2,6 +2,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
+import { PAUSE_IMAGE } from '../audit/defaults.js';
 import { ExitCode, UserError } from '../errors.js';
 
 export interface AuditCliOptions {
@@ -9,7 +10,7 @@ export interface AuditCliOptions {
   context?: string;
   namespace?: string;
   pod?: string;
-  probeImage?: string;
+  probeImage: string;
   json?: boolean;
   sarif?: string;
   junit?: string;
@@ -30,7 +31,7 @@ export function registerAudit(program: Command): void {
     .option('--context <name>', 'kubeconfig context (default: the current one)')
     .option('-n, --namespace <ns>', 'namespace for the dry-run probes (default: the context\'s, else one you may create pods in)')
     .option('--pod <name>', 'an existing pod in that namespace for the ephemeral-container dry run (default: the first running one)')
-    .option('--probe-image <image>', 'image named in the dry-run pods (nothing is pulled)', 'registry.k8s.io/pause:3.10')
+    .option('--probe-image <image>', 'image named in the dry-run pods (nothing is pulled)', PAUSE_IMAGE)
     .option('--json', 'print the findings as JSON (docs/audit.md)')
     .option('--sarif <file>', 'write a SARIF 2.1.0 report (for code scanning)')
     .option('--junit <file>', 'write a JUnit XML report')
@@ -39,7 +40,7 @@ export function registerAudit(program: Command): void {
     .option('--image <image>', 'with --attack: your private image, pullable with --pull-secret')
     .option('--pull-secret <file>', 'with --attack: a .dockerconfigjson file with credentials for the image')
     .option('--push-to <repository>', 'with --attack: push the lab\'s secret image to REPOSITORY (with --pull-secret\'s credentials) and use it')
-    .option('--host-image <image>', 'with --attack: an image pullable without credentials, to host the ephemeral container', 'registry.k8s.io/pause:3.10')
+    .option('--host-image <image>', 'with --attack: an image pullable without credentials, to host the ephemeral container', PAUSE_IMAGE)
     .option('--timeout <seconds>', 'with --attack: how long to wait for each pod', '120')
     .action(async (options: AuditCliOptions) => {
       process.exitCode = await audit(options);
@@ -139,7 +140,7 @@ async function audit(o: AuditCliOptions): Promise<number> {
   }
   let result;
   try {
-    result = await runAudit(http, { ...(o.namespace ? { namespace: o.namespace } : {}), ...(o.pod ? { pod: o.pod } : {}), probeImage: o.probeImage ?? 'registry.k8s.io/pause:3.10' }, attack);
+    result = await runAudit(http, { ...(o.namespace ? { namespace: o.namespace } : {}), ...(o.pod ? { pod: o.pod } : {}), probeImage: o.probeImage }, attack);
   } catch (error) {
     if (signalled) {
       process.stderr.write(`image-heist: interrupted; the namespaces the audit created were deleted\n`);

@@ -41,7 +41,7 @@ export function attribute(annotations: Record<string, string>): string {
   if (kyverno) return `Kyverno: ${kyverno.trim().split('\n')[0]}`;
   const gatekeeper = annotations['gatekeeper.sh/mutations'];
   if (gatekeeper) return `Gatekeeper: ${gatekeeper}`;
-  return 'the AlwaysPullImages admission plugin or a MutatingAdmissionPolicy (they leave no mark)';
+  return 'by the AlwaysPullImages admission plugin or a MutatingAdmissionPolicy, which leave no mark';
 }
 
 /**
