@@ -56,7 +56,12 @@ export class KubeHttp {
     // keep the server's path prefix (a proxy or Rancher URL) in front of the API path
     url.pathname = new URL(this.target.server).pathname.replace(/\/+$/, '') + path.split('?')[0];
     const options: RequestOptions = { method, headers: { Accept: 'application/json' } };
-    await this.kc.applyToHTTPSOptions(options);
+    try {
+      await this.kc.applyToHTTPSOptions(options);
+    } catch (error) {
+      // client-node's refusals of the kubeconfig (http without insecure-skip-tls-verify, a failing exec plugin)
+      throw new UserError(`the kubeconfig's context ${this.target.context} cannot be used: ${(error as Error).message}`, 'fix the kubeconfig or pick another --context');
+    }
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     if (payload) Object.assign(options.headers as Record<string, string>, { 'Content-Type': contentType, 'Content-Length': String(payload.length) });
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
