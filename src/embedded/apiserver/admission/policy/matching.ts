@@ -49,8 +49,8 @@ function splitResource(resSub: string): [string, string] {
 }
 
 /**
- * rules.Matcher.Matches: `pods` matches only the pods resource itself (no subresource), `pods/*` every pods
- * subresource, `*` every resource but no subresource, `*\/*` everything.
+ * rules.Matcher.Matches: `pods` matches only the pods resource itself (no subresource), `pods/*` pods and every
+ * pods subresource, `*` every resource but no subresource, `*\/*` everything.
  */
 export function ruleMatches(rule: NamedRuleWithOperations, a: RequestResource, resource: EquivalentResource = a): boolean {
   if (!scopeMatches(rule, a)) return false;
