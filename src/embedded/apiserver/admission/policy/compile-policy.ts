@@ -28,7 +28,12 @@ function cacheKey(p: { metadata: { name?: string; uid?: string; generation?: num
   return m.generation !== undefined ? `${m.uid ?? ''}/${m.name ?? ''}/${m.generation}` : `spec:${JSON.stringify(p.spec)}`;
 }
 
+// The same object compiles once without computing its key again.
+const byIdentity = new WeakMap<object, unknown>();
+
 function cached<P extends { metadata: { name?: string }; spec: unknown }, C>(cache: Map<string, C>, p: P, build: (p: P) => C): C {
+  const known = byIdentity.get(p) as C | undefined;
+  if (known) return known;
   const key = cacheKey(p);
   let c = cache.get(key);
   if (!c) {
@@ -36,6 +41,7 @@ function cached<P extends { metadata: { name?: string }; spec: unknown }, C>(cac
     c = build(p);
     cache.set(key, c);
   }
+  byIdentity.set(p, c);
   return c;
 }
 

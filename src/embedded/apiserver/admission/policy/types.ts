@@ -171,7 +171,8 @@ export const POLICY_KINDS = {
 export type PolicyKind = keyof typeof POLICY_KINDS;
 
 // ---------------------------------------------------------------------------------------------
-// Defaulting (pkg/apis/admissionregistration/v1/defaults.go): runs on decode, before validation.
+// Defaulting (pkg/apis/admissionregistration/v1/defaults.go): runs on decode, before validation. Callers must not
+// mutate a policy object after passing it here (the defaulted copy is cached by identity).
 
 /** SetDefaults_Rule: scope "*". */
 function defaultRules(rules: NamedRuleWithOperations[] | undefined): void {
@@ -187,8 +188,24 @@ export function defaultMatchResources(m: MatchResources): void {
   defaultRules(m.excludeResourceRules);
 }
 
+// Stored objects are immutable snapshots: default each one once.
+const defaulted = new WeakMap<object, object>();
+function once<T extends object>(o: T, build: (o: T) => T): T {
+  let d = defaulted.get(o) as T | undefined;
+  if (!d) {
+    d = build(o);
+    defaulted.set(o, d);
+    defaulted.set(d, d);
+  }
+  return d;
+}
+
 /** SetDefaults_ValidatingAdmissionPolicySpec / SetDefaults_MutatingAdmissionPolicySpec: failurePolicy Fail. */
 export function defaultPolicy<P extends AnyPolicy>(policy: P): P {
+  return once(policy, defaultPolicyCopy);
+}
+
+function defaultPolicyCopy<P extends AnyPolicy>(policy: P): P {
   const p = structuredClone(policy);
   p.spec ??= {} as P['spec'];
   p.spec.failurePolicy ??= 'Fail';
@@ -198,6 +215,10 @@ export function defaultPolicy<P extends AnyPolicy>(policy: P): P {
 
 /** Bindings default their matchResources the same way; paramRef is left as written. */
 export function defaultBinding<B extends AnyBinding>(binding: B): B {
+  return once(binding, defaultBindingCopy);
+}
+
+function defaultBindingCopy<B extends AnyBinding>(binding: B): B {
   const b = structuredClone(binding);
   b.spec ??= {} as B['spec'];
   if (b.spec.matchResources) defaultMatchResources(b.spec.matchResources);

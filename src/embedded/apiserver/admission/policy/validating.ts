@@ -142,10 +142,12 @@ export function validatePolicies(
   const denied: { policy: string; binding?: string; message: string; reason?: StatusReason }[] = [];
   const failures: ValidationFailure[] = [];
 
-  const steps = collectInvocations(a, policies, bindings, lookups);
-  const object = a.object === undefined ? null : toCelInput(a.object);
-  const oldObject = a.oldObject === undefined ? null : toCelInput(a.oldObject);
-  const namespace = a.namespace !== '' && !(a.kind === 'Namespace' && a.group === '') ? lookups.namespace(a.namespace) : undefined;
+  const steps = policies.length === 0 ? [] : collectInvocations(a, policies, bindings, lookups);
+  const invoked = steps.some((s) => s.kind === 'invoke');
+  // converted once per request, and only when some policy runs
+  const object = !invoked || a.object === undefined ? null : toCelInput(a.object);
+  const oldObject = !invoked || a.oldObject === undefined ? null : toCelInput(a.oldObject);
+  const namespace = invoked && a.namespace !== '' && !(a.kind === 'Namespace' && a.group === '') ? lookups.namespace(a.namespace) : undefined;
 
   // Audit annotations are collected per policy, de-duplicated, and joined across bindings (auditAnnotationCollector).
   const collected = new Map<string, Map<string, string[]>>();
