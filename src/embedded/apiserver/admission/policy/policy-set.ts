@@ -11,6 +11,13 @@ export interface MutablePolicySet {
   mutatingBindings: MutatingAdmissionPolicyBinding[];
 }
 
+const SET_KEY: Record<PolicyKind, keyof MutablePolicySet> = {
+  ValidatingAdmissionPolicy: 'validatingPolicies',
+  ValidatingAdmissionPolicyBinding: 'validatingBindings',
+  MutatingAdmissionPolicy: 'mutatingPolicies',
+  MutatingAdmissionPolicyBinding: 'mutatingBindings',
+};
+
 /** The objects of the four policy kinds, by kind; other objects are returned apart (e.g. ConfigMap params). */
 export function policySetOf(objects: readonly unknown[]): { set: MutablePolicySet; others: Record<string, unknown>[] } {
   const set: MutablePolicySet = { validatingPolicies: [], validatingBindings: [], mutatingPolicies: [], mutatingBindings: [] };
@@ -22,20 +29,7 @@ export function policySetOf(objects: readonly unknown[]): { set: MutablePolicySe
       others.push(o as Record<string, unknown>);
       continue;
     }
-    switch (kind as PolicyKind) {
-      case 'ValidatingAdmissionPolicy':
-        set.validatingPolicies.push(o as ValidatingAdmissionPolicy);
-        break;
-      case 'ValidatingAdmissionPolicyBinding':
-        set.validatingBindings.push(o as ValidatingAdmissionPolicyBinding);
-        break;
-      case 'MutatingAdmissionPolicy':
-        set.mutatingPolicies.push(o as MutatingAdmissionPolicy);
-        break;
-      case 'MutatingAdmissionPolicyBinding':
-        set.mutatingBindings.push(o as MutatingAdmissionPolicyBinding);
-        break;
-    }
+    (set[SET_KEY[kind as PolicyKind]] as unknown[]).push(o);
   }
   return { set, others };
 }

@@ -2,6 +2,10 @@
 // (k8s.io/api/admissionregistration/v1/types.go), and the defaults the API server applies before validation
 // (pkg/apis/admissionregistration/v1/defaults.go).
 
+import type { ObjectMeta } from '../../../../k8s/pod.js';
+
+export type { ObjectMeta };
+
 export const GROUP = 'admissionregistration.k8s.io';
 export const VERSION = 'v1';
 export const API_VERSION = `${GROUP}/${VERSION}`;
@@ -27,16 +31,6 @@ export interface LabelSelector {
   matchExpressions?: LabelSelectorRequirement[];
 }
 
-export interface ObjectMeta {
-  name?: string;
-  namespace?: string;
-  uid?: string;
-  generation?: number;
-  resourceVersion?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  [key: string]: unknown;
-}
 
 /** RuleWithOperations; `resources` uses the rule grammar: `pods`, `pods/ephemeralcontainers`, `*`, `*\/*`, `pods/*`. */
 export interface NamedRuleWithOperations {
@@ -188,12 +182,14 @@ export function defaultMatchResources(m: MatchResources): void {
   defaultRules(m.excludeResourceRules);
 }
 
-// Stored objects are immutable snapshots: default each one once.
+// Stored objects are immutable snapshots: default each one once, on a copy.
 const defaulted = new WeakMap<object, object>();
-function once<T extends object>(o: T, build: (o: T) => T): T {
+function defaultOnce<T extends { spec: object }>(o: T, fill: (copy: T) => void): T {
   let d = defaulted.get(o) as T | undefined;
   if (!d) {
-    d = build(o);
+    d = structuredClone(o);
+    d.spec ??= {} as T['spec'];
+    fill(d);
     defaulted.set(o, d);
     defaulted.set(d, d);
   }
@@ -202,25 +198,15 @@ function once<T extends object>(o: T, build: (o: T) => T): T {
 
 /** SetDefaults_ValidatingAdmissionPolicySpec / SetDefaults_MutatingAdmissionPolicySpec: failurePolicy Fail. */
 export function defaultPolicy<P extends AnyPolicy>(policy: P): P {
-  return once(policy, defaultPolicyCopy);
-}
-
-function defaultPolicyCopy<P extends AnyPolicy>(policy: P): P {
-  const p = structuredClone(policy);
-  p.spec ??= {} as P['spec'];
-  p.spec.failurePolicy ??= 'Fail';
-  if (p.spec.matchConstraints) defaultMatchResources(p.spec.matchConstraints);
-  return p;
+  return defaultOnce(policy, (p) => {
+    p.spec.failurePolicy ??= 'Fail';
+    if (p.spec.matchConstraints) defaultMatchResources(p.spec.matchConstraints);
+  });
 }
 
 /** Bindings default their matchResources the same way; paramRef is left as written. */
 export function defaultBinding<B extends AnyBinding>(binding: B): B {
-  return once(binding, defaultBindingCopy);
-}
-
-function defaultBindingCopy<B extends AnyBinding>(binding: B): B {
-  const b = structuredClone(binding);
-  b.spec ??= {} as B['spec'];
-  if (b.spec.matchResources) defaultMatchResources(b.spec.matchResources);
-  return b;
+  return defaultOnce(binding, (b) => {
+    if (b.spec.matchResources) defaultMatchResources(b.spec.matchResources);
+  });
 }
