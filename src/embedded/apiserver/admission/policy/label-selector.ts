@@ -1,6 +1,7 @@
 // metav1.LabelSelector: matching (apimachinery pkg/apis/meta/v1/helpers.go LabelSelectorAsSelector) and the structural
-// part of its validation (pkg/apis/meta/v1/validation/validation.go ValidateLabelSelectorRequirement).
-import { FieldError, fieldForbidden, fieldInvalid, fieldNotSupported, fieldRequired } from '../../../../k8s/api-errors.js';
+// its validation (apimachinery pkg/apis/meta/v1/validation/validation.go ValidateLabelSelector, strict values).
+import { FieldError, fieldForbidden, fieldInvalid, fieldRequired } from '../../../../k8s/api-errors.js';
+import { isQualifiedName, isValidLabelValue, validateLabels } from '../../validation.js';
 import type { LabelSelector } from './types.js';
 
 /** An empty selector ({}) matches everything; a nil selector is never passed here (defaulting sets {}). */
@@ -34,9 +35,7 @@ export function isEmptySelector(selector: LabelSelector | undefined): boolean {
   return Object.keys(selector?.matchLabels ?? {}).length === 0 && (selector?.matchExpressions ?? []).length === 0;
 }
 
-const operators = ['DoesNotExist', 'Exists', 'In', 'NotIn'];
-
-/** ValidateLabelSelector, without the label key/value syntax checks. */
+/** ValidateLabelSelector with LabelSelectorValidationOptions{} (label values checked strictly). */
 export function validateLabelSelector(selector: LabelSelector, path: string): FieldError[] {
   const errs: FieldError[] = [];
   (selector.matchExpressions ?? []).forEach((r, i) => {
@@ -47,9 +46,13 @@ export function validateLabelSelector(selector: LabelSelector, path: string): Fi
     } else if (r.operator === 'Exists' || r.operator === 'DoesNotExist') {
       if (values.length > 0) errs.push(fieldForbidden(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
     } else {
-      errs.push(fieldNotSupported(`${p}.operator`, r.operator, operators));
+      errs.push(fieldInvalid(`${p}.operator`, r.operator, 'not a valid selector operator'));
     }
-    if (!r.key) errs.push(fieldInvalid(`${p}.key`, r.key ?? '', 'name part must be non-empty'));
+    for (const msg of isQualifiedName(r.key ?? '')) errs.push(fieldInvalid(`${p}.key`, r.key ?? '', msg));
+    values.forEach((v, j) => {
+      for (const msg of isValidLabelValue(v)) errs.push(fieldInvalid(`${p}.values[${j}]`, v, msg));
+    });
   });
+  errs.push(...validateLabels(selector.matchLabels ?? {}, `${path}.matchLabels`));
   return errs;
 }

@@ -69,6 +69,24 @@ describe('bindings', () => {
   });
 });
 
+describe('selectors', () => {
+  it('operators and their values, as ValidateLabelSelector', () => {
+    const b: ValidatingAdmissionPolicyBinding = {
+      metadata: { name: 'b' },
+      spec: {
+        policyName: 'p',
+        validationActions: ['Deny'],
+        matchResources: { namespaceSelector: { matchExpressions: [{ key: 'a', operator: 'Within' as 'In', values: ['x'] }, { key: 'b', operator: 'In' }, { key: 'c', operator: 'Exists', values: ['y'] }] } },
+      },
+    };
+    expect(messages(validateValidatingAdmissionPolicyBinding(b))).toEqual([
+      'spec.matchResouces.namespaceSelector.matchExpressions[0].operator: Invalid value: "Within": not a valid selector operator',
+      "spec.matchResouces.namespaceSelector.matchExpressions[1].values: Required value: must be specified when `operator` is 'In' or 'NotIn'",
+      "spec.matchResouces.namespaceSelector.matchExpressions[2].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+    ]);
+  });
+});
+
 describe('MutatingAdmissionPolicy', () => {
   it('needs mutations with a body for their patchType, a reinvocationPolicy, and never matches DELETE', () => {
     const p: MutatingAdmissionPolicy = {
