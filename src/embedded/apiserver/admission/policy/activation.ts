@@ -2,6 +2,7 @@
 // CreateAdmissionRequest and CreateNamespaceObject, composition.go for `variables`): built once per request and
 // policy evaluation, with `variables` evaluated lazily, each at most once, its cost added to the evaluation.
 import { celMap, type CelValue } from '@bufbuild/cel';
+import { authorizerValue, type Authorize } from './cel-authz.js';
 import type { CompiledExpression } from './cel-compiler.js';
 import { toCelInput } from './cel-values.js';
 import type { EquivalentResource, RequestResource } from './matching.js';
@@ -56,6 +57,8 @@ export function namespaceObject(ns: Record<string, unknown> | undefined): Record
 /** The bindings shared by every expression of one policy evaluation, already converted for CEL. */
 export interface Activation {
   bindings: Record<string, unknown>;
+  /** The authorizer `authorizer.…check()` asks (the API server's RBAC); unset: checks answer an error decision. */
+  authorize?: Authorize;
   /** Cost spent by lazily evaluated variables since the last call (composition.go GetAndResetCost). */
   takeVariableCost(): number;
 }
@@ -66,9 +69,10 @@ export interface Activation {
  * `composited variable "x" fails to evaluate: <err>` / `… fails to compile: <err>`.
  */
 export function buildActivation(
-  input: { object: unknown; oldObject: unknown; request: Record<string, unknown>; namespaceObject: unknown; params?: unknown },
+  input: { object: unknown; oldObject: unknown; request: Record<string, unknown>; namespaceObject: unknown; params?: unknown; attributes: PolicyAttributes },
   variables: readonly { name: string; compiled: CompiledExpression }[],
   limit: number,
+  authorize?: Authorize,
 ): Activation {
   let variableCost = 0;
   const bindings: Record<string, unknown> = {
@@ -77,8 +81,7 @@ export function buildActivation(
     request: toCelInput(input.request),
     namespaceObject: toCelInput(input.namespaceObject ?? null),
     params: input.params === undefined ? null : toCelInput(input.params),
-    // The authorizer library is not modelled: expressions that call it fail with "unbound function".
-    authorizer: null,
+    authorizer: toCelInput(authorizerValue(input.attributes.userInfo, input.attributes)),
   };
   const values = new Map<string, CelValue | Error>();
   const byName = new Map(variables.map((v) => [v.name, v.compiled]));
@@ -125,6 +128,7 @@ export function buildActivation(
   bindings['variables'] = celMap(lazy as unknown as Map<string, CelValue>);
   return {
     bindings,
+    ...(authorize ? { authorize } : {}),
     takeVariableCost() {
       const c = variableCost;
       variableCost = 0;

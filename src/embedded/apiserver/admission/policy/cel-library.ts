@@ -1,10 +1,12 @@
 // The Kubernetes CEL libraries the lab's policies use, added to @bufbuild/cel as functions: regex find/findAll
 // (k8s.io/apiserver pkg/cel/library/regex.go), lists (library/lists.go: isSorted, sum, min, max, indexOf,
 // lastIndexOf), sets (cel-go ext.Sets: sets.contains/equivalent/intersects), jsonpatch.escapeKey
-// (library/jsonpatch.go, MAP only), plus cel-go's strings extension as @bufbuild/cel ships it.
+// (library/jsonpatch.go, MAP only), the authorizer (cel-authz.ts), plus cel-go's strings extension as @bufbuild/cel
+// ships it.
 import { CelScalar, celFunc, celMethod, isCelList, isCelMap, isCelUint, listType, type CelFunc, type CelList, type CelValue } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { RE2JS } from '@bufbuild/re2';
+import { authzLibrary } from './cel-authz.js';
 import { charge } from './cost.js';
 
 const DYN_LIST = listType(CelScalar.DYN);
@@ -130,6 +132,6 @@ const jsonpatch: CelFunc[] = [
 ];
 
 /** Every function the policy environment adds to CEL's standard library. */
-export const kubernetesLibrary: readonly CelFunc[] = [...strings, ...regex, ...lists, ...sets];
+export const kubernetesLibrary: readonly CelFunc[] = [...strings, ...regex, ...lists, ...sets, ...authzLibrary];
 /** MAP expressions additionally get jsonpatch.escapeKey (compile.go hasPatchTypes). */
 export const mutationLibrary: readonly CelFunc[] = [...kubernetesLibrary, ...jsonpatch];

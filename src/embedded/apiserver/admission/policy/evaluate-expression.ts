@@ -3,6 +3,7 @@
 // (pkg/admission/plugin/webhook/matchconditions/matcher.go Match).
 import { aggregate } from '../../../../k8s/api-errors.js';
 import type { Activation } from './activation.js';
+import { withAuthorizer } from './cel-authz.js';
 import type { NamedExpression } from './compile-policy.js';
 import type { CompiledExpression } from './cel-compiler.js';
 import { OUT_OF_BUDGET, PER_CALL_LIMIT, RUNTIME_CEL_COST_BUDGET_MATCH_CONDITIONS } from './cost.js';
@@ -26,7 +27,7 @@ export class Budget {
 /** activation.Evaluate: throws OutOfBudget when the budget is spent. */
 export function evaluateExpression(compiled: CompiledExpression, activation: Activation, budget: Budget): ExpressionResult {
   if (compiled.error !== undefined) return { error: `compilation error: ${compiled.error}` };
-  const outcome = compiled.evaluate(activation.bindings, PER_CALL_LIMIT);
+  const outcome = withAuthorizer(activation.authorize, () => compiled.evaluate(activation.bindings, PER_CALL_LIMIT));
   // Lazily evaluated variables are charged to the expression that read them first.
   const variableCost = activation.takeVariableCost();
   if (variableCost > budget.remaining) throw new OutOfBudget();

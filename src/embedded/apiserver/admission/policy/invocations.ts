@@ -2,6 +2,7 @@
 // (k8s.io/apiserver pkg/admission/plugin/policy/generic/policy_dispatcher.go Dispatch, policy_matcher.go
 // DefinitionMatches / BindingMatches; validating/dispatcher.go does the same for VAP).
 import type { PolicyAttributes } from './activation.js';
+import type { Authorize } from './cel-authz.js';
 import { matchResources, type EquivalentResource, type MatchContext } from './matching.js';
 import { collectParams, type ParamSource } from './params.js';
 import type { AnyBinding, AnyPolicy, FailurePolicyType } from './types.js';
@@ -26,6 +27,8 @@ export interface PolicyLookups extends MatchContext {
   /** The Namespace object by name (for namespaceObject and namespace selectors). */
   namespace(name: string): Record<string, unknown> | undefined;
   params?: ParamSource;
+  /** Answers `authorizer` checks in expressions (the API server's authorizer); optional. */
+  authorize?: Authorize;
 }
 
 export const failurePolicyOf = (p: AnyPolicy): FailurePolicyType => p.spec.failurePolicy ?? 'Fail';

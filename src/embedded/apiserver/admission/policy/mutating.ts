@@ -123,8 +123,9 @@ export function mutatePolicies(
     const fail = (message: string): void => void runtimeErrors.push({ policy: step.policy, binding: bindingName, message, reason: 'Invalid' });
     const compiled = compileMutatingPolicy(step.policy);
     const request = admissionRequest(a, step.resource);
-    const input = (o: unknown) => ({ object: o, oldObject, request, params: step.param, namespaceObject: namespaceObject(namespace) });
-    const match = evaluateMatchConditions(compiled.matchConditions, buildActivation({ ...input(toCelInput(object ?? null)), namespaceObject: null }, [], PER_CALL_LIMIT), failurePolicyOf(step.policy));
+    const input = (o: unknown) => ({ object: o, oldObject, request, params: step.param, namespaceObject: namespaceObject(namespace), attributes: a });
+    const matchActivation = buildActivation({ ...input(toCelInput(object ?? null)), namespaceObject: null }, [], PER_CALL_LIMIT, lookups.authorize);
+    const match = evaluateMatchConditions(compiled.matchConditions, matchActivation, failurePolicyOf(step.policy));
     if ('error' in match) {
       fail(match.error);
       continue;
@@ -135,7 +136,7 @@ export function mutatePolicies(
     const before = JSON.stringify(object);
     for (const m of compiled.mutations) {
       if (object === null || object === undefined) continue; // no object to patch (DELETE)
-      const activation = buildActivation(input(toCelInput(object)), compiled.variables, PER_CALL_LIMIT);
+      const activation = buildActivation(input(toCelInput(object)), compiled.variables, PER_CALL_LIMIT, lookups.authorize);
       let result;
       try {
         result = evaluateExpression(m.compiled, activation, new Budget(RUNTIME_CEL_COST_BUDGET));

@@ -42,14 +42,15 @@ function validate(
   oldObject: unknown,
   param: Record<string, unknown> | null,
   namespace: Record<string, unknown> | undefined,
+  lookups: PolicyLookups,
 ): { decisions: Decision[]; annotations: { key: string; value?: string; error?: string }[] } {
   const onError: Decision['action'] = failurePolicyOf(policy) === 'Ignore' ? 'admit' : 'deny';
   const compiled = compileValidatingPolicy(policy);
   const request = admissionRequest(attrs, resource);
-  const input = { object, oldObject, request, params: param, namespaceObject: namespaceObject(namespace) };
-  const activation = buildActivation(input, compiled.variables, PER_CALL_LIMIT);
+  const input = { object, oldObject, request, params: param, namespaceObject: namespaceObject(namespace), attributes: attrs };
+  const activation = buildActivation(input, compiled.variables, PER_CALL_LIMIT, lookups.authorize);
   // matchConditions see neither namespaceObject nor variables (matchconditions/matcher.go passes a nil namespace).
-  const matchActivation = buildActivation({ ...input, namespaceObject: null }, [], PER_CALL_LIMIT);
+  const matchActivation = buildActivation({ ...input, namespaceObject: null }, [], PER_CALL_LIMIT, lookups.authorize);
   const match = evaluateMatchConditions(compiled.matchConditions, matchActivation, failurePolicyOf(policy));
   if ('error' in match) return { decisions: [{ action: onError, message: match.error }], annotations: [] };
   if (!match.matches) return { decisions: [], annotations: [] };
@@ -161,7 +162,7 @@ export function validatePolicies(
     const policyName = inv.policy.metadata.name ?? '';
     const bindingName = inv.binding.metadata.name ?? '';
     const actions = inv.binding.spec.validationActions ?? [];
-    const { decisions, annotations } = validate(inv.policy, a, inv.resource, object, oldObject, inv.param, namespace);
+    const { decisions, annotations } = validate(inv.policy, a, inv.resource, object, oldObject, inv.param, namespace, lookups);
     decisions.forEach((d, i) => {
       if (d.action !== 'deny') return;
       const message = d.message ?? '';
