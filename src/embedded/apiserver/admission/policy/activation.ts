@@ -26,7 +26,7 @@ export interface PolicyAttributes extends RequestResource {
 /** CreateAdmissionRequest: `request` as CEL sees it; kind/resource are the matched (equivalent) ones. */
 export function admissionRequest(a: PolicyAttributes, matched: EquivalentResource): Record<string, unknown> {
   return {
-    kind: { group: a.group, version: matched.version, kind: a.kind },
+    kind: { group: matched.group, version: matched.version, kind: a.kind },
     resource: { group: matched.group, version: matched.version, resource: matched.resource },
     subResource: a.subresource,
     requestKind: { group: a.group, version: a.version, kind: a.kind },
