@@ -35,7 +35,8 @@ import { seedClusterPolicy, seedTenant } from './lab-rbac.js';
 import { buildOpenApi } from './openapi.js';
 import { parseRequestInfo, type ResourceRequestInfo } from './request-info.js';
 import { findResource, groupVersions, resources, type ResourceInfo } from './resources.js';
-import { ObjectStore, type KubeObject } from './store.js';
+import { ObjectStore, type KubeObject, type StoreLimits } from './store.js';
+import { DecodeWorker } from './endpoints/decode-worker.js';
 import { toTable, type IncludeObjectPolicy } from './tables.js';
 import { generateServingCertificate, type ServingCertificate } from './tls.js';
 
@@ -69,6 +70,10 @@ export interface StartApiServerOptions {
   tenants?: readonly { user: string; namespace: string }[];
   /** Largest request body accepted (default 3 MiB, as kube-apiserver). */
   maxRequestBodyBytes?: number;
+  /** The store's etcd-like limits: object size, quota, watch history, event TTL (store.ts defaultStoreLimits). */
+  storeLimits?: Partial<StoreLimits>;
+  /** Lab time for event expiry and watch compaction (default: the wall clock). */
+  clock?: { now(): number };
   /** Reuse a serving certificate instead of generating one. */
   tls?: ServingCertificate;
   /** Port on 127.0.0.1 (default: any free port). */
@@ -109,7 +114,8 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
   ];
   const clusterAdmins = options.clusterAdmins ?? (users.some((u) => u.name === 'admin') ? ['admin'] : []);
   const tls = options.tls ?? (await generateServingCertificate());
-  const store = new ObjectStore();
+  const store = new ObjectStore({ ...(options.storeLimits ? { limits: options.storeLimits } : {}), ...(options.clock ? { now: () => options.clock!.now() } : {}) });
+  const decoder = new DecodeWorker(store.limits.maxObjectBytes);
   const authenticator = new TokenAuthenticator(users);
   const authorizer = new RbacAuthorizer(store);
   let podLogs: PodLogs = options.podLogs ?? noKubeletPodLogs;
@@ -126,6 +132,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     store,
     admission: new AdmissionChain(options.admissionPlugins),
     maxRequestBodyBytes: options.maxRequestBodyBytes ?? defaultMaxRequestBodyBytes,
+    decoder,
     gracefulPodDeletion: options.gracefulPodDeletion ?? false,
     podLogs: () => podLogs,
     authorize: (user, attributes) => authorizer.authorize(user, attributes),
@@ -358,6 +365,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       await closed;
+      await decoder.close();
     },
   };
 }

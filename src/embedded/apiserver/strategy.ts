@@ -5,7 +5,7 @@ import { fieldInvalid, type FieldError, type StatusError } from '../../k8s/api-e
 import { applyDefaults, defaultNamespace, defaultPod, initialPodStatus } from './defaults.js';
 import { findUnknownFields, hasFieldSchema, newStrictDecodingError, newStrictPatchError, unknownFieldWarnings, warningHeaderValue } from './field-validation.js';
 import type { ResourceInfo } from './resources.js';
-import type { KubeObject } from './store.js';
+import { generateName, type KubeObject } from './store.js';
 import {
   validateEphemeralContainersUpdate,
   validateNamespace,
@@ -56,8 +56,14 @@ export function dropUnknownFields(object: Json, paths: readonly string[]): void 
   }
 }
 
+/**
+ * rest.BeforeCreate after mutating admission: the strategy's PrepareForCreate and a name from generateName
+ * (k8s.io/apiserver/pkg/registry/rest/create.go), so validation sees the name that will be stored.
+ */
 export function prepareForCreate(resource: ResourceInfo, input: KubeObject): KubeObject {
-  let object = applyDefaults(resource.kind, clone(input));
+  let object = input;
+  const meta = object.metadata;
+  if (!meta.name && typeof meta.generateName === 'string' && meta.generateName !== '') meta.name = generateName(meta.generateName);
   switch (resource.kind) {
     case 'Pod':
       object['status'] = initialPodStatus(object);

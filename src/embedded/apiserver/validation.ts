@@ -10,6 +10,7 @@ import {
   fieldNotSupported,
   fieldRequired,
 } from '../../k8s/api-errors.js';
+import { goJsonObjectError } from './endpoints/go-json.js';
 import { type JsonObject as Obj, isObject as isObj, objectField as obj, listField as list, stringField as str } from '../../k8s/json-fields.js';
 
 
@@ -272,152 +273,8 @@ export function validateSecret(secret: unknown): FieldError[] {
   return errs;
 }
 
-/** What Go's json.Unmarshal into map[string]interface{} reports for bytes that are not a JSON object, or undefined. */
-export function goJsonObjectError(bytes: Buffer): string | undefined {
-  const text = bytes.toString('utf8');
-  const syntax = goJsonSyntaxError(text);
-  if (syntax !== undefined) return syntax;
-  const parsed: unknown = JSON.parse(text);
-  if (isObj(parsed) || parsed === null) return undefined;
-  const kind = Array.isArray(parsed) ? 'array' : typeof parsed === 'boolean' ? 'bool' : typeof parsed;
-  return `json: cannot unmarshal ${kind} into Go value of type map[string]interface {}`;
-}
-
-/**
- * encoding/json's checkValid (scanner.go): the first syntax error as Go words it — the offending character and
- * the scanner state ("after object key", "in string literal", …) — or "unexpected end of JSON input".
- */
-export function goJsonSyntaxError(text: string): string | undefined {
-  const fail = (ch: string, context: string) => `invalid character ${goQuoteChar(ch)} ${context}`;
-  const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\n' || c === '\r';
-  const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
-  const isHex = (c: string | undefined) => c !== undefined && /^[0-9a-fA-F]$/.test(c);
-  const chars = [...text];
-  let i = 0;
-  const skip = () => {
-    while (i < chars.length && isSpace(chars[i]!)) i++;
-  };
-  class End extends Error {}
-  class Bad extends Error {}
-  let message = '';
-  const at = (): string => {
-    if (i >= chars.length) throw new End();
-    return chars[i]!;
-  };
-  const bad = (ch: string, context: string): never => {
-    message = fail(ch, context);
-    throw new Bad();
-  };
-  const literal = (word: string) => {
-    for (let k = 1; k < word.length; k++) {
-      i++;
-      const c = at();
-      if (c !== word[k]) bad(c, `in literal ${word} (expecting ${goQuoteChar(word[k]!)})`);
-    }
-    i++;
-  };
-  const string = () => {
-    i++; // opening quote
-    for (;;) {
-      const c = at();
-      if (c === '"') return void i++;
-      if (c === '\\') {
-        i++;
-        const e = at();
-        if (e === 'u') {
-          for (let k = 0; k < 4; k++) {
-            i++;
-            const h = at();
-            if (!isHex(h)) bad(h, 'in \\u hexadecimal character escape');
-          }
-        } else if (!'"\\/bfnrt'.includes(e)) bad(e, 'in string escape code');
-      } else if (c.charCodeAt(0) < 0x20) bad(c, 'in string literal');
-      i++;
-    }
-  };
-  const number = () => {
-    if (at() === '-') {
-      i++;
-      if (!isDigit(at())) bad(at(), 'in numeric literal');
-    }
-    if (at() === '0') i++;
-    else while (i < chars.length && isDigit(chars[i])) i++;
-    if (chars[i] === '.') {
-      i++;
-      if (!isDigit(at())) bad(at(), 'after decimal point in numeric literal');
-      while (i < chars.length && isDigit(chars[i])) i++;
-    }
-    if (chars[i] === 'e' || chars[i] === 'E') {
-      i++;
-      if (at() === '+' || at() === '-') i++;
-      if (!isDigit(at())) bad(at(), 'in exponent of numeric literal');
-      while (i < chars.length && isDigit(chars[i])) i++;
-    }
-  };
-  const value = (): void => {
-    skip();
-    const c = at();
-    if (c === '{') {
-      i++;
-      skip();
-      if (at() === '}') return void i++;
-      for (;;) {
-        skip();
-        if (at() !== '"') bad(at(), 'looking for beginning of object key string');
-        string();
-        skip();
-        if (at() !== ':') bad(at(), 'after object key');
-        i++;
-        value();
-        skip();
-        const next = at();
-        if (next === '}') return void i++;
-        if (next !== ',') bad(next, 'after object key:value pair');
-        i++;
-      }
-    }
-    if (c === '[') {
-      i++;
-      skip();
-      if (at() === ']') return void i++;
-      for (;;) {
-        value();
-        skip();
-        const next = at();
-        if (next === ']') return void i++;
-        if (next !== ',') bad(next, 'after array element');
-        i++;
-      }
-    }
-    if (c === '"') return string();
-    if (c === '-' || isDigit(c)) return number();
-    if (c === 't') return literal('true');
-    if (c === 'f') return literal('false');
-    if (c === 'n') return literal('null');
-    bad(c, 'looking for beginning of value');
-  };
-  try {
-    value();
-    skip();
-    if (i < chars.length) bad(chars[i]!, 'after top-level value');
-    return undefined;
-  } catch (error) {
-    if (error instanceof End) return 'unexpected end of JSON input';
-    if (error instanceof Bad) return message;
-    throw error;
-  }
-}
-
-/** encoding/json quoteChar: `'x'`; a single quote as `'\\''`, control characters as strconv.Quote escapes them. */
-function goQuoteChar(ch: string): string {
-  if (ch === "'") return "'\\''";
-  if (ch === '"') return "'\"'";
-  const named: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '\\': '\\\\' };
-  if (named[ch]) return `'${named[ch]}'`;
-  const code = ch.codePointAt(0) ?? 0;
-  if (code < 0x20 || code === 0x7f) return `'\\x${code.toString(16).padStart(2, '0')}'`;
-  return `'${ch}'`;
-}
+// The Go JSON scanner lives with decoding; Secret validation uses it for .dockerconfigjson.
+export { goJsonObjectError, goJsonSyntaxError } from './endpoints/go-json.js';
 
 // ---------------------------------------------------------------------------------------------
 // Pod

@@ -1,13 +1,18 @@
 // The generic REST verbs over the object store, in the order upstream's handlers run them
 // (k8s.io/apiserver/pkg/endpoints/handlers/{create,get,update,patch,delete,watch}.go):
 // decode → defaulting → mutating admission → strategy validation → validating admission → store.
-import { newBadRequest, newInvalid, newMethodNotSupported, newUnsupportedMediaType, type StatusError } from '../../../k8s/api-errors.js';
-import { decodeObjectBody, mediaType, parseJsonObject, readBody } from '../body.js';
+import { fieldInvalid, newBadRequest, newInvalid, newMethodNotSupported, newUnsupportedMediaType, type FieldError, type StatusError } from '../../../k8s/api-errors.js';
+import { decodeObjectBody, mediaType, objectMediaTypes, parseJsonObject, protobufMediaType, readBody } from '../body.js';
+import { cannotBeHandled, decodeObject, parsePatchDocument, type DecodeOutcome, type ExpectedKind } from '../endpoints/decode.js';
+import { decodeBody, type TooLarge } from '../endpoints/decode-worker.js';
+import { warningHeaderValue } from '../field-validation.js';
+import { etcdError } from '../store.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../patch.js';
 import { groupVersion } from '../resources.js';
 import { selectorPredicate } from '../selectors.js';
 import type { KubeObject } from '../store.js';
-import { dropUnknownFields, prepareForCreate, prepareForStorage, prepareForUpdate, unknownFieldsError, validateCreate, validateUpdate } from '../strategy.js';
+import { applyDefaults } from '../defaults.js';
+import { prepareForCreate, prepareForStorage, prepareForUpdate, validateCreate, validateUpdate } from '../strategy.js';
 import { openWatchStream, sendWatchError } from '../watch.js';
 import type { RequestContext } from './context.js';
 
@@ -31,35 +36,8 @@ function fieldValidation(query: URLSearchParams): FieldValidation {
   throw newBadRequest(`invalid fieldValidation directive: ${v}`);
 }
 
-/** Strict: reject unknown fields; Warn: say so in Warning headers (as upstream's 299 warnings). */
-function checkUnknownFields(ctx: RequestContext, object: Json, mode: FieldValidation, verb: 'create' | 'update' | 'patch'): void {
-  const found = unknownFieldsError(ctx.resource, object, verb);
-  if (!found) return;
-  if (mode === 'Strict') throw found.error;
-  if (mode === 'Warn') ctx.res.setHeader('Warning', found.warnings);
-  // Warn and Ignore decode as Go does: unknown fields are dropped, not stored.
-  dropUnknownFields(object, found.fields);
-}
-
-function invalid(ctx: RequestContext, name: string, errors: ReturnType<typeof validateCreate>): StatusError | undefined {
+function invalid(ctx: RequestContext, name: string, errors: FieldError[]): StatusError | undefined {
   return errors.length > 0 ? newInvalid({ group: ctx.resource.group, kind: ctx.resource.kind }, name, errors) : undefined;
-}
-
-/** kind/apiVersion in the body must name this resource's kind (create.go / transformDecodeError). */
-function checkTypeMeta(ctx: RequestContext, object: Json): void {
-  const gv = groupVersion(ctx.resource);
-  const kind = object['kind'];
-  const apiVersion = object['apiVersion'];
-  if (kind === undefined || kind === '') {
-    if (apiVersion === undefined) return; // upstream defaults the GVK from the URL
-  }
-  if (typeof kind === 'string' && kind !== '' && kind !== ctx.resource.kind) {
-    const version = typeof apiVersion === 'string' ? (apiVersion.split('/').pop() ?? '') : '';
-    throw newBadRequest(`${kind} in version ${JSON.stringify(version)} cannot be handled as a ${ctx.resource.kind}: converting (${version}.${kind}) to (${ctx.resource.group === '' ? 'core' : ctx.resource.group.split('.')[0]}.${ctx.resource.kind}): unknown conversion`);
-  }
-  if (typeof apiVersion === 'string' && apiVersion !== '' && apiVersion !== gv) {
-    throw newBadRequest(`the API version in the data (${apiVersion}) does not match the expected API version (${gv})`);
-  }
 }
 
 function ensureMetadata(object: Json): KubeObject {
@@ -68,16 +46,51 @@ function ensureMetadata(object: Json): KubeObject {
   return object as KubeObject;
 }
 
+/**
+ * Applies fieldValidation to a decode's strict errors (handlers/rest.go): Strict refuses them, Warn sends each as
+ * a Warning header, Ignore says nothing. Unknown fields are already dropped, as decoding into Go types does.
+ */
+function applyFieldValidation(ctx: RequestContext, strict: readonly string[], mode: FieldValidation, refuse: (message: string) => StatusError): void {
+  if (strict.length === 0) return;
+  if (mode === 'Strict') throw refuse(`strict decoding error: ${strict.join(', ')}`);
+  if (mode === 'Warn') ctx.res.setHeader('Warning', strict.map(warningHeaderValue));
+}
+
+const expected = (ctx: RequestContext): ExpectedKind => ({ group: ctx.resource.group, version: ctx.resource.version, kind: ctx.resource.kind });
+
+/** A decode's failure as the Status upstream answers. */
+function decodeFailure(ctx: RequestContext, outcome: Exclude<DecodeOutcome | TooLarge, { ok: true }>): StatusError {
+  if (outcome.ok === 'too-large') return etcdError('etcdserver: request is too large');
+  if (outcome.code === 422) {
+    // handlers/patch.go: a patch whose result does not decode is Invalid on the field "patch".
+    return newInvalid({ group: ctx.resource.group, kind: ctx.resource.kind }, '', [fieldInvalid('patch', outcome.invalidPatchValue ?? '', outcome.message)]);
+  }
+  return newBadRequest(outcome.message);
+}
+
+/** Reads and decodes a create or PUT body (JSON, YAML or protobuf) as the resource's kind. */
+async function readObject(ctx: RequestContext, mode: FieldValidation): Promise<KubeObject> {
+  const body = await readBody(ctx.req, ctx.parts.maxRequestBodyBytes);
+  const type = mediaType(ctx.req.headers['content-type']);
+  if (type === protobufMediaType) {
+    const decoded = decodeObjectBody(ctx.req.headers['content-type'], body, ctx.resource.kind);
+    const mismatch = decodeObject(JSON.stringify({ apiVersion: decoded.object['apiVersion'], kind: decoded.object['kind'] }), 'json', { ...expected(ctx), kind: ctx.resource.kind });
+    if (!mismatch.ok) throw decodeFailure(ctx, mismatch);
+    return ensureMetadata(decoded.object);
+  }
+  if (type !== '' && type !== 'application/json' && type !== 'application/yaml') throw newUnsupportedMediaType(objectMediaTypes);
+  const outcome = await decodeBody(ctx.parts.decoder, { text: body.toString('utf8'), mediaType: type === 'application/yaml' ? 'yaml' : 'json', expect: expected(ctx), patch: false });
+  if (outcome.ok !== true) throw decodeFailure(ctx, outcome);
+  applyFieldValidation(ctx, outcome.strict, mode, (message) => newBadRequest(cannotBeHandled(expected(ctx), message)));
+  return ensureMetadata(outcome.object);
+}
+
 export async function handleCreate(ctx: RequestContext): Promise<void> {
   const { info, resource, parts, query } = ctx;
   if (info.name !== '' && info.subresource === '') throw newMethodNotSupported({ group: resource.group, resource: resource.resource }, 'create');
   const dryRun = isDryRun(query);
   const mode = fieldValidation(query);
-  const body = await readBody(ctx.req, parts.maxRequestBodyBytes);
-  const decoded = decodeObjectBody(ctx.req.headers['content-type'], body, resource.kind);
-  checkTypeMeta(ctx, decoded.object);
-  if (decoded.encoding !== 'protobuf') checkUnknownFields(ctx, decoded.object, mode, 'create');
-  const object = ensureMetadata(decoded.object);
+  const object = await readObject(ctx, mode);
   const urlNamespace = resource.namespaced ? info.namespace : '';
   if (resource.namespaced) {
     // rest.go: the body's namespace, when set, must match the URL's.
@@ -87,19 +100,22 @@ export async function handleCreate(ctx: RequestContext): Promise<void> {
     }
     object.metadata.namespace = urlNamespace;
   }
-  let prepared = prepareForCreate(resource, object);
-  const name = prepared.metadata.name ?? '';
+  // create.go: defaulting on decode, mutating admission, then rest.BeforeCreate (PrepareForCreate, the generated
+  // name, Validate), then validating admission.
+  const defaulted = applyDefaults(resource.kind, object);
   const attrs = {
     operation: 'CREATE' as const,
     group: resource.group,
     resource: resource.resource,
     subresource: '',
-    name,
+    name: defaulted.metadata.name ?? '',
     namespace: urlNamespace,
     kind: resource.kind,
-    object: prepared,
+    object: defaulted,
   };
-  prepared = parts.admission.admit(attrs, { store: parts.store, user: ctx.user });
+  const admitted = parts.admission.admit(attrs, { store: parts.store, user: ctx.user });
+  const prepared = prepareForCreate(resource, admitted);
+  const name = prepared.metadata.name ?? '';
   const err = invalid(ctx, name, validateCreate(resource, prepared));
   if (err) throw err;
   parts.admission.validate({ ...attrs, object: prepared }, { store: parts.store, user: ctx.user });
@@ -185,25 +201,17 @@ export function setWatchTableRenderer(fn: (ctx: RequestContext, object: KubeObje
 async function readUpdate(ctx: RequestContext, current: KubeObject, verb: 'update' | 'patch'): Promise<{ object: KubeObject; mode: FieldValidation }> {
   const { parts, resource, query } = ctx;
   const mode = fieldValidation(query);
-  const body = await readBody(ctx.req, parts.maxRequestBodyBytes);
-  if (verb === 'update') {
-    const decoded = decodeObjectBody(ctx.req.headers['content-type'], body, resource.kind);
-    checkTypeMeta(ctx, decoded.object);
-    if (decoded.encoding !== 'protobuf') checkUnknownFields(ctx, decoded.object, mode, 'update');
-    return { object: ensureMetadata(decoded.object), mode };
-  }
+  if (verb === 'update') return { object: await readObject(ctx, mode), mode };
   const type = mediaType(ctx.req.headers['content-type']);
   const patchTypes = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
   if (!patchTypes.includes(type)) {
     // patch.go: server-side apply (application/apply-patch+yaml) is not served here.
     throw newUnsupportedMediaType(patchTypes);
   }
-  let patch: unknown;
-  try {
-    patch = JSON.parse(body.toString('utf8'));
-  } catch (error) {
-    throw newBadRequest(`error decoding patch: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const body = await readBody(ctx.req, parts.maxRequestBodyBytes);
+  const parsedPatch = parsePatchDocument(body.toString('utf8'));
+  if (!parsedPatch.ok) throw newBadRequest(parsedPatch.message);
+  const patch = parsedPatch.value;
   let patched: unknown;
   try {
     if (type === 'application/json-patch+json') {
@@ -218,9 +226,10 @@ async function readUpdate(ctx: RequestContext, current: KubeObject, verb: 'updat
     throw newBadRequest(error instanceof Error ? error.message : String(error));
   }
   if (!isObject(patched)) throw newBadRequest('the patch did not result in an object');
-  checkTypeMeta(ctx, patched);
-  checkUnknownFields(ctx, patched, mode, 'patch');
-  return { object: ensureMetadata(patched), mode };
+  const outcome = await decodeBody(parts.decoder, { text: JSON.stringify(patched), mediaType: 'json', expect: expected(ctx), patch: true });
+  if (outcome.ok !== true) throw decodeFailure(ctx, outcome);
+  applyFieldValidation(ctx, outcome.strict, mode, (message) => newBadRequest(message));
+  return { object: ensureMetadata(outcome.object), mode };
 }
 
 /** PUT and PATCH, on the main resource or on a subresource (status, ephemeralcontainers). */
