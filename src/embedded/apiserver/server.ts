@@ -16,6 +16,7 @@ import { newMethodNotSupported, StatusError, toStatusError, type Status } from '
 import { AdmissionChain, type AdmissionPluginName } from './admission.js';
 import { randomToken, TokenAuthenticator, type TokenUser, type UserInfo } from './authn.js';
 import { RbacAuthorizer } from './authorizer.js';
+import { impersonatedUser } from './authentication/impersonation.js';
 import { BodyTooLargeError, defaultMaxRequestBodyBytes, protobufMediaType } from './body.js';
 import {
   aggregatedDiscovery,
@@ -177,6 +178,8 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
   for (const tenant of options.tenants ?? defaultTenants.filter((t) => users.some((u) => u.name === t.user))) seedTenant(store, tenant);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // net/http refuses a request-URI whose path has a malformed escape (url.ParseRequestURI) before any handler.
+    if (/%(?![0-9a-fA-F]{2})/.test((req.url ?? '/').split('?')[0] ?? '')) return badRequestLine(req, res);
     const parsed = new URL(req.url ?? '/', 'https://127.0.0.1');
     const query = parsed.searchParams;
     const method = req.method ?? 'GET';
@@ -193,6 +196,10 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
       }
       user = found;
     }
+    user = impersonatedUser(req.headersDistinct, user, {
+      authorize: (u, request) => authorizer.authorize(u, request),
+      forbidden: (u, request, reason) => authorizer.forbiddenFor(u, request, reason),
+    });
     const decision = info.isResourceRequest
       ? authorizer.authorize(user, {
           resourceRequest: true,
@@ -394,6 +401,13 @@ function writeJson(res: ServerResponse, code: number, body: unknown, contentType
   const text = JSON.stringify(body);
   res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
   res.end(text);
+}
+
+/** Go's net/http answer to an unparseable request line: plain text, and the connection closes. */
+function badRequestLine(req: IncomingMessage, res: ServerResponse): void {
+  req.resume();
+  res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+  res.end('400 Bad Request');
 }
 
 function writeStatus(res: ServerResponse, status: Status): void {

@@ -12,6 +12,9 @@ import {
   validateObjectMeta,
   validateObjectMetaUpdate,
   validatePod,
+  validateRole,
+  validateRoleBinding,
+  validateRoleBindingUpdate,
   validatePodUpdate,
   validateSecret,
 } from './validation.js';
@@ -85,17 +88,16 @@ export function validateCreate(resource: ResourceInfo, object: KubeObject): Fiel
       return validateNamespace(object);
     case 'Node':
       return validateObjectMeta(object.metadata, false);
+    case 'Role':
+    case 'ClusterRole':
+      return validateRole(object, resource.namespaced);
+    case 'RoleBinding':
+    case 'ClusterRoleBinding':
+      return validateRoleBinding(object, resource.namespaced);
     default:
-      // Other kinds: ValidateObjectMeta with the kind's name rule (ServiceAccount: DNS subdomain; RBAC: path segment).
-      return validateObjectMeta(object.metadata, resource.namespaced, resource.group === 'rbac.authorization.k8s.io' ? (n) => pathSegmentErrors(n) : undefined);
+      // Other kinds: ValidateObjectMeta with the kind's name rule (ServiceAccount, Event: DNS subdomain).
+      return validateObjectMeta(object.metadata, resource.namespaced);
   }
-}
-
-/** ValidatePathSegmentName (apimachinery pkg/api/validation/path): RBAC names may be almost anything but '/', '%', '.' and '..'. */
-function pathSegmentErrors(name: string): string[] {
-  if (name === '.' || name === '..') return [`may not be '${name}'`];
-  for (const bad of ['/', '%']) if (name.includes(bad)) return [`may not contain '${bad}'`];
-  return [];
 }
 
 /** What an update may change, by resource and subresource. */
@@ -160,6 +162,7 @@ export function validateUpdate(resource: ResourceInfo, object: KubeObject, old: 
     return [...meta, ...typeErrs, ...validateSecret(object)];
   }
   if (resource.kind === 'Namespace') return [...meta, ...validateNamespace(object)];
+  if (resource.kind === 'RoleBinding' || resource.kind === 'ClusterRoleBinding') return validateRoleBindingUpdate(object, old, resource.namespaced);
   return [...meta, ...validateCreate(resource, object)];
 }
 

@@ -345,6 +345,7 @@ export function validatePodSpec(spec: Obj, path: string): FieldError[] {
     const keys = Object.keys(obj(ref));
     if (keys.some((k) => k !== 'name')) errs.push(fieldInvalid(`${path}.imagePullSecrets[${i}]`, ref, 'only name may be set'));
   });
+  errs.push(...validateTolerations(list(spec['tolerations']), `${path}.tolerations`));
   const serviceAccountName = str(spec['serviceAccountName']);
   if (serviceAccountName !== '') {
     for (const msg of isDNS1123Subdomain(serviceAccountName)) errs.push(fieldInvalid(`${path}.serviceAccountName`, serviceAccountName, msg));
@@ -355,6 +356,38 @@ export function validatePodSpec(spec: Obj, path: string): FieldError[] {
   if (typeof deadline === 'number' && (deadline < 1 || deadline > 2147483647)) {
     errs.push(fieldInvalid(`${path}.activeDeadlineSeconds`, deadline, 'must be between 1 and 2147483647, inclusive'));
   }
+  return errs;
+}
+
+/** ValidateTolerations. */
+function validateTolerations(tolerations: unknown[], path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  tolerations.forEach((raw, i) => {
+    const t = obj(raw);
+    const p = `${path}[${i}]`;
+    const key = str(t['key']);
+    const operator = str(t['operator']);
+    const value = str(t['value']);
+    const effect = str(t['effect']);
+    if (key !== '') for (const msg of isQualifiedName(key)) errs.push(fieldInvalid(`${p}.key`, key, msg));
+    if (key === '' && operator !== 'Exists') {
+      errs.push(fieldInvalid(`${p}.operator`, operator, 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
+    }
+    if (t['tolerationSeconds'] !== undefined && t['tolerationSeconds'] !== null && effect !== 'NoExecute') {
+      errs.push(fieldInvalid(`${p}.effect`, effect, "effect must be 'NoExecute' when `tolerationSeconds` is set"));
+    }
+    if (operator === 'Equal' || operator === '') {
+      const msgs = isValidLabelValue(value);
+      if (msgs.length > 0) errs.push(fieldInvalid(`${p}.operator`, value, msgs.join(';')));
+    } else if (operator === 'Exists') {
+      if (value !== '') errs.push(fieldInvalid(`${p}.operator`, t, "value must be empty when `operator` is 'Exists'"));
+    } else {
+      errs.push(fieldNotSupported(`${p}.operator`, operator, ['Equal', 'Exists']));
+    }
+    if (effect !== '' && !['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(effect)) {
+      errs.push(fieldNotSupported(`${p}.effect`, effect, ['NoSchedule', 'PreferNoSchedule', 'NoExecute']));
+    }
+  });
   return errs;
 }
 
@@ -601,6 +634,100 @@ export function validateEphemeralContainersUpdate(newPod: unknown, oldPod: unkno
       const diff = specDiff(old, current, 'ephemeralContainer');
       errs.push(fieldForbidden('spec.ephemeralContainers', `existing ephemeral containers ${JSON.stringify(name)} may not be changed\n${diff.join('\n')}`));
     }
+  }
+  return errs;
+}
+
+// ---------------------------------------------------------------------------------------------
+// RBAC (k8s.io/kubernetes pkg/apis/rbac/validation/validation.go)
+
+const rbacGroup = 'rbac.authorization.k8s.io';
+
+/** ValidateRBACName = path.IsValidPathSegmentName: anything but '.', '..' and names with '/' or '%'. */
+export const nameIsRBAC: NameFn = (name) => {
+  if (name === '.' || name === '..') return [`may not be '${name}'`];
+  for (const bad of ['/', '%']) if (name.includes(bad)) return [`may not contain '${bad}'`];
+  return [];
+};
+
+/** ValidatePolicyRule. */
+function validatePolicyRule(rule: unknown, isNamespaced: boolean, path: string): FieldError[] {
+  const r = obj(rule);
+  const errs: FieldError[] = [];
+  const verbs = list(r['verbs']);
+  const nonResourceURLs = list(r['nonResourceURLs']);
+  if (verbs.length === 0) errs.push(fieldRequired(`${path}.verbs`, 'verbs must contain at least one value'));
+  if (nonResourceURLs.length > 0) {
+    if (isNamespaced) errs.push(fieldInvalid(`${path}.nonResourceURLs`, nonResourceURLs, 'namespaced rules cannot apply to non-resource URLs'));
+    if (list(r['apiGroups']).length > 0 || list(r['resources']).length > 0 || list(r['resourceNames']).length > 0) {
+      errs.push(fieldInvalid(`${path}.nonResourceURLs`, nonResourceURLs, 'rules cannot apply to both regular resources and non-resource URLs'));
+    }
+    return errs;
+  }
+  if (list(r['apiGroups']).length === 0) errs.push(fieldRequired(`${path}.apiGroups`, 'resource rules must supply at least one api group'));
+  if (list(r['resources']).length === 0) errs.push(fieldRequired(`${path}.resources`, 'resource rules must supply at least one resource'));
+  return errs;
+}
+
+/** ValidateRole / ValidateClusterRole. */
+export function validateRole(role: unknown, isNamespaced: boolean): FieldError[] {
+  const r = obj(role);
+  const errs = validateObjectMeta(r['metadata'], isNamespaced, nameIsRBAC);
+  list(r['rules']).forEach((rule, i) => errs.push(...validatePolicyRule(rule, isNamespaced, `rules[${i}]`)));
+  return errs;
+}
+
+/** ValidateRoleBindingSubject. */
+function validateRoleBindingSubject(subject: unknown, isNamespaced: boolean, path: string): FieldError[] {
+  const s = obj(subject);
+  const errs: FieldError[] = [];
+  const name = str(s['name']);
+  const apiGroup = str(s['apiGroup']);
+  const kind = str(s['kind']);
+  if (name === '') errs.push(fieldRequired(`${path}.name`, ''));
+  switch (kind) {
+    case 'ServiceAccount':
+      if (name !== '') for (const msg of nameIsDNSSubdomain(name, false)) errs.push(fieldInvalid(`${path}.name`, name, msg));
+      if (apiGroup !== '') errs.push(fieldNotSupported(`${path}.apiGroup`, apiGroup, ['']));
+      if (!isNamespaced && str(s['namespace']) === '') errs.push(fieldRequired(`${path}.namespace`, ''));
+      break;
+    case 'User':
+    case 'Group':
+      if (apiGroup !== rbacGroup) errs.push(fieldNotSupported(`${path}.apiGroup`, apiGroup, [rbacGroup]));
+      break;
+    default:
+      errs.push(fieldNotSupported(`${path}.kind`, kind, ['ServiceAccount', 'User', 'Group']));
+  }
+  return errs;
+}
+
+/** ValidateRoleBinding (namespaced) / ValidateClusterRoleBinding. */
+export function validateRoleBinding(binding: unknown, isNamespaced: boolean): FieldError[] {
+  const b = obj(binding);
+  const errs = validateObjectMeta(b['metadata'], isNamespaced, nameIsRBAC);
+  const ref = obj(b['roleRef']);
+  const refGroup = str(ref['apiGroup']);
+  const refKind = str(ref['kind']);
+  const refName = str(ref['name']);
+  if (refGroup !== rbacGroup) errs.push(fieldNotSupported('roleRef.apiGroup', refGroup, [rbacGroup]));
+  if (isNamespaced) {
+    if (refKind !== 'Role' && refKind !== 'ClusterRole') errs.push(fieldNotSupported('roleRef.kind', refKind, ['Role', 'ClusterRole']));
+  } else if (refKind !== 'ClusterRole') {
+    errs.push(fieldNotSupported('roleRef.kind', refKind, ['ClusterRole']));
+  }
+  if (refName === '') errs.push(fieldRequired('roleRef.name', ''));
+  else for (const msg of nameIsRBAC(refName, false)) errs.push(fieldInvalid('roleRef.name', refName, msg));
+  list(b['subjects']).forEach((subject, i) => errs.push(...validateRoleBindingSubject(subject, isNamespaced, `subjects[${i}]`)));
+  return errs;
+}
+
+/** ValidateRoleBindingUpdate / ValidateClusterRoleBindingUpdate: the roleRef cannot change. */
+export function validateRoleBindingUpdate(binding: unknown, old: unknown, isNamespaced: boolean): FieldError[] {
+  const errs = [...validateRoleBinding(binding, isNamespaced), ...validateObjectMetaUpdate(obj(binding)['metadata'], obj(old)['metadata'])];
+  const ref = obj(obj(binding)['roleRef']);
+  const oldRef = obj(obj(old)['roleRef']);
+  if (['apiGroup', 'kind', 'name'].some((k) => str(ref[k]) !== str(oldRef[k]))) {
+    errs.push(fieldInvalid('roleRef', ref, 'cannot change roleRef'));
   }
   return errs;
 }

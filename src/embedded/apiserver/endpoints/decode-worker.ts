@@ -5,6 +5,7 @@
 // parses it at all.
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { decodeObject, type DecodeOutcome, type ExpectedKind } from './decode.js';
 
@@ -28,7 +29,8 @@ export interface TooLarge {
 
 function workerSource(): string {
   const require = createRequire(import.meta.url);
-  const tsx = pathToFileURL(require.resolve('tsx/esm/api')).href;
+  // tsx's ESM entry (require.resolve would give its CommonJS one).
+  const tsx = pathToFileURL(path.join(path.dirname(require.resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
   const decode = new URL('./decode.ts', import.meta.url).href;
   // The worker runs the TypeScript sources through tsx, like bin/image-heist.js.
   return `
