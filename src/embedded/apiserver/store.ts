@@ -187,25 +187,26 @@ export class ObjectStore {
     return map;
   }
 
-  get(r: ResourceInfo, namespace: string | undefined, name: string): KubeObject | undefined {
+  /** A copy of the object; with `shared`, the stored object itself, for callers that only read it (never change it). */
+  get(r: ResourceInfo, namespace: string | undefined, name: string, options: { shared?: boolean } = {}): KubeObject | undefined {
     const found = this.bucket(r).get(objectKey(r.namespaced ? namespace : undefined, name));
-    return found ? clone(found) : undefined;
+    return found ? (options.shared ? found : clone(found)) : undefined;
   }
 
   /** Like get, but a missing object is upstream's NotFound. */
-  mustGet(r: ResourceInfo, namespace: string | undefined, name: string): KubeObject {
-    const found = this.get(r, namespace, name);
+  mustGet(r: ResourceInfo, namespace: string | undefined, name: string, options: { shared?: boolean } = {}): KubeObject {
+    const found = this.get(r, namespace, name, options);
     if (!found) throw newNotFound(qualified(r), name);
     return found;
   }
 
   /** Objects in name order (namespace, then name); `filter` sees the stored object and must not change it. */
-  list(r: ResourceInfo, namespace?: string, filter?: (object: KubeObject) => boolean): { items: KubeObject[]; resourceVersion: string } {
+  list(r: ResourceInfo, namespace?: string, filter?: (object: KubeObject) => boolean, options: { shared?: boolean } = {}): { items: KubeObject[]; resourceVersion: string } {
     const items: KubeObject[] = [];
     for (const object of this.bucket(r).values()) {
       if (namespace !== undefined && r.namespaced && object.metadata.namespace !== namespace) continue;
       if (filter && !filter(object)) continue;
-      items.push(clone(object));
+      items.push(options.shared ? object : clone(object));
     }
     items.sort((a, b) =>
       objectKey(a.metadata.namespace, a.metadata.name ?? '').localeCompare(objectKey(b.metadata.namespace, b.metadata.name ?? '')),

@@ -163,7 +163,10 @@ export function validateObjectMeta(meta: unknown, requiresNamespace: boolean, na
 /** ValidateLabels: keys as qualified names, values as label values; both reported on the labels path. */
 export function validateLabels(labels: unknown, path: string): FieldError[] {
   const errs: FieldError[] = [];
-  for (const [key, value] of Object.entries(obj(labels)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  const entries = Object.entries(obj(labels));
+  // Go ranges over a sorted map here; sorting 100,000 labels costs, so only when there is an error to order.
+  if (!entries.some(([key, value]) => isQualifiedName(key).length > 0 || isValidLabelValue(str(value)).length > 0)) return errs;
+  for (const [key, value] of entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     for (const msg of isQualifiedName(key)) errs.push(fieldInvalid(path, key, msg));
     for (const msg of isValidLabelValue(str(value))) errs.push(fieldInvalid(path, str(value), msg));
   }

@@ -17,6 +17,12 @@ import { openWatchStream, sendWatchError } from '../watch.js';
 import type { RequestContext } from './context.js';
 
 type Json = Record<string, unknown>;
+
+/**
+ * Lets other requests run between the stages of a write: a large object costs tens of milliseconds per stage,
+ * and no tenant's write should hold the event loop for all of them at once.
+ */
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** dryRun=All on any write; other values are upstream's 400. */
@@ -91,6 +97,7 @@ export async function handleCreate(ctx: RequestContext): Promise<void> {
   const dryRun = isDryRun(query);
   const mode = fieldValidation(query);
   const object = await readObject(ctx, mode);
+  await yieldToLoop();
   const urlNamespace = resource.namespaced ? info.namespace : '';
   if (resource.namespaced) {
     // rest.go: the body's namespace, when set, must match the URL's.
@@ -116,8 +123,10 @@ export async function handleCreate(ctx: RequestContext): Promise<void> {
   const admitted = parts.admission.admit(attrs, { store: parts.store, user: ctx.user });
   const prepared = prepareForCreate(resource, admitted);
   const name = prepared.metadata.name ?? '';
+  await yieldToLoop();
   const err = invalid(ctx, name, validateCreate(resource, prepared));
   if (err) throw err;
+  await yieldToLoop();
   parts.admission.validate({ ...attrs, object: prepared }, { store: parts.store, user: ctx.user });
   const created = parts.store.create(resource, prepareForStorage(resource, prepared), { dryRun });
   ctx.respond(201, created);
@@ -125,7 +134,7 @@ export async function handleCreate(ctx: RequestContext): Promise<void> {
 
 export function handleGet(ctx: RequestContext): void {
   const { info, resource, parts } = ctx;
-  const object = parts.store.mustGet(resource, info.namespace, info.name);
+  const object = parts.store.mustGet(resource, info.namespace, info.name, { shared: true });
   ctx.respond(200, object, { table: true });
 }
 
@@ -134,7 +143,7 @@ const continueToken = (rv: string, offset: number): string => Buffer.from(JSON.s
 export function handleList(ctx: RequestContext): void {
   const { info, resource, parts, query } = ctx;
   const predicate = selectorPredicate(resource.kind, query);
-  const all = parts.store.list(resource, resource.namespaced && info.namespace !== '' ? info.namespace : undefined, predicate);
+  const all = parts.store.list(resource, resource.namespaced && info.namespace !== '' ? info.namespace : undefined, predicate, { shared: true });
   let items = all.items;
   let offset = 0;
   let resourceVersion = all.resourceVersion;
@@ -178,13 +187,22 @@ export function handleWatch(ctx: RequestContext): void {
         ...(resource.namespaced && info.namespace !== '' ? { namespace: info.namespace } : {}),
         ...(query.get('resourceVersion') !== null ? { resourceVersion: query.get('resourceVersion') ?? '' } : {}),
         filter: predicate,
+        shared: true,
       },
-      (event) => stream.send({ type: event.type, object: encode(event.object) }),
+      (event) => (asTable ? stream.send({ type: event.type, object: encode(event.object) }) : stream.sendEncoded(event.type, encodedJson(event.object))),
     );
     stream.onClose(stop);
   } catch (error) {
     sendWatchError(stream, error as StatusError);
   }
+}
+
+// Stored objects never change in place, so one JSON text per object serves every watcher of it.
+const jsonCache = new WeakMap<object, string>();
+function encodedJson(object: KubeObject): string {
+  let json = jsonCache.get(object);
+  if (json === undefined) jsonCache.set(object, (json = JSON.stringify(object)));
+  return json;
 }
 
 function wantsTable(ctx: RequestContext): boolean {
@@ -238,6 +256,7 @@ export async function handleUpdate(ctx: RequestContext, verb: 'update' | 'patch'
   const dryRun = isDryRun(query);
   const current = parts.store.mustGet(resource, info.namespace, info.name);
   const { object } = await readUpdate(ctx, current, verb);
+  await yieldToLoop();
   if (verb === 'update') {
     // update.go: the name in the body must match the URL's.
     const bodyName = object.metadata.name ?? '';
@@ -262,8 +281,10 @@ export async function handleUpdate(ctx: RequestContext, verb: 'update' | 'patch'
     oldObject: current,
   };
   prepared = parts.admission.admit(attrs, { store: parts.store, user: ctx.user });
+  await yieldToLoop();
   const err = invalid(ctx, info.name, validateUpdate(resource, prepared, current, info.subresource));
   if (err) throw err;
+  await yieldToLoop();
   parts.admission.validate({ ...attrs, object: prepared }, { store: parts.store, user: ctx.user });
   const updated = parts.store.update(resource, prepareForStorage(resource, prepared), { dryRun });
   ctx.respond(200, updated);
