@@ -215,8 +215,12 @@ export class ObjectStore {
   }
 
   /** Stores a new object; fills uid, resourceVersion, creationTimestamp, generation. With dryRun, returns what would be stored. */
-  create(r: ResourceInfo, input: KubeObject, options: { dryRun?: boolean } = {}): KubeObject {
-    const object = clone(input);
+  /**
+   * `owned`: the caller hands the input over and never touches it again (no copy is made). `shared`: the answer
+   * is the stored object itself, for callers that only serialize it.
+   */
+  create(r: ResourceInfo, input: KubeObject, options: { dryRun?: boolean; owned?: boolean; shared?: boolean } = {}): KubeObject {
+    const object = options.owned ? input : clone(input);
     const meta = object.metadata;
     if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
     const name = meta.name ?? '';
@@ -245,15 +249,15 @@ export class ObjectStore {
     this.account(object, bytes, undefined);
     this.scheduleExpiry(r, object);
     this.emit(r, { type: 'ADDED', object }, bytes);
-    return clone(object);
+    return options.shared ? object : clone(object);
   }
 
   /**
    * Replaces an existing object. A resourceVersion in the input that is not the stored one is
    * upstream's 409 Conflict; an absent one means "unconditional" (as upstream allows for most kinds).
    */
-  update(r: ResourceInfo, input: KubeObject, options: { dryRun?: boolean } = {}): KubeObject {
-    const object = clone(input);
+  update(r: ResourceInfo, input: KubeObject, options: { dryRun?: boolean; owned?: boolean; shared?: boolean } = {}): KubeObject {
+    const object = options.owned ? input : clone(input);
     const meta = object.metadata;
     const name = meta.name ?? '';
     const namespace = r.namespaced ? meta.namespace : undefined;
@@ -290,7 +294,7 @@ export class ObjectStore {
     this.account(object, bytes, current);
     this.scheduleExpiry(r, object);
     this.emit(r, { type: 'MODIFIED', object }, bytes);
-    return clone(object);
+    return options.shared ? object : clone(object);
   }
 
   /** Read-modify-write without a conflict check: for trusted in-process writers (kubelet status, events). */

@@ -128,7 +128,7 @@ export async function handleCreate(ctx: RequestContext): Promise<void> {
   if (err) throw err;
   await yieldToLoop();
   parts.admission.validate({ ...attrs, object: prepared }, { store: parts.store, user: ctx.user });
-  const created = parts.store.create(resource, prepareForStorage(resource, prepared), { dryRun });
+  const created = parts.store.create(resource, prepareForStorage(resource, prepared), { dryRun, owned: true, shared: true });
   ctx.respond(201, created);
 }
 
@@ -286,7 +286,7 @@ export async function handleUpdate(ctx: RequestContext, verb: 'update' | 'patch'
   if (err) throw err;
   await yieldToLoop();
   parts.admission.validate({ ...attrs, object: prepared }, { store: parts.store, user: ctx.user });
-  const updated = parts.store.update(resource, prepareForStorage(resource, prepared), { dryRun });
+  const updated = parts.store.update(resource, prepareForStorage(resource, prepared), { dryRun, owned: true, shared: true });
   ctx.respond(200, updated);
 }
 
