@@ -91,6 +91,10 @@ export default async function bench(): Promise<BenchLine[]> {
     gc?.();
     const heapFull = process.memoryUsage().heapUsed;
     await admin2('DELETE', '/api/v1/namespaces/tenant-b/secrets');
+    // Let the answer (the deleted list) go, then collect twice.
+    await new Promise((r) => setTimeout(r, 500));
+    gc?.();
+    await new Promise((r) => setTimeout(r, 100));
     gc?.();
     const heapAfter = process.memoryUsage().heapUsed;
     const mib = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
