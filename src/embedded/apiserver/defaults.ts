@@ -103,18 +103,3 @@ export function defaultRoleBinding(binding: KubeObject): KubeObject {
   }
   return binding;
 }
-
-/** Defaulting per kind, applied to every create and update body. */
-export function applyDefaults(kind: string, object: KubeObject): KubeObject {
-  switch (kind) {
-    case 'Pod':
-      return defaultPod(object);
-    case 'Secret':
-      return defaultSecret(object);
-    case 'RoleBinding':
-    case 'ClusterRoleBinding':
-      return defaultRoleBinding(object);
-    default:
-      return object;
-  }
-}

@@ -27,15 +27,15 @@ import {
   apiVersions,
   wantsAggregatedDiscovery,
 } from './discovery.js';
-import { handleSelfSubjectAccessReview, handleSelfSubjectRulesReview } from './handlers/access-review.js';
 import type { PodLogs, RequestContext, ServerParts } from './handlers/context.js';
-import { handlePodLog, noKubeletPodLogs } from './handlers/pods.js';
+import { noKubeletPodLogs } from './handlers/pods.js';
+import { strategyFor } from './registry/index.js';
 import { handleCreate, handleDelete, handleDeleteCollection, handleGet, handleList, handleUpdate, handleWatch, setWatchTableRenderer } from './handlers/rest.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { seedClusterPolicy, seedTenant } from './lab-rbac.js';
 import { buildOpenApi } from './openapi.js';
 import { parseRequestInfo, type ResourceRequestInfo } from './request-info.js';
-import { findResource, groupVersions, resources, type ResourceInfo } from './resources.js';
+import { findResource, groupVersions, resources, type ResourceInfo, type Verb } from './resources.js';
 import { ObjectStore, type KubeObject, type StoreLimits } from './store.js';
 import { DecodeWorker } from './endpoints/decode-worker.js';
 import { toTable, type IncludeObjectPolicy } from './tables.js';
@@ -283,17 +283,13 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
       parts,
       respond: (code, object, opts) => respond(req, res, resource, query, code, object, opts?.table === true),
     };
-    if (resource.kind === 'SelfSubjectAccessReview') {
-      if (info.verb !== 'create') throw newMethodNotSupported({ group: resource.group, resource: resource.resource }, info.verb);
-      return handleSelfSubjectAccessReview(ctx);
-    }
-    if (resource.kind === 'SelfSubjectRulesReview') {
-      if (info.verb !== 'create') throw newMethodNotSupported({ group: resource.group, resource: resource.resource }, info.verb);
-      return handleSelfSubjectRulesReview(ctx);
-    }
-    if (info.subresource === 'log') {
-      if (info.verb !== 'get') throw newMethodNotSupported({ group: '', resource: 'pods/log' }, info.verb);
-      return handlePodLog(ctx);
+    // A resource that is not stored, or a subresource with its own handler (pods/log), says so in its strategy.
+    const strategy = strategyFor(resource);
+    const own = info.subresource === '' ? strategy.handlers : strategy.subresourceHandlers?.[info.subresource];
+    if (own) {
+      const handler = own[info.verb as Verb];
+      if (!handler) throw newMethodNotSupported({ group: resource.group, resource: info.subresource ? `${resource.resource}/${info.subresource}` : resource.resource }, info.verb);
+      return handler(ctx);
     }
     if ((info.verb === 'update' || info.verb === 'patch') && info.name === '') {
       // No PUT or PATCH route on a collection (go-restful's 405, as kube-apiserver answers it).

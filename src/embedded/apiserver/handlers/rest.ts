@@ -11,8 +11,8 @@ import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../pa
 import { groupVersion } from '../resources.js';
 import { selectorPredicate } from '../selectors.js';
 import type { KubeObject } from '../store.js';
-import { applyDefaults } from '../defaults.js';
-import { prepareForCreate, prepareForStorage, prepareForUpdate, validateCreate, validateUpdate } from '../strategy.js';
+import { strategyFor } from '../registry/index.js';
+import { applyDefaults, prepareForCreate, prepareForStorage, prepareForUpdate, validateCreate, validateUpdate } from '../strategy.js';
 import { openWatchStream, sendWatchError } from '../watch.js';
 import type { RequestContext } from './context.js';
 
@@ -109,7 +109,7 @@ export async function handleCreate(ctx: RequestContext): Promise<void> {
   }
   // create.go: defaulting on decode, mutating admission, then rest.BeforeCreate (PrepareForCreate, the generated
   // name, Validate), then validating admission.
-  const defaulted = applyDefaults(resource.kind, object);
+  const defaulted = applyDefaults(resource, object);
   const attrs = {
     operation: 'CREATE' as const,
     group: resource.group,
@@ -298,8 +298,6 @@ async function deleteOptions(ctx: RequestContext): Promise<Json> {
   return options;
 }
 
-// Kinds whose delete answers the deleted object; the rest answer Status Success (registry store ReturnDeletedObject).
-const returnsDeletedObject = new Set(['Pod', 'Namespace', 'Node']);
 
 export async function handleDelete(ctx: RequestContext): Promise<void> {
   const { info, resource, parts, query } = ctx;
@@ -328,7 +326,8 @@ export async function handleDelete(ctx: RequestContext): Promise<void> {
     ...(typeof preconditions['resourceVersion'] === 'string' ? { resourceVersion: preconditions['resourceVersion'] } : {}),
     ...(typeof preconditions['uid'] === 'string' ? { uid: preconditions['uid'] } : {}),
   });
-  if (returnsDeletedObject.has(resource.kind)) ctx.respond(200, deleted);
+  // registry store ReturnDeletedObject: some kinds answer the deleted object, the rest Status Success.
+  if (strategyFor(resource).returnDeletedObject) ctx.respond(200, deleted);
   else ctx.respond(200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: info.name, group: resource.group || undefined, kind: resource.resource, uid: deleted.metadata.uid } });
 }
 
