@@ -58,6 +58,7 @@ function valueFor(type: string, depth: number): fc.Arbitrary<unknown> {
 }
 
 const kinds = resources.filter((r) => r.verbs.includes('create'));
+const namespacedKinds = kinds.filter((r) => r.namespaced);
 const valid: Record<string, () => Record<string, unknown>> = {
   Pod: () => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { app: 'x' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.36', ports: [{ containerPort: 80 }] }], tolerations: [{ key: 'k', operator: 'Exists' }] } }),
   Secret: () => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: 'Opaque', data: { k: 'dmFsdWU=' } }),
@@ -102,7 +103,8 @@ function requestArbitrary(): fc.Arbitrary<FuzzRequest> {
   return fc
     .record({
       user: fc.constantFrom('admin1', 'admin2', 'admin2', 'admin2', 'admin2', 'anonymous'),
-      resource: fc.constantFrom(...kinds),
+      // Mostly what a tenant may write (namespaced kinds); cluster-scoped ones are a tenant's 403.
+      resource: fc.constantFrom(...namespacedKinds, ...namespacedKinds, ...namespacedKinds, ...kinds),
       namespace: fc.constantFrom('tenant-a', 'tenant-b', 'tenant-b', 'tenant-b', 'tenant-b', 'default'),
       name: fc.constantFrom('p', 's', 'rb', 'r', 'e', 'image-pull-secret-1', 'default', 'x%2Fy'),
       method: fc.constantFrom('POST', 'POST', 'POST', 'PUT', 'PATCH', 'GET', 'GET', 'DELETE'),
