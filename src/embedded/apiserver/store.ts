@@ -377,9 +377,10 @@ export class ObjectStore {
       (this.history.length - this.historyStart > historyLimit || this.historyBytes > this.limits.historyBytes || this.history[this.historyStart]!.at < cutoff)
     ) {
       this.historyBytes -= this.history[this.historyStart]!.bytes;
+      // Let the dropped entry (and an object only it holds) be collected now, not when the array is cut.
+      this.history[this.historyStart] = undefined as unknown as HistoryEntry;
       this.historyStart++;
     }
-    // Let the dropped entries (and the objects only they hold) be collected.
     if (this.historyStart > 1024 && this.historyStart * 2 > this.history.length) {
       this.history = this.history.slice(this.historyStart);
       this.historyStart = 0;
