@@ -141,7 +141,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     purgeNamespace: (namespace) => {
       for (const r of resources) {
         if (!r.namespaced || !r.verbs.includes('delete')) continue;
-        for (const o of store.list(r, namespace).items) store.delete(r, namespace, o.metadata.name ?? '');
+        for (const o of store.list(r, namespace, undefined, { shared: true }).items) store.delete(r, namespace, o.metadata.name ?? '', { shared: true });
       }
     },
   };

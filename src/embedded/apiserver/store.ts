@@ -306,7 +306,8 @@ export class ObjectStore {
     return this.update(r, object);
   }
 
-  delete(r: ResourceInfo, namespace: string | undefined, name: string, options: { dryRun?: boolean; resourceVersion?: string; uid?: string } = {}): KubeObject {
+  /** `shared`: the answer shares all but its metadata with the stored (immutable) object, for callers that only serialize it. */
+  delete(r: ResourceInfo, namespace: string | undefined, name: string, options: { dryRun?: boolean; resourceVersion?: string; uid?: string; shared?: boolean } = {}): KubeObject {
     const bucket = this.bucket(r);
     const key = objectKey(r.namespaced ? namespace : undefined, name);
     const current = bucket.get(key);
@@ -320,10 +321,10 @@ export class ObjectStore {
     if (options.dryRun) return clone(current);
     bucket.delete(key);
     this.release(current);
-    const object = clone(current);
-    object.metadata.resourceVersion = String(++this.rv);
+    // The DELETED event carries the last state with a new resourceVersion; everything but metadata is shared.
+    const object: KubeObject = { ...current, metadata: { ...current.metadata, resourceVersion: String(++this.rv) } };
     this.emit(r, { type: 'DELETED', object }, this.sizes.get(current) ?? 0);
-    return clone(object);
+    return options.shared ? { ...object, metadata: { ...object.metadata } } : clone(object);
   }
 
   /**

@@ -363,7 +363,7 @@ function deleteObject(ctx: RequestContext, namespace: string, name: string, opti
     const terminating = beginGracefulPodDeletion(ctx, namespace, name, options);
     if (terminating) return terminating;
   }
-  const deleted = parts.store.delete(resource, namespace, name, options);
+  const deleted = parts.store.delete(resource, namespace, name, { ...options, shared: true });
   if (resource.kind === 'Pod') {
     // rest.BeforeDelete runs for a pod deleted at once too (grace 0): the answer carries deletionTimestamp = now,
     // deletionGracePeriodSeconds 0 and the bumped generation, as a real server's does.
