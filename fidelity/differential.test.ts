@@ -325,6 +325,37 @@ describe.skipIf(reason !== undefined).each(profilesUnderTest)('profile %s: real 
     await rec.compare('BadRequest: malformed JSON', (s) => raw(s, 'admin1', 'POST', '/api/v1/namespaces/tenant-a/pods', '{"apiVersion":', 'application/json'));
     await rec.compare('BadRequest: wrong kind in body', (s) => raw(s, 'admin1', 'POST', '/api/v1/namespaces/tenant-a/pods', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' } }));
     await rec.compare('BadRequest: bad label selector', (s) => raw(s, 'admin1', 'GET', '/api/v1/namespaces/tenant-a/pods?labelSelector=a%20in%20(b'));
+    // Issue 13's hostile-tenant reproductions (test/apiserver-hostile.test.ts), as admin2 in its own namespace.
+    const hostilePod = (spec: unknown, metadata: unknown = { name: 'hostile' }) => ({ apiVersion: 'v1', kind: 'Pod', metadata, spec });
+    const strictPods = '/api/v1/namespaces/tenant-b/pods?fieldValidation=Strict&dryRun=All';
+    await rec.compare('BadRequest: ports:"x" (typed decoding)', (s) => raw(s, 'admin2', 'POST', strictPods, hostilePod({ containers: [{ name: 'c', image: 'i', ports: 'x' }] })));
+    await rec.compare('BadRequest: imagePullSecrets:[1]', (s) => raw(s, 'admin2', 'POST', strictPods, hostilePod({ containers: [{ name: 'c', image: 'i' }], imagePullSecrets: [1] })));
+    await rec.compare('BadRequest: containers:"x"', (s) => raw(s, 'admin2', 'POST', strictPods, hostilePod({ containers: 'x' })));
+    await rec.compare('BadRequest: metadata.name:1', (s) => raw(s, 'admin2', 'POST', strictPods, hostilePod({ containers: [{ name: 'c', image: 'i' }] }, { name: 1 })));
+    await rec.compare('BadRequest: containerPort:1.5', (s) => raw(s, 'admin2', 'POST', strictPods, hostilePod({ containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 1.5 }] }] })));
+    await rec.compare('BadRequest: apiVersion:1', (s) => raw(s, 'admin2', 'POST', strictPods, '{"apiVersion":1,"kind":"Pod","metadata":{"name":"p"}}', 'application/json'));
+    await rec.compare('BadRequest: secret data not base64', (s) => raw(s, 'admin2', 'POST', '/api/v1/namespaces/tenant-b/secrets?dryRun=All', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'b64' }, data: { k: 'no!' } }));
+    await rec.compare('BadRequest: duplicate key under Strict', (s) =>
+      raw(s, 'admin2', 'POST', strictPods, '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"dup","name":"dup2"},"spec":{"containers":[{"name":"c","image":"i"}]}}', 'application/json'),
+    );
+    await rec.compare('BadRequest: JSON nested 10001 deep', (s) =>
+      raw(s, 'admin2', 'POST', '/api/v1/namespaces/tenant-b/pods?dryRun=All', `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"deep"},"x":${'['.repeat(10_000)}${']'.repeat(10_000)}}`, 'application/json'),
+    );
+    await rec.compare('Invalid: containers:[null]', (s) => raw(s, 'admin2', 'POST', '/api/v1/namespaces/tenant-b/pods?dryRun=All', hostilePod({ containers: [null] })));
+    await rec.compare('Invalid: tolerations:[null]', (s) => raw(s, 'admin2', 'POST', '/api/v1/namespaces/tenant-b/pods?dryRun=All', hostilePod({ containers: [{ name: 'c', image: 'i' }], tolerations: [null] })));
+    await rec.compare('Invalid: RoleBinding subjects:[null]', (s) =>
+      raw(s, 'admin2', 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/tenant-b/rolebindings?dryRun=All', {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'bad' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'tenant-admin' },
+        subjects: [null],
+      }),
+    );
+    await rec.compare('Invalid: Role rules:[null]', (s) =>
+      raw(s, 'admin2', 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/tenant-b/roles?dryRun=All', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r' }, rules: [null] }),
+    );
+    await rec.compare('generateName on create', (s) => raw(s, 'admin2', 'POST', '/api/v1/namespaces/tenant-b/pods?dryRun=All', hostilePod({ containers: [{ name: 'c', image: 'busybox:1.36' }] }, { generateName: 'gen-' })));
     await rec.compare('404: unknown resource', (s) => raw(s, 'admin1', 'GET', '/api/v1/namespaces/tenant-a/widgets'));
     await rec.compare('401: wrong token', (s) => raw({ ...s, users: [{ name: 'nobody', token: 'not-a-token' }] }, 'nobody', 'GET', '/api/v1/namespaces'));
     await rec.compare('delete the pod (client-node)', (s) => client(s, 'admin1', (c) => c.core.deleteNamespacedPod({ name: 'dup', namespace: 'tenant-a', gracePeriodSeconds: 0 })));

@@ -27,6 +27,13 @@ describe('normalize', () => {
     expect(normalizeText(text, ctx)).toEqual(['NAME   ROLE   AGE', 'r1     x      <age>', '', 'NAME   AGE', 'rb1    <age>', 'rb2    <age>']);
     expect(normalizeText('NAME   RESTARTS   AGE\np      5s         3s', ctx)).toEqual(['NAME   RESTARTS   AGE', 'p      5s         <age>']);
   });
+
+  it('hides CREATED AT timestamps, which differ by a second between the servers under load (issue 13)', () => {
+    const real = 'NAME           CREATED AT\ntenant-admin   2026-12-07T00:48:12Z\n';
+    const embedded = 'NAME           CREATED AT\ntenant-admin   2026-12-07T00:48:13Z\n';
+    expect(normalizeText(real, ctx)).toEqual(normalizeText(embedded, ctx));
+    expect(normalizeText(real, ctx)).toEqual(['NAME           CREATED AT', 'tenant-admin   <time>']);
+  });
 });
 
 describe('diff and classify', () => {

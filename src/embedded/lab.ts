@@ -4,7 +4,8 @@
 //
 //   const lab = await embeddedBackend.start({ profile: 'none', nodes: 2 })
 //   lab.info (as lab.json), lab.kubeconfigFor('admin1'), lab.preloadImage(...), lab.reset(), lab.stop()
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { writePrivateFile } from './lab-dir.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
@@ -82,7 +83,7 @@ export async function startEmbeddedLab(options: EmbeddedLabOptions): Promise<Emb
     const started = await Promise.allSettled([
       step('Starting the registry', () => startLabRegistry(users)),
       step('Building SuperSecretImage1', async () => ({ secret: await buildSecretImage({ flag }), public: await buildPublicImage() })),
-      step('Starting the API server', () => startApiServer({ admissionPlugins: admissionPluginsFor(profile.enableAdmissionPlugins) })),
+      step('Starting the API server', () => startApiServer({ admissionPlugins: admissionPluginsFor(profile.enableAdmissionPlugins), clock })),
     ]);
     let currentRegistry: RunningRegistry | undefined = started[0].status === 'fulfilled' ? started[0].value : undefined;
     cleanups.push(() => currentRegistry?.close());
@@ -128,7 +129,7 @@ export async function startEmbeddedLab(options: EmbeddedLabOptions): Promise<Emb
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const kubeconfigPath = path.join(dir, 'kubeconfig');
     const kubeconfig = api.kubeconfig();
-    await writeFile(kubeconfigPath, kubeconfig, { mode: 0o600 });
+    await writePrivateFile(kubeconfigPath, kubeconfig);
 
     const info: LabInfo = {
       profile: profile.name,

@@ -2,13 +2,14 @@
 // prints what to type next, and runs until SIGINT or SIGTERM; then stops everything and removes the two
 // files it wrote (nothing else). The lab.json contract is docs/lab-json.md.
 import { connect } from 'node:net';
-import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import type { LabInfo } from '../lab/backend.js';
 import { isProfileName, PROFILE_NAMES, type ProfileName } from '../lab/profiles.js';
 import { LabClockError } from './clock.js';
 import { MAX_NODES, startEmbeddedLab, type EmbeddedLab } from './lab.js';
+import { fileIdentity, lockLabDir, removeOwnFile, writePrivateFile, type LabDirLock, type WrittenFile } from './lab-dir.js';
 
 import { DEFAULT_LAB_DIR, DEFAULT_UP_TIME_SCALE } from './up-defaults.js';
 
@@ -127,6 +128,14 @@ export async function runUp(options: UpOptions): Promise<void> {
   } catch (error) {
     throw new UserError(`cannot create the lab folder ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 'pass a writable folder with --dir');
   }
+  // One `up` per folder, even two started at the same instant (the loser exits 2 and touches nothing).
+  let lock: LabDirLock;
+  try {
+    lock = await lockLabDir(dir);
+  } catch (error) {
+    if (createdDir !== undefined) await rmdir(dir).catch(() => undefined);
+    throw error;
+  }
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
   process.once('SIGINT', onSignal);
@@ -134,7 +143,7 @@ export async function runUp(options: UpOptions): Promise<void> {
   options.signal?.addEventListener('abort', onSignal, { once: true });
 
   let lab: EmbeddedLab | undefined;
-  const written: string[] = [];
+  const written: WrittenFile[] = [];
   try {
     try {
       lab = await startEmbeddedLab({
@@ -152,13 +161,11 @@ export async function runUp(options: UpOptions): Promise<void> {
       if (error instanceof LabClockError || error instanceof RangeError) throw new UserError(error.message);
       throw error;
     }
-    written.push(lab.info.kubeconfig);
+    const kubeconfig = await fileIdentity(lab.info.kubeconfig);
+    if (kubeconfig) written.push(kubeconfig);
     if (!stop.signal.aborted) {
       // lab.json last: whoever waits for it finds a lab that is ready
-      await writeFile(`${labJsonPath}.tmp`, `${JSON.stringify(labJson(lab.info), null, 2)}\n`, { mode: 0o600 });
-      await writeFile(labJsonPath, await readFile(`${labJsonPath}.tmp`), { mode: 0o600 });
-      await rm(`${labJsonPath}.tmp`, { force: true });
-      written.push(labJsonPath);
+      written.push(await writePrivateFile(labJsonPath, `${JSON.stringify(labJson(lab.info), null, 2)}\n`));
       out(nextStepsText(lab.info, dir));
       options.onReady?.(lab);
       await new Promise<void>((resolve) => {
@@ -172,7 +179,8 @@ export async function runUp(options: UpOptions): Promise<void> {
     process.removeListener('SIGTERM', onSignal);
     options.signal?.removeEventListener('abort', onSignal);
     await lab?.stop();
-    for (const file of written) await rm(file, { force: true });
+    for (const file of written) await removeOwnFile(file);
+    await lock.release();
     if (createdDir !== undefined) await rmdir(dir).catch(() => undefined); // only if we made it and it is empty
   }
 }

@@ -67,6 +67,13 @@ const namespaceLifecycle: AdmissionPlugin = {
 
 type PodLike = { metadata?: { name?: string; generateName?: string; annotations?: Record<string, string> }; spec?: Record<string, unknown> };
 
+/** A copy of the pod whose spec (the only part these plugins change) is its own; the rest is shared, never changed. */
+function withOwnSpec(object: unknown): PodLike {
+  const pod = { ...(object as PodLike) };
+  if (pod.spec && typeof pod.spec === 'object') pod.spec = { ...pod.spec };
+  return pod;
+}
+
 /**
  * ServiceAccount (plugin/pkg/admission/serviceaccount/admission.go), on pod CREATE only: defaults
  * spec.serviceAccountName to "default", requires the account to exist, and copies its
@@ -76,7 +83,7 @@ const serviceAccount: AdmissionPlugin = {
   name: 'ServiceAccount',
   admit(a, { store }) {
     if (a.resource !== 'pods' || a.group !== '' || a.subresource !== '' || a.operation !== 'CREATE') return a.object;
-    const pod = structuredClone(a.object) as PodLike;
+    const pod = withOwnSpec(a.object);
     // Mirror pods (kubelet static pods) are left alone.
     if (pod.metadata?.annotations?.['kubernetes.io/config.mirror'] !== undefined) return pod;
     const spec = (pod.spec ??= {});
@@ -121,7 +128,7 @@ const defaultTolerationSeconds: AdmissionPlugin = {
   name: 'DefaultTolerationSeconds',
   admit(a) {
     if (a.resource !== 'pods' || a.group !== '' || a.subresource !== '' || a.operation !== 'CREATE') return a.object;
-    const pod = structuredClone(a.object) as PodLike;
+    const pod = withOwnSpec(a.object);
     const spec = (pod.spec ??= {});
     const tolerations = Array.isArray(spec['tolerations']) ? (spec['tolerations'] as Record<string, unknown>[]) : [];
     const tolerates = (key: string): boolean =>

@@ -2,9 +2,9 @@
 // k8s.io/apiserver/pkg/server/config.go MaxRequestBodyBytes), JSON, YAML and Kubernetes protobuf
 // (k8s.io/apiserver/pkg/endpoints/handlers/rest.go negotiation), errors as upstream's Status.
 import type { IncomingMessage } from 'node:http';
-import { parseAllDocuments } from 'yaml';
 import { newBadRequest, newRequestEntityTooLarge, newUnsupportedMediaType, StatusError } from '../../k8s/api-errors.js';
-import { goJsonObjectError } from './validation.js';
+import { goJsonObjectError } from './endpoints/go-json.js';
+import { yamlToJson } from './endpoints/decode.js';
 import { decodeKubernetesProtobuf, ProtobufDecodeError, ProtobufKindNotSupportedError } from './protobuf.js';
 
 export const defaultMaxRequestBodyBytes = 3 * 1024 * 1024;
@@ -82,14 +82,11 @@ export function parseJsonObject(body: Buffer, expectedKind: string): Record<stri
 }
 
 function parseYamlObject(body: Buffer, expectedKind: string): Record<string, unknown> {
-  const docs = parseAllDocuments(body.toString('utf8'));
-  const list = Array.isArray(docs) ? docs : [docs];
-  const first = list[0];
-  const error = first?.errors[0];
-  if (!first || error) {
-    throw newBadRequest(`the object provided is unrecognized (must be of type ${expectedKind}): couldn't get version/kind; yaml parse error: ${error?.message ?? 'empty document'} (${summarize(body)})`);
+  const converted = yamlToJson(body.toString('utf8'));
+  if ('error' in converted) {
+    throw newBadRequest(`the object provided is unrecognized (must be of type ${expectedKind}): couldn't get version/kind; yaml parse error: ${converted.error} (${summarize(body)})`);
   }
-  const value: unknown = first.toJS();
+  const value: unknown = JSON.parse(converted.json);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw newBadRequest(`the object provided is unrecognized (must be of type ${expectedKind}): couldn't get version/kind; yaml: body is not an object (${summarize(body)})`);
   }

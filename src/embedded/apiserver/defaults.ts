@@ -91,14 +91,15 @@ export function defaultSecret(secret: KubeObject): KubeObject {
   return secret;
 }
 
-/** Defaulting per kind, applied to every create and update body. */
-export function applyDefaults(kind: string, object: KubeObject): KubeObject {
-  switch (kind) {
-    case 'Pod':
-      return defaultPod(object);
-    case 'Secret':
-      return defaultSecret(object);
-    default:
-      return object;
+/** SetDefaults_RoleBinding/ClusterRoleBinding and SetDefaults_Subject (pkg/apis/rbac/v1/defaults.go). */
+export function defaultRoleBinding(binding: KubeObject): KubeObject {
+  const ref = binding['roleRef'];
+  if (isObject(ref) && (ref['apiGroup'] === undefined || ref['apiGroup'] === '')) ref['apiGroup'] = 'rbac.authorization.k8s.io';
+  const subjects = binding['subjects'];
+  if (Array.isArray(subjects)) {
+    for (const s of subjects) {
+      if (isObject(s) && (s['apiGroup'] === undefined || s['apiGroup'] === '') && (s['kind'] === 'User' || s['kind'] === 'Group')) s['apiGroup'] = 'rbac.authorization.k8s.io';
+    }
   }
+  return binding;
 }

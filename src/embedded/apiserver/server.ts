@@ -16,6 +16,7 @@ import { newMethodNotSupported, StatusError, toStatusError, type Status } from '
 import { AdmissionChain, type AdmissionPluginName } from './admission.js';
 import { randomToken, TokenAuthenticator, type TokenUser, type UserInfo } from './authn.js';
 import { RbacAuthorizer } from './authorizer.js';
+import { impersonatedUser } from './authentication/impersonation.js';
 import { BodyTooLargeError, defaultMaxRequestBodyBytes, protobufMediaType } from './body.js';
 import {
   aggregatedDiscovery,
@@ -26,16 +27,17 @@ import {
   apiVersions,
   wantsAggregatedDiscovery,
 } from './discovery.js';
-import { handleSelfSubjectAccessReview, handleSelfSubjectRulesReview } from './handlers/access-review.js';
 import type { PodLogs, RequestContext, ServerParts } from './handlers/context.js';
-import { handlePodLog, noKubeletPodLogs } from './handlers/pods.js';
+import { noKubeletPodLogs } from './handlers/pods.js';
+import { strategyFor } from './registry/index.js';
 import { handleCreate, handleDelete, handleDeleteCollection, handleGet, handleList, handleUpdate, handleWatch, setWatchTableRenderer } from './handlers/rest.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { seedClusterPolicy, seedTenant } from './lab-rbac.js';
 import { buildOpenApi } from './openapi.js';
 import { parseRequestInfo, type ResourceRequestInfo } from './request-info.js';
-import { findResource, groupVersions, resources, type ResourceInfo } from './resources.js';
-import { ObjectStore, type KubeObject } from './store.js';
+import { findResource, groupVersions, resources, type ResourceInfo, type Verb } from './resources.js';
+import { ObjectStore, type KubeObject, type StoreLimits } from './store.js';
+import { DecodeWorker } from './endpoints/decode-worker.js';
 import { toTable, type IncludeObjectPolicy } from './tables.js';
 import { generateServingCertificate, type ServingCertificate } from './tls.js';
 
@@ -69,6 +71,10 @@ export interface StartApiServerOptions {
   tenants?: readonly { user: string; namespace: string }[];
   /** Largest request body accepted (default 3 MiB, as kube-apiserver). */
   maxRequestBodyBytes?: number;
+  /** The store's etcd-like limits: object size, quota, watch history, event TTL (store.ts defaultStoreLimits). */
+  storeLimits?: Partial<StoreLimits>;
+  /** Lab time for event expiry and watch compaction (default: the wall clock). */
+  clock?: { now(): number };
   /** Reuse a serving certificate instead of generating one. */
   tls?: ServingCertificate;
   /** Port on 127.0.0.1 (default: any free port). */
@@ -109,7 +115,8 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
   ];
   const clusterAdmins = options.clusterAdmins ?? (users.some((u) => u.name === 'admin') ? ['admin'] : []);
   const tls = options.tls ?? (await generateServingCertificate());
-  const store = new ObjectStore();
+  const store = new ObjectStore({ ...(options.storeLimits ? { limits: options.storeLimits } : {}), ...(options.clock ? { now: () => options.clock!.now() } : {}) });
+  const decoder = new DecodeWorker(store.limits.maxObjectBytes);
   const authenticator = new TokenAuthenticator(users);
   const authorizer = new RbacAuthorizer(store);
   let podLogs: PodLogs = options.podLogs ?? noKubeletPodLogs;
@@ -126,6 +133,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     store,
     admission: new AdmissionChain(options.admissionPlugins),
     maxRequestBodyBytes: options.maxRequestBodyBytes ?? defaultMaxRequestBodyBytes,
+    decoder,
     gracefulPodDeletion: options.gracefulPodDeletion ?? false,
     podLogs: () => podLogs,
     authorize: (user, attributes) => authorizer.authorize(user, attributes),
@@ -133,7 +141,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     purgeNamespace: (namespace) => {
       for (const r of resources) {
         if (!r.namespaced || !r.verbs.includes('delete')) continue;
-        for (const o of store.list(r, namespace).items) store.delete(r, namespace, o.metadata.name ?? '');
+        for (const o of store.list(r, namespace, undefined, { shared: true }).items) store.delete(r, namespace, o.metadata.name ?? '', { shared: true });
       }
     },
   };
@@ -170,6 +178,8 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
   for (const tenant of options.tenants ?? defaultTenants.filter((t) => users.some((u) => u.name === t.user))) seedTenant(store, tenant);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // net/http refuses a request-URI whose path has a malformed escape (url.ParseRequestURI) before any handler.
+    if (/%(?![0-9a-fA-F]{2})/.test((req.url ?? '/').split('?')[0] ?? '')) return badRequestLine(req, res);
     const parsed = new URL(req.url ?? '/', 'https://127.0.0.1');
     const query = parsed.searchParams;
     const method = req.method ?? 'GET';
@@ -186,6 +196,10 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
       }
       user = found;
     }
+    user = impersonatedUser(req.headersDistinct, user, {
+      authorize: (u, request) => authorizer.authorize(u, request),
+      forbidden: (u, request, reason) => authorizer.forbiddenFor(u, request, reason),
+    });
     const decision = info.isResourceRequest
       ? authorizer.authorize(user, {
           resourceRequest: true,
@@ -269,17 +283,13 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
       parts,
       respond: (code, object, opts) => respond(req, res, resource, query, code, object, opts?.table === true),
     };
-    if (resource.kind === 'SelfSubjectAccessReview') {
-      if (info.verb !== 'create') throw newMethodNotSupported({ group: resource.group, resource: resource.resource }, info.verb);
-      return handleSelfSubjectAccessReview(ctx);
-    }
-    if (resource.kind === 'SelfSubjectRulesReview') {
-      if (info.verb !== 'create') throw newMethodNotSupported({ group: resource.group, resource: resource.resource }, info.verb);
-      return handleSelfSubjectRulesReview(ctx);
-    }
-    if (info.subresource === 'log') {
-      if (info.verb !== 'get') throw newMethodNotSupported({ group: '', resource: 'pods/log' }, info.verb);
-      return handlePodLog(ctx);
+    // A resource that is not stored, or a subresource with its own handler (pods/log), says so in its strategy.
+    const strategy = strategyFor(resource);
+    const own = info.subresource === '' ? strategy.handlers : strategy.subresourceHandlers?.[info.subresource];
+    if (own) {
+      const handler = own[info.verb as Verb];
+      if (!handler) throw newMethodNotSupported({ group: resource.group, resource: info.subresource ? `${resource.resource}/${info.subresource}` : resource.resource }, info.verb);
+      return handler(ctx);
     }
     if ((info.verb === 'update' || info.verb === 'patch') && info.name === '') {
       // No PUT or PATCH route on a collection (go-restful's 405, as kube-apiserver answers it).
@@ -358,6 +368,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       await closed;
+      await decoder.close();
     },
   };
 }
@@ -386,6 +397,13 @@ function writeJson(res: ServerResponse, code: number, body: unknown, contentType
   const text = JSON.stringify(body);
   res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
   res.end(text);
+}
+
+/** Go's net/http answer to an unparseable request line: plain text, and the connection closes. */
+function badRequestLine(req: IncomingMessage, res: ServerResponse): void {
+  req.resume();
+  res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+  res.end('400 Bad Request');
 }
 
 function writeStatus(res: ServerResponse, status: Status): void {

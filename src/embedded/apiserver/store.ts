@@ -41,12 +41,21 @@ export interface WatchOptions {
   resourceVersion?: string;
   /** Only objects for which this holds (label and field selectors). */
   filter?: (object: KubeObject) => boolean;
+  /**
+   * Hand out the stored event objects themselves (no copy per watcher): for consumers that only serialize
+   * them, such as an HTTP watch. They must not be changed.
+   */
+  shared?: boolean;
 }
 
 interface HistoryEntry {
   rv: number;
   resourceKey: string;
+  /** Shares the stored object: stored objects are never changed in place. */
   event: WatchEvent;
+  bytes: number;
+  /** When it was recorded (ms, the store's clock), for compaction. */
+  at: number;
 }
 
 interface Watcher {
@@ -58,6 +67,32 @@ interface Watcher {
 /** How many past events a watch can resume from; older resourceVersions get 410 Gone. */
 const historyLimit = 10_000;
 
+export interface StoreLimits {
+  /** etcd's --max-request-bytes (1.5 MiB): a larger object is refused as etcd refuses it. */
+  maxObjectBytes: number;
+  /** etcd's --quota-backend-bytes, sized for a lab: writes past it are refused until objects are deleted. */
+  quotaBytes: number;
+  /** Watch history kept at most (bytes); older events are compacted away. */
+  historyBytes: number;
+  /** kube-apiserver compacts etcd every 5 minutes (--etcd-compaction-interval): history older than that goes. */
+  compactionIntervalMs: number;
+  /** kube-apiserver --event-ttl (1 h): events expire this long after their last write. */
+  eventTtlMs: number;
+}
+
+export const defaultStoreLimits: StoreLimits = {
+  maxObjectBytes: 1.5 * 1024 * 1024,
+  quotaBytes: 128 * 1024 * 1024,
+  historyBytes: 32 * 1024 * 1024,
+  compactionIntervalMs: 5 * 60_000,
+  eventTtlMs: 60 * 60_000,
+};
+
+/** What etcd answers and kube-apiserver passes on as a 500 without a reason (kubernetes/kubernetes#112152). */
+export function etcdError(message: string): StatusError {
+  return new StatusError({ code: 500, message });
+}
+
 const resourceKey = (r: ResourceInfo): string => `${groupVersion(r)}/${r.resource}`;
 const objectKey = (namespace: string | undefined, name: string): string => `${namespace ?? ''}/${name}`;
 const clone = <T>(value: T): T => structuredClone(value);
@@ -68,9 +103,73 @@ const generationKinds = new Set(['Pod', 'Node']);
 
 export class ObjectStore {
   private readonly objects = new Map<string, Map<string, KubeObject>>();
-  private readonly history: HistoryEntry[] = [];
+  private history: HistoryEntry[] = [];
+  private historyStart = 0;
+  private historyBytes = 0;
   private readonly watchers = new Set<Watcher>();
   private rv = 100;
+  /** Bytes of every stored object (their JSON), as etcd's database size counts them. */
+  private usedBytes = 0;
+  private readonly sizes = new WeakMap<KubeObject, number>();
+  /** Events in the order they expire: [expiry, resourceKey, object key, uid]. */
+  private readonly expiries: { at: number; key: string; objectKey: string; uid: string }[] = [];
+  readonly limits: StoreLimits;
+  private readonly now: () => number;
+
+  constructor(options: { limits?: Partial<StoreLimits>; now?: () => number } = {}) {
+    this.limits = { ...defaultStoreLimits, ...options.limits };
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Bytes held by stored objects (what the quota counts). */
+  bytesUsed(): number {
+    return this.usedBytes;
+  }
+
+  /** Refuses an object etcd would refuse: too large, or past the quota (deletes are always allowed). */
+  private admitSize(object: KubeObject, replacing: KubeObject | undefined): number {
+    const bytes = JSON.stringify(object).length;
+    if (bytes > this.limits.maxObjectBytes) throw etcdError('etcdserver: request is too large');
+    const previous = replacing ? (this.sizes.get(replacing) ?? 0) : 0;
+    if (this.usedBytes - previous + bytes > this.limits.quotaBytes) throw etcdError('etcdserver: mvcc: database space exceeded');
+    return bytes;
+  }
+
+  private account(object: KubeObject, bytes: number, replacing: KubeObject | undefined): void {
+    this.usedBytes += bytes - (replacing ? (this.sizes.get(replacing) ?? 0) : 0);
+    this.sizes.set(object, bytes);
+  }
+
+  private release(object: KubeObject): void {
+    this.usedBytes -= this.sizes.get(object) ?? 0;
+  }
+
+  /** Removes events past their TTL (lazily, on every write and read of events). */
+  private expireEvents(): void {
+    const now = this.now();
+    while (this.expiries.length > 0 && this.expiries[0]!.at <= now) {
+      const due = this.expiries.shift()!;
+      const bucket = this.objects.get(due.key);
+      const current = bucket?.get(due.objectKey);
+      if (!bucket || !current || current.metadata.uid !== due.uid) continue;
+      // A later write of the same event moved its expiry (it has a newer entry in the queue).
+      const expiresAt = this.eventExpiry.get(current) ?? 0;
+      if (expiresAt > now) continue;
+      bucket.delete(due.objectKey);
+      this.release(current);
+      const gone = clone(current);
+      gone.metadata.resourceVersion = String(++this.rv);
+      this.emitKey(due.key, { type: 'DELETED', object: gone });
+    }
+  }
+  private readonly eventExpiry = new WeakMap<KubeObject, number>();
+
+  private scheduleExpiry(r: ResourceInfo, object: KubeObject): void {
+    if (r.kind !== 'Event' || r.group !== '') return;
+    const at = this.now() + this.limits.eventTtlMs;
+    this.eventExpiry.set(object, at);
+    this.expiries.push({ at, key: resourceKey(r), objectKey: objectKey(object.metadata.namespace, object.metadata.name ?? ''), uid: object.metadata.uid ?? '' });
+  }
 
   /** The newest resourceVersion handed out, as a string (what list metadata carries). */
   resourceVersion(): string {
@@ -78,6 +177,7 @@ export class ObjectStore {
   }
 
   private bucket(r: ResourceInfo): Map<string, KubeObject> {
+    if (this.expiries.length > 0) this.expireEvents();
     const key = resourceKey(r);
     let map = this.objects.get(key);
     if (!map) {
@@ -87,25 +187,26 @@ export class ObjectStore {
     return map;
   }
 
-  get(r: ResourceInfo, namespace: string | undefined, name: string): KubeObject | undefined {
+  /** A copy of the object; with `shared`, the stored object itself, for callers that only read it (never change it). */
+  get(r: ResourceInfo, namespace: string | undefined, name: string, options: { shared?: boolean } = {}): KubeObject | undefined {
     const found = this.bucket(r).get(objectKey(r.namespaced ? namespace : undefined, name));
-    return found ? clone(found) : undefined;
+    return found ? (options.shared ? found : clone(found)) : undefined;
   }
 
   /** Like get, but a missing object is upstream's NotFound. */
-  mustGet(r: ResourceInfo, namespace: string | undefined, name: string): KubeObject {
-    const found = this.get(r, namespace, name);
+  mustGet(r: ResourceInfo, namespace: string | undefined, name: string, options: { shared?: boolean } = {}): KubeObject {
+    const found = this.get(r, namespace, name, options);
     if (!found) throw newNotFound(qualified(r), name);
     return found;
   }
 
   /** Objects in name order (namespace, then name); `filter` sees the stored object and must not change it. */
-  list(r: ResourceInfo, namespace?: string, filter?: (object: KubeObject) => boolean): { items: KubeObject[]; resourceVersion: string } {
+  list(r: ResourceInfo, namespace?: string, filter?: (object: KubeObject) => boolean, options: { shared?: boolean } = {}): { items: KubeObject[]; resourceVersion: string } {
     const items: KubeObject[] = [];
     for (const object of this.bucket(r).values()) {
       if (namespace !== undefined && r.namespaced && object.metadata.namespace !== namespace) continue;
       if (filter && !filter(object)) continue;
-      items.push(clone(object));
+      items.push(options.shared ? object : clone(object));
     }
     items.sort((a, b) =>
       objectKey(a.metadata.namespace, a.metadata.name ?? '').localeCompare(objectKey(b.metadata.namespace, b.metadata.name ?? '')),
@@ -114,10 +215,14 @@ export class ObjectStore {
   }
 
   /** Stores a new object; fills uid, resourceVersion, creationTimestamp, generation. With dryRun, returns what would be stored. */
-  create(r: ResourceInfo, input: KubeObject, options: { dryRun?: boolean } = {}): KubeObject {
-    const object = clone(input);
+  /**
+   * `owned`: the caller hands the input over and never touches it again (no copy is made). `shared`: the answer
+   * is the stored object itself, for callers that only serialize it.
+   */
+  create(r: ResourceInfo, input: KubeObject, options: { dryRun?: boolean; owned?: boolean; shared?: boolean } = {}): KubeObject {
+    const object = options.owned ? input : clone(input);
     const meta = object.metadata;
-    if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix();
+    if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
     const name = meta.name ?? '';
     if (r.namespaced) meta.namespace = meta.namespace ?? 'default';
     else delete meta.namespace;
@@ -138,18 +243,21 @@ export class ObjectStore {
       delete meta.resourceVersion;
       return object;
     }
+    const bytes = this.admitSize(object, undefined);
     meta.resourceVersion = String(++this.rv);
     bucket.set(key, object);
-    this.emit(r, { type: 'ADDED', object });
-    return clone(object);
+    this.account(object, bytes, undefined);
+    this.scheduleExpiry(r, object);
+    this.emit(r, { type: 'ADDED', object }, bytes);
+    return options.shared ? object : clone(object);
   }
 
   /**
    * Replaces an existing object. A resourceVersion in the input that is not the stored one is
    * upstream's 409 Conflict; an absent one means "unconditional" (as upstream allows for most kinds).
    */
-  update(r: ResourceInfo, input: KubeObject, options: { dryRun?: boolean } = {}): KubeObject {
-    const object = clone(input);
+  update(r: ResourceInfo, input: KubeObject, options: { dryRun?: boolean; owned?: boolean; shared?: boolean } = {}): KubeObject {
+    const object = options.owned ? input : clone(input);
     const meta = object.metadata;
     const name = meta.name ?? '';
     const namespace = r.namespaced ? meta.namespace : undefined;
@@ -180,10 +288,13 @@ export class ObjectStore {
       meta.resourceVersion = current.metadata.resourceVersion;
       return object;
     }
+    const bytes = this.admitSize(object, current);
     meta.resourceVersion = String(++this.rv);
     bucket.set(key, object);
-    this.emit(r, { type: 'MODIFIED', object });
-    return clone(object);
+    this.account(object, bytes, current);
+    this.scheduleExpiry(r, object);
+    this.emit(r, { type: 'MODIFIED', object }, bytes);
+    return options.shared ? object : clone(object);
   }
 
   /** Read-modify-write without a conflict check: for trusted in-process writers (kubelet status, events). */
@@ -195,7 +306,8 @@ export class ObjectStore {
     return this.update(r, object);
   }
 
-  delete(r: ResourceInfo, namespace: string | undefined, name: string, options: { dryRun?: boolean; resourceVersion?: string; uid?: string } = {}): KubeObject {
+  /** `shared`: the answer shares all but its metadata with the stored (immutable) object, for callers that only serialize it. */
+  delete(r: ResourceInfo, namespace: string | undefined, name: string, options: { dryRun?: boolean; resourceVersion?: string; uid?: string; shared?: boolean } = {}): KubeObject {
     const bucket = this.bucket(r);
     const key = objectKey(r.namespaced ? namespace : undefined, name);
     const current = bucket.get(key);
@@ -208,10 +320,11 @@ export class ObjectStore {
     }
     if (options.dryRun) return clone(current);
     bucket.delete(key);
-    const object = clone(current);
-    object.metadata.resourceVersion = String(++this.rv);
-    this.emit(r, { type: 'DELETED', object });
-    return clone(object);
+    this.release(current);
+    // The DELETED event carries the last state with a new resourceVersion; everything but metadata is shared.
+    const object: KubeObject = { ...current, metadata: { ...current.metadata, resourceVersion: String(++this.rv) } };
+    this.emit(r, { type: 'DELETED', object }, this.sizes.get(current) ?? 0);
+    return options.shared ? { ...object, metadata: { ...object.metadata } } : clone(object);
   }
 
   /**
@@ -230,17 +343,19 @@ export class ObjectStore {
     } else {
       const since = Number(from);
       if (!Number.isInteger(since) || since < 0) throw tooOldResourceVersion(`too old resource version: ${from} (${this.rv})`);
-      const oldest = this.history[0]?.rv ?? this.rv + 1;
+      this.compact();
+      const oldest = this.history[this.historyStart]?.rv ?? this.rv + 1;
       if (since < oldest - 1 && since < this.rv) throw tooOldResourceVersion(`too old resource version: ${from} (${oldest - 1})`);
-      for (const entry of this.history) {
-        if (entry.rv > since && entry.resourceKey === key && matches(entry.event.object)) backlog.push(clone(entry.event));
+      for (let i = this.historyStart; i < this.history.length; i++) {
+        const entry = this.history[i]!;
+        if (entry.rv > since && entry.resourceKey === key && matches(entry.event.object)) backlog.push(options.shared ? entry.event : clone(entry.event));
       }
     }
     const watcher: Watcher = {
       resourceKey: key,
       options,
       send: (event) => {
-        if (matches(event.object)) send(clone(event));
+        if (matches(event.object)) send(options.shared ? event : clone(event));
       },
     };
     for (const event of backlog) send(event);
@@ -248,10 +363,35 @@ export class ObjectStore {
     return () => this.watchers.delete(watcher);
   }
 
-  private emit(r: ResourceInfo, event: WatchEvent): void {
-    const key = resourceKey(r);
-    this.history.push({ rv: this.rv, resourceKey: key, event: clone(event) });
-    if (this.history.length > historyLimit) this.history.splice(0, this.history.length - historyLimit);
+  private emit(r: ResourceInfo, event: WatchEvent, bytes: number): void {
+    this.emitKey(resourceKey(r), event, bytes);
+  }
+
+  /**
+   * Drops history as etcd compaction does: past the entry and byte limits, and everything older than the
+   * compaction interval. A watch from a compacted resourceVersion then gets 410 Expired.
+   */
+  private compact(): void {
+    const cutoff = this.now() - this.limits.compactionIntervalMs;
+    while (
+      this.historyStart < this.history.length &&
+      (this.history.length - this.historyStart > historyLimit || this.historyBytes > this.limits.historyBytes || this.history[this.historyStart]!.at < cutoff)
+    ) {
+      this.historyBytes -= this.history[this.historyStart]!.bytes;
+      // Let the dropped entry (and an object only it holds) be collected now, not when the array is cut.
+      this.history[this.historyStart] = undefined as unknown as HistoryEntry;
+      this.historyStart++;
+    }
+    if (this.historyStart > 1024 && this.historyStart * 2 > this.history.length) {
+      this.history = this.history.slice(this.historyStart);
+      this.historyStart = 0;
+    }
+  }
+
+  private emitKey(key: string, event: WatchEvent, bytes = 0): void {
+    this.history.push({ rv: this.rv, resourceKey: key, event, bytes, at: this.now() });
+    this.historyBytes += bytes;
+    this.compact();
     for (const watcher of [...this.watchers]) {
       if (watcher.resourceKey !== key) continue;
       try {
@@ -277,12 +417,13 @@ function withoutRv(object: KubeObject): KubeObject {
   return { ...object, metadata };
 }
 
-// Upstream names.SimpleNameGenerator: 5 characters from an alphabet without vowels or look-alikes.
+// names.SimpleNameGenerator (apiserver/pkg/storage/names): up to 58 characters of the base, then 5 from an
+// alphabet without vowels or look-alikes.
 const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-function randomSuffix(): string {
-  let out = '';
-  for (let i = 0; i < 5; i++) out += alphabet[Math.floor(Math.random() * alphabet.length)];
-  return out;
+export function generateName(base: string): string {
+  let suffix = '';
+  for (let i = 0; i < 5; i++) suffix += alphabet[Math.floor(Math.random() * alphabet.length)];
+  return `${base.length > 58 ? base.slice(0, 58) : base}${suffix}`;
 }
 
 /** NewResourceExpired (apimachinery errors.go), 410 Expired: what etcd3's watch answers for a compacted revision. */

@@ -5,6 +5,8 @@ import type { StatusError } from '../../k8s/api-errors.js';
 
 export interface WatchStream {
   send(event: { type: string; object: unknown }): void;
+  /** Sends an event whose object is already JSON (one serialization shared by every watcher). */
+  sendEncoded(type: string, objectJson: string): void;
   /** Ends the response (the client sees the watch close). */
   end(): void;
   /** Called once when the stream ends, from either side. */
@@ -29,6 +31,9 @@ export function openWatchStream(res: ServerResponse, timeoutSeconds: number | un
   const stream: WatchStream = {
     send(event) {
       if (!closed && !res.writableEnded) res.write(`${JSON.stringify(event)}\n`);
+    },
+    sendEncoded(type, objectJson) {
+      if (!closed && !res.writableEnded) res.write(`{"type":${JSON.stringify(type)},"object":${objectJson}}\n`);
     },
     end() {
       if (!res.writableEnded) res.end();

@@ -1,6 +1,7 @@
 // What every resource handler gets: the request, the parsed request info, the user, and the server's parts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AdmissionChain } from '../admission.js';
+import type { DecodeWorker } from '../endpoints/decode-worker.js';
 import type { UserInfo } from '../authn.js';
 import type { ResourceRequestInfo } from '../request-info.js';
 import type { ResourceInfo } from '../resources.js';
@@ -21,6 +22,8 @@ export interface ServerParts {
   store: ObjectStore;
   admission: AdmissionChain;
   maxRequestBodyBytes: number;
+  /** Decodes large bodies off the event loop. */
+  decoder: DecodeWorker;
   podLogs: () => PodLogs;
   /** Pods on a node are deleted gracefully: deletionTimestamp now, removal by the kubelet (store.delete). */
   gracefulPodDeletion: boolean;

@@ -1,17 +1,28 @@
 // The generic REST verbs over the object store, in the order upstream's handlers run them
 // (k8s.io/apiserver/pkg/endpoints/handlers/{create,get,update,patch,delete,watch}.go):
 // decode → defaulting → mutating admission → strategy validation → validating admission → store.
-import { newBadRequest, newInvalid, newMethodNotSupported, newUnsupportedMediaType, type StatusError } from '../../../k8s/api-errors.js';
-import { decodeObjectBody, mediaType, parseJsonObject, readBody } from '../body.js';
+import { fieldInvalid, newBadRequest, newInvalid, newMethodNotSupported, newUnsupportedMediaType, type FieldError, type StatusError } from '../../../k8s/api-errors.js';
+import { decodeObjectBody, mediaType, objectMediaTypes, parseJsonObject, protobufMediaType, readBody } from '../body.js';
+import { cannotBeHandled, decodeObject, parsePatchDocument, type DecodeOutcome, type ExpectedKind } from '../endpoints/decode.js';
+import { decodeBody, type TooLarge } from '../endpoints/decode-worker.js';
+import { warningHeaderValue } from '../field-validation.js';
+import { etcdError } from '../store.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../patch.js';
 import { groupVersion } from '../resources.js';
 import { selectorPredicate } from '../selectors.js';
 import type { KubeObject } from '../store.js';
-import { dropUnknownFields, prepareForCreate, prepareForStorage, prepareForUpdate, unknownFieldsError, validateCreate, validateUpdate } from '../strategy.js';
+import { strategyFor } from '../registry/index.js';
+import { applyDefaults, prepareForCreate, prepareForStorage, prepareForUpdate, validateCreate, validateUpdate } from '../strategy.js';
 import { openWatchStream, sendWatchError } from '../watch.js';
 import type { RequestContext } from './context.js';
 
 type Json = Record<string, unknown>;
+
+/**
+ * Lets other requests run between the stages of a write: a large object costs tens of milliseconds per stage,
+ * and no tenant's write should hold the event loop for all of them at once.
+ */
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** dryRun=All on any write; other values are upstream's 400. */
@@ -31,35 +42,8 @@ function fieldValidation(query: URLSearchParams): FieldValidation {
   throw newBadRequest(`invalid fieldValidation directive: ${v}`);
 }
 
-/** Strict: reject unknown fields; Warn: say so in Warning headers (as upstream's 299 warnings). */
-function checkUnknownFields(ctx: RequestContext, object: Json, mode: FieldValidation, verb: 'create' | 'update' | 'patch'): void {
-  const found = unknownFieldsError(ctx.resource, object, verb);
-  if (!found) return;
-  if (mode === 'Strict') throw found.error;
-  if (mode === 'Warn') ctx.res.setHeader('Warning', found.warnings);
-  // Warn and Ignore decode as Go does: unknown fields are dropped, not stored.
-  dropUnknownFields(object, found.fields);
-}
-
-function invalid(ctx: RequestContext, name: string, errors: ReturnType<typeof validateCreate>): StatusError | undefined {
+function invalid(ctx: RequestContext, name: string, errors: FieldError[]): StatusError | undefined {
   return errors.length > 0 ? newInvalid({ group: ctx.resource.group, kind: ctx.resource.kind }, name, errors) : undefined;
-}
-
-/** kind/apiVersion in the body must name this resource's kind (create.go / transformDecodeError). */
-function checkTypeMeta(ctx: RequestContext, object: Json): void {
-  const gv = groupVersion(ctx.resource);
-  const kind = object['kind'];
-  const apiVersion = object['apiVersion'];
-  if (kind === undefined || kind === '') {
-    if (apiVersion === undefined) return; // upstream defaults the GVK from the URL
-  }
-  if (typeof kind === 'string' && kind !== '' && kind !== ctx.resource.kind) {
-    const version = typeof apiVersion === 'string' ? (apiVersion.split('/').pop() ?? '') : '';
-    throw newBadRequest(`${kind} in version ${JSON.stringify(version)} cannot be handled as a ${ctx.resource.kind}: converting (${version}.${kind}) to (${ctx.resource.group === '' ? 'core' : ctx.resource.group.split('.')[0]}.${ctx.resource.kind}): unknown conversion`);
-  }
-  if (typeof apiVersion === 'string' && apiVersion !== '' && apiVersion !== gv) {
-    throw newBadRequest(`the API version in the data (${apiVersion}) does not match the expected API version (${gv})`);
-  }
 }
 
 function ensureMetadata(object: Json): KubeObject {
@@ -68,16 +52,52 @@ function ensureMetadata(object: Json): KubeObject {
   return object as KubeObject;
 }
 
+/**
+ * Applies fieldValidation to a decode's strict errors (handlers/rest.go): Strict refuses them, Warn sends each as
+ * a Warning header, Ignore says nothing. Unknown fields are already dropped, as decoding into Go types does.
+ */
+function applyFieldValidation(ctx: RequestContext, strict: readonly string[], mode: FieldValidation, refuse: (message: string) => StatusError): void {
+  if (strict.length === 0) return;
+  if (mode === 'Strict') throw refuse(`strict decoding error: ${strict.join(', ')}`);
+  if (mode === 'Warn') ctx.res.setHeader('Warning', strict.map(warningHeaderValue));
+}
+
+const expected = (ctx: RequestContext): ExpectedKind => ({ group: ctx.resource.group, version: ctx.resource.version, kind: ctx.resource.kind });
+
+/** A decode's failure as the Status upstream answers. */
+function decodeFailure(ctx: RequestContext, outcome: Exclude<DecodeOutcome | TooLarge, { ok: true }>): StatusError {
+  if (outcome.ok === 'too-large') return etcdError('etcdserver: request is too large');
+  if (outcome.code === 422) {
+    // handlers/patch.go: a patch whose result does not decode is Invalid on the field "patch".
+    return newInvalid({ group: ctx.resource.group, kind: ctx.resource.kind }, '', [fieldInvalid('patch', outcome.invalidPatchValue ?? '', outcome.message)]);
+  }
+  return newBadRequest(outcome.message);
+}
+
+/** Reads and decodes a create or PUT body (JSON, YAML or protobuf) as the resource's kind. */
+async function readObject(ctx: RequestContext, mode: FieldValidation): Promise<KubeObject> {
+  const body = await readBody(ctx.req, ctx.parts.maxRequestBodyBytes);
+  const type = mediaType(ctx.req.headers['content-type']);
+  if (type === protobufMediaType) {
+    const decoded = decodeObjectBody(ctx.req.headers['content-type'], body, ctx.resource.kind);
+    const mismatch = decodeObject(JSON.stringify({ apiVersion: decoded.object['apiVersion'], kind: decoded.object['kind'] }), 'json', { ...expected(ctx), kind: ctx.resource.kind });
+    if (!mismatch.ok) throw decodeFailure(ctx, mismatch);
+    return ensureMetadata(decoded.object);
+  }
+  if (type !== '' && type !== 'application/json' && type !== 'application/yaml') throw newUnsupportedMediaType(objectMediaTypes);
+  const outcome = await decodeBody(ctx.parts.decoder, { text: body.toString('utf8'), mediaType: type === 'application/yaml' ? 'yaml' : 'json', expect: expected(ctx), patch: false });
+  if (outcome.ok !== true) throw decodeFailure(ctx, outcome);
+  applyFieldValidation(ctx, outcome.strict, mode, (message) => newBadRequest(cannotBeHandled(expected(ctx), message)));
+  return ensureMetadata(outcome.object);
+}
+
 export async function handleCreate(ctx: RequestContext): Promise<void> {
   const { info, resource, parts, query } = ctx;
   if (info.name !== '' && info.subresource === '') throw newMethodNotSupported({ group: resource.group, resource: resource.resource }, 'create');
   const dryRun = isDryRun(query);
   const mode = fieldValidation(query);
-  const body = await readBody(ctx.req, parts.maxRequestBodyBytes);
-  const decoded = decodeObjectBody(ctx.req.headers['content-type'], body, resource.kind);
-  checkTypeMeta(ctx, decoded.object);
-  if (decoded.encoding !== 'protobuf') checkUnknownFields(ctx, decoded.object, mode, 'create');
-  const object = ensureMetadata(decoded.object);
+  const object = await readObject(ctx, mode);
+  await yieldToLoop();
   const urlNamespace = resource.namespaced ? info.namespace : '';
   if (resource.namespaced) {
     // rest.go: the body's namespace, when set, must match the URL's.
@@ -87,29 +107,34 @@ export async function handleCreate(ctx: RequestContext): Promise<void> {
     }
     object.metadata.namespace = urlNamespace;
   }
-  let prepared = prepareForCreate(resource, object);
-  const name = prepared.metadata.name ?? '';
+  // create.go: defaulting on decode, mutating admission, then rest.BeforeCreate (PrepareForCreate, the generated
+  // name, Validate), then validating admission.
+  const defaulted = applyDefaults(resource, object);
   const attrs = {
     operation: 'CREATE' as const,
     group: resource.group,
     resource: resource.resource,
     subresource: '',
-    name,
+    name: defaulted.metadata.name ?? '',
     namespace: urlNamespace,
     kind: resource.kind,
-    object: prepared,
+    object: defaulted,
   };
-  prepared = parts.admission.admit(attrs, { store: parts.store, user: ctx.user });
+  const admitted = parts.admission.admit(attrs, { store: parts.store, user: ctx.user });
+  const prepared = prepareForCreate(resource, admitted);
+  const name = prepared.metadata.name ?? '';
+  await yieldToLoop();
   const err = invalid(ctx, name, validateCreate(resource, prepared));
   if (err) throw err;
+  await yieldToLoop();
   parts.admission.validate({ ...attrs, object: prepared }, { store: parts.store, user: ctx.user });
-  const created = parts.store.create(resource, prepareForStorage(resource, prepared), { dryRun });
+  const created = parts.store.create(resource, prepareForStorage(resource, prepared), { dryRun, owned: true, shared: true });
   ctx.respond(201, created);
 }
 
 export function handleGet(ctx: RequestContext): void {
   const { info, resource, parts } = ctx;
-  const object = parts.store.mustGet(resource, info.namespace, info.name);
+  const object = parts.store.mustGet(resource, info.namespace, info.name, { shared: true });
   ctx.respond(200, object, { table: true });
 }
 
@@ -118,7 +143,7 @@ const continueToken = (rv: string, offset: number): string => Buffer.from(JSON.s
 export function handleList(ctx: RequestContext): void {
   const { info, resource, parts, query } = ctx;
   const predicate = selectorPredicate(resource.kind, query);
-  const all = parts.store.list(resource, resource.namespaced && info.namespace !== '' ? info.namespace : undefined, predicate);
+  const all = parts.store.list(resource, resource.namespaced && info.namespace !== '' ? info.namespace : undefined, predicate, { shared: true });
   let items = all.items;
   let offset = 0;
   let resourceVersion = all.resourceVersion;
@@ -162,13 +187,22 @@ export function handleWatch(ctx: RequestContext): void {
         ...(resource.namespaced && info.namespace !== '' ? { namespace: info.namespace } : {}),
         ...(query.get('resourceVersion') !== null ? { resourceVersion: query.get('resourceVersion') ?? '' } : {}),
         filter: predicate,
+        shared: true,
       },
-      (event) => stream.send({ type: event.type, object: encode(event.object) }),
+      (event) => (asTable ? stream.send({ type: event.type, object: encode(event.object) }) : stream.sendEncoded(event.type, encodedJson(event.object))),
     );
     stream.onClose(stop);
   } catch (error) {
     sendWatchError(stream, error as StatusError);
   }
+}
+
+// Stored objects never change in place, so one JSON text per object serves every watcher of it.
+const jsonCache = new WeakMap<object, string>();
+function encodedJson(object: KubeObject): string {
+  let json = jsonCache.get(object);
+  if (json === undefined) jsonCache.set(object, (json = JSON.stringify(object)));
+  return json;
 }
 
 function wantsTable(ctx: RequestContext): boolean {
@@ -185,25 +219,17 @@ export function setWatchTableRenderer(fn: (ctx: RequestContext, object: KubeObje
 async function readUpdate(ctx: RequestContext, current: KubeObject, verb: 'update' | 'patch'): Promise<{ object: KubeObject; mode: FieldValidation }> {
   const { parts, resource, query } = ctx;
   const mode = fieldValidation(query);
-  const body = await readBody(ctx.req, parts.maxRequestBodyBytes);
-  if (verb === 'update') {
-    const decoded = decodeObjectBody(ctx.req.headers['content-type'], body, resource.kind);
-    checkTypeMeta(ctx, decoded.object);
-    if (decoded.encoding !== 'protobuf') checkUnknownFields(ctx, decoded.object, mode, 'update');
-    return { object: ensureMetadata(decoded.object), mode };
-  }
+  if (verb === 'update') return { object: await readObject(ctx, mode), mode };
   const type = mediaType(ctx.req.headers['content-type']);
   const patchTypes = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
   if (!patchTypes.includes(type)) {
     // patch.go: server-side apply (application/apply-patch+yaml) is not served here.
     throw newUnsupportedMediaType(patchTypes);
   }
-  let patch: unknown;
-  try {
-    patch = JSON.parse(body.toString('utf8'));
-  } catch (error) {
-    throw newBadRequest(`error decoding patch: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const body = await readBody(ctx.req, parts.maxRequestBodyBytes);
+  const parsedPatch = parsePatchDocument(body.toString('utf8'));
+  if (!parsedPatch.ok) throw newBadRequest(parsedPatch.message);
+  const patch = parsedPatch.value;
   let patched: unknown;
   try {
     if (type === 'application/json-patch+json') {
@@ -218,9 +244,10 @@ async function readUpdate(ctx: RequestContext, current: KubeObject, verb: 'updat
     throw newBadRequest(error instanceof Error ? error.message : String(error));
   }
   if (!isObject(patched)) throw newBadRequest('the patch did not result in an object');
-  checkTypeMeta(ctx, patched);
-  checkUnknownFields(ctx, patched, mode, 'patch');
-  return { object: ensureMetadata(patched), mode };
+  const outcome = await decodeBody(parts.decoder, { text: JSON.stringify(patched), mediaType: 'json', expect: expected(ctx), patch: true });
+  if (outcome.ok !== true) throw decodeFailure(ctx, outcome);
+  applyFieldValidation(ctx, outcome.strict, mode, (message) => newBadRequest(message));
+  return { object: ensureMetadata(outcome.object), mode };
 }
 
 /** PUT and PATCH, on the main resource or on a subresource (status, ephemeralcontainers). */
@@ -229,6 +256,7 @@ export async function handleUpdate(ctx: RequestContext, verb: 'update' | 'patch'
   const dryRun = isDryRun(query);
   const current = parts.store.mustGet(resource, info.namespace, info.name);
   const { object } = await readUpdate(ctx, current, verb);
+  await yieldToLoop();
   if (verb === 'update') {
     // update.go: the name in the body must match the URL's.
     const bodyName = object.metadata.name ?? '';
@@ -253,10 +281,12 @@ export async function handleUpdate(ctx: RequestContext, verb: 'update' | 'patch'
     oldObject: current,
   };
   prepared = parts.admission.admit(attrs, { store: parts.store, user: ctx.user });
+  await yieldToLoop();
   const err = invalid(ctx, info.name, validateUpdate(resource, prepared, current, info.subresource));
   if (err) throw err;
+  await yieldToLoop();
   parts.admission.validate({ ...attrs, object: prepared }, { store: parts.store, user: ctx.user });
-  const updated = parts.store.update(resource, prepareForStorage(resource, prepared), { dryRun });
+  const updated = parts.store.update(resource, prepareForStorage(resource, prepared), { dryRun, owned: true, shared: true });
   ctx.respond(200, updated);
 }
 
@@ -268,8 +298,6 @@ async function deleteOptions(ctx: RequestContext): Promise<Json> {
   return options;
 }
 
-// Kinds whose delete answers the deleted object; the rest answer Status Success (registry store ReturnDeletedObject).
-const returnsDeletedObject = new Set(['Pod', 'Namespace', 'Node']);
 
 export async function handleDelete(ctx: RequestContext): Promise<void> {
   const { info, resource, parts, query } = ctx;
@@ -298,7 +326,8 @@ export async function handleDelete(ctx: RequestContext): Promise<void> {
     ...(typeof preconditions['resourceVersion'] === 'string' ? { resourceVersion: preconditions['resourceVersion'] } : {}),
     ...(typeof preconditions['uid'] === 'string' ? { uid: preconditions['uid'] } : {}),
   });
-  if (returnsDeletedObject.has(resource.kind)) ctx.respond(200, deleted);
+  // registry store ReturnDeletedObject: some kinds answer the deleted object, the rest Status Success.
+  if (strategyFor(resource).returnDeletedObject) ctx.respond(200, deleted);
   else ctx.respond(200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: info.name, group: resource.group || undefined, kind: resource.resource, uid: deleted.metadata.uid } });
 }
 
@@ -334,7 +363,7 @@ function deleteObject(ctx: RequestContext, namespace: string, name: string, opti
     const terminating = beginGracefulPodDeletion(ctx, namespace, name, options);
     if (terminating) return terminating;
   }
-  const deleted = parts.store.delete(resource, namespace, name, options);
+  const deleted = parts.store.delete(resource, namespace, name, { ...options, shared: true });
   if (resource.kind === 'Pod') {
     // rest.BeforeDelete runs for a pod deleted at once too (grace 0): the answer carries deletionTimestamp = now,
     // deletionGracePeriodSeconds 0 and the bumped generation, as a real server's does.
