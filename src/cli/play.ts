@@ -1,6 +1,7 @@
 // `image-heist play [SCENARIO] [--profiles a,b]`: the workshop app. Parses flags; the app lives in src/ui/.
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
+import { invocation } from './invocation.js';
 import { UnknownProfileError, parseProfiles, type ProfileName } from '../lab/profiles.js';
 import { loadBuiltInCatalogue, selectScenarios } from '../scenario/catalogue.js';
 
@@ -25,9 +26,9 @@ export function registerPlay(program: Command): void {
     });
 }
 
-export function requireTerminal(command: string): void {
+export function requireTerminal(command: string, instead = `for scripts and CI use \`${invocation()} run\` (same scenarios, plain output, exit codes)`): void {
   if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) {
-    throw new UserError(`${command} needs an interactive terminal`, 'for scripts and CI use `image-heist run` (same scenarios, plain output, exit codes)');
+    throw new UserError(`${command} needs an interactive terminal`, instead);
   }
 }
 

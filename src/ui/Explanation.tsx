@@ -34,8 +34,9 @@ export function Inlines({ inlines }: { inlines: Inline[] }) {
     <>
       {inlines.map((inline, i) =>
         inline.code ? (
+          // without colour the backticks are what marks code: keep them
           <Text key={i} color={color('cyan')}>
-            {inline.text}
+            {color('cyan') ? inline.text : `\`${inline.text}\``}
           </Text>
         ) : (
           <Text key={i} bold={inline.bold}>
