@@ -74,7 +74,7 @@ describe('image-heist play in tmux at 80×24', () => {
   }, 150_000);
 
   it('stops every lab on Ctrl-C while they run', async () => {
-    const { session, pid } = await startPlay(['play', 'classic', '--profiles', 'none,kubelet-default,kubelet-always-verify']);
+    const { session, pid } = await startPlay(['play', 'classic', '--profile', 'none,kubelet-default', '-p', 'kubelet-always-verify']);
     await paneWith(session, (p) => (p.match(/▣ image-heist-worker /g) ?? []).length === 3 || (p.match(/▣ image-heist-worker/g) ?? []).length >= 3, 60_000);
     const ports = await listeningPorts(pid);
     expect(ports.length).toBeGreaterThanOrEqual(6);

@@ -60,8 +60,18 @@ describe('image-heist run', () => {
     const result = await run(['classic', '--profile', 'strict']);
     expect(result.exitCode).toBe(2);
     expect(result.stderr.trim()).toBe(
-      'image-heist: unknown profile "strict"; valid profiles: none, always-pull-images, kubelet-default, kubelet-always-verify (or all) — pick from the list or use all',
+      'image-heist: unknown profile "strict" — valid profiles: none, always-pull-images, kubelet-default, kubelet-always-verify, or all',
     );
+  });
+
+  it('suggests the name a typo away, for profiles and scenarios', async () => {
+    const profile = await run(['classic', '--profile', 'all,nnoe']);
+    expect(profile.exitCode).toBe(2);
+    // `all` in a list is all: only the typo is an error
+    expect(profile.stderr.trim()).toMatch(/^image-heist: unknown profile "nnoe"; did you mean "none"\? — /);
+    const scenario = await run(['clasic']);
+    expect(scenario.exitCode).toBe(2);
+    expect(scenario.stderr.trim()).toMatch(/^image-heist: unknown scenario "clasic"; did you mean "classic"\? — /);
   });
 
   it('exits 2 for an unknown scenario', async () => {
