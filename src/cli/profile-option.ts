@@ -20,13 +20,13 @@ export function profilesFrom(flags: { profile?: string[]; profiles?: string[] },
   if (values.length === 0) return [...fallback];
   const names = values.flatMap((v) => v.split(',')).map((s) => s.trim()).filter((s) => s !== '');
   if (names.length === 0) throw new UserError('--profile needs a profile name', `valid profiles: ${PROFILE_NAMES.join(', ')} (or all)`);
-  if (names.includes('all')) return [...PROFILE_NAMES];
   for (const name of names) {
-    if (!isProfileName(name)) {
+    if (name !== 'all' && !isProfileName(name)) {
       const guess = didYouMean(name, [...PROFILE_NAMES, 'all']);
       throw new UserError(`unknown profile "${name}"${guess ? `; ${guess}` : ''}`, `valid profiles: ${PROFILE_NAMES.join(', ')}, or all`);
     }
   }
+  if (names.includes('all')) return [...PROFILE_NAMES];
   return [...new Set(names as ProfileName[])];
 }
 
