@@ -1,5 +1,7 @@
 // `image-heist play [SCENARIO] [--profile a,b]`: the workshop app. Parses flags; the app lives in src/ui/.
 import type { Command } from 'commander';
+import path from 'node:path';
+import { DEFAULT_LAB_DIR } from '../embedded/up-defaults.js';
 import { UserError } from '../errors.js';
 import { invocation } from './invocation.js';
 import type { ProfileName } from '../lab/profiles.js';
@@ -7,6 +9,7 @@ import { addProfileOption, checkScenarioNames, profilesFrom } from './profile-op
 import { loadBuiltInCatalogue, selectScenarios } from '../scenario/catalogue.js';
 
 interface PlayFlags {
+  dir: string;
   profile?: string[];
   profiles?: string[];
   nodes?: string;
@@ -22,6 +25,7 @@ export function registerPlay(program: Command): void {
     .argument('[scenario]', 'a catalogue name or a scenario file (default: pick one from the catalogue)');
   addProfileOption(command, `the clusters side by side, 2 to 4 (default: ${DEFAULT_PLAY_PROFILES.join(',')})`)
     .option('--nodes <n>', 'worker nodes per cluster (default: 2 embedded, 1 on kind)')
+    .option('--dir <dir>', 'each lab writes kubeconfig and lab.json to DIR/<profile>/ while the app runs', path.join(DEFAULT_LAB_DIR, 'play'))
     .option('-b, --backend <backend>', 'embedded (in-process, seconds) or kind (real clusters, needs Docker and kind)', 'embedded')
     .action(async (name: string | undefined, flags: PlayFlags) => {
       await playCommand(name, flags);
@@ -57,7 +61,7 @@ export async function playCommand(name: string | undefined, flags: PlayFlags): P
     // one backend for all panels: the clusters are created in parallel and share the lab registries
     const backend = createKindBackend({ profiles, workers: nodes, skipPreflight: true });
     try {
-      await play({ backend, scenarios, scenario, profiles, nodes, timing: KIND_TIMING });
+      await play({ backend, scenarios, scenario, profiles, nodes, timing: KIND_TIMING, labDir: flags.dir });
     } finally {
       await backend.shutdown();
     }
@@ -65,5 +69,5 @@ export async function playCommand(name: string | undefined, flags: PlayFlags): P
   }
   // the backend loads behind the first frame: the screen shows progress instead of a pause
   const backend = async () => (await import('../embedded/lab.js')).embeddedBackend;
-  await play({ backend, scenarios, scenario, profiles, nodes });
+  await play({ backend, scenarios, scenario, profiles, nodes, labDir: flags.dir });
 }

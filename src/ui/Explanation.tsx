@@ -1,6 +1,9 @@
-// A step's explanation, from its markdown: paragraphs, list items, **bold** and `code`.
+// A step's explanation, from its markdown: paragraphs, list items, **bold** and `code`. The title wraps and
+// stays; the text below it scrolls (↑/↓) with a cue when it is longer than its room.
 import { Box, Text } from 'ink';
 import { parseMarkdown, type Block, type Inline } from './markdown.js';
+import { ScrollBox } from './ScrollBox.js';
+import { wrappedLines } from './text-wrap.js';
 import { useColor } from './theme.js';
 
 export interface ExplanationProps {
@@ -8,22 +11,28 @@ export interface ExplanationProps {
   markdown: string;
   height: number;
   width: number;
+  scroll?: number;
 }
 
-export function Explanation({ title, markdown, height, width }: ExplanationProps) {
+export function Explanation({ title, markdown, height, width, scroll = 0 }: ExplanationProps) {
+  const titleLines = title ? Math.min(wrappedLines(title, width), Math.max(1, height - 2)) : 0;
   return (
     <Box flexDirection="column" height={height} width={width} overflow="hidden">
       {title ? (
-        <Text bold wrap="truncate-end">
-          {title}
-        </Text>
-      ) : null}
-      {parseMarkdown(markdown).map((block, i) => (
-        // flexShrink 0: a squeezed block would draw its wrapped lines over the next one; the box clips instead
-        <Box key={i} flexShrink={0}>
-          <MarkdownBlock block={block} />
+        <Box height={titleLines} flexShrink={0} overflow="hidden">
+          <Text bold wrap="wrap">
+            {title}
+          </Text>
         </Box>
-      ))}
+      ) : null}
+      <ScrollBox height={Math.max(1, height - titleLines)} width={width} scroll={scroll}>
+        {parseMarkdown(markdown).map((block, i) => (
+          // flexShrink 0: a squeezed block would draw its wrapped lines over the next one
+          <Box key={i} flexShrink={0}>
+            <MarkdownBlock block={block} />
+          </Box>
+        ))}
+      </ScrollBox>
     </Box>
   );
 }

@@ -26,7 +26,7 @@ export const PLAY_KEYS: readonly KeyBinding<PlayCommand>[] = [
   { command: 'manifest', label: 'm', footer: 'm yaml', help: 'the manifest / the explanation (small terminals)', matches: plain('m') },
   { command: 'scroll-down', label: '↓ / PgDn', help: 'scroll the explanation or the commands down', matches: (_, key) => key.downArrow || key.pageDown },
   { command: 'scroll-up', label: '↑ / PgUp', help: 'scroll them up', matches: (_, key) => key.upArrow || key.pageUp },
-  { command: 'scenarios', label: 'Esc', footer: 'Esc scenarios', help: 'back to the scenarios', matches: (_, key) => key.escape },
+  { command: 'scenarios', label: 'Esc', footer: 'Esc back', help: 'back to the scenarios', matches: (_, key) => key.escape },
   { command: 'help', label: '?', footer: '? help', help: 'this help', matches: plain('?') },
   { command: 'quit', label: 'q / Ctrl-C', footer: 'q quit', help: 'quit (stops every lab)', matches: (input, key) => (input === 'q' && !key.ctrl) || (key.ctrl && input === 'c') },
 ];
