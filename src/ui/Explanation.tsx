@@ -3,7 +3,7 @@
 import { Box, Text } from 'ink';
 import { parseMarkdown, type Block, type Inline } from './markdown.js';
 import { ScrollBox } from './ScrollBox.js';
-import { wrappedLines } from './text-wrap.js';
+import { wrappedLines, wrapWords } from './text-wrap.js';
 import { useColor } from './theme.js';
 
 export interface ExplanationProps {
@@ -15,13 +15,14 @@ export interface ExplanationProps {
 }
 
 export function Explanation({ title, markdown, height, width, scroll = 0 }: ExplanationProps) {
-  const titleLines = title ? Math.min(wrappedLines(title, width), Math.max(1, height - 2)) : 0;
+  const titleText = title ? wrapWords(title, width) : '';
+  const titleLines = title ? Math.min(wrappedLines(titleText, width), Math.max(1, height - 2)) : 0;
   return (
     <Box flexDirection="column" height={height} width={width} overflow="hidden">
       {title ? (
         <Box height={titleLines} flexShrink={0} overflow="hidden">
           <Text bold wrap="wrap">
-            {title}
+            {titleText}
           </Text>
         </Box>
       ) : null}

@@ -2,7 +2,7 @@
 // is taller than its room it keeps the current step in view.
 import { Box, Text } from 'ink';
 import type { Scenario } from '../scenario/schema.js';
-import { wrappedLines } from './text-wrap.js';
+import { wrappedLines, wrapWords } from './text-wrap.js';
 import { useColor } from './theme.js';
 
 export interface StepListProps {
@@ -16,10 +16,12 @@ export interface StepListProps {
 }
 
 const line = (i: number, title: string) => `✔ ${i + 1}. ${title}`;
+/** A step's line, wrapped here (Ink would keep the space at each break). */
+const wrapped = (mark: string, i: number, title: string, width: number) => wrapWords(`${mark} ${i + 1}. ${title}`, width);
 
 /** Lines the whole list takes at this width: the heading and every title, wrapped. */
 export function stepListHeight(scenario: Scenario, width: number): number {
-  return 1 + scenario.steps.reduce((n, s, i) => n + wrappedLines(line(i, s.title), width), 0);
+  return 1 + scenario.steps.reduce((n, s, i) => n + wrappedLines(wrapWords(line(i, s.title), width), width), 0);
 }
 
 export function StepList({ scenario, done, running, height, width }: StepListProps) {
@@ -27,7 +29,7 @@ export function StepList({ scenario, done, running, height, width }: StepListPro
   const steps = scenario.steps;
   const current = running ?? Math.min(done, steps.length - 1);
   // the first step shown: move down until the current one (and one after it, if any) fits
-  const heights = steps.map((s, i) => wrappedLines(line(i, s.title), width));
+  const heights = steps.map((s, i) => wrappedLines(wrapWords(line(i, s.title), width), width));
   const room = height - 1;
   let first = 0;
   const fits = (from: number, to: number) => heights.slice(from, to + 1).reduce((a, b) => a + b, 0) <= room;
@@ -55,7 +57,7 @@ export function StepList({ scenario, done, running, height, width }: StepListPro
         return (
           <Box key={step.id} flexShrink={0}>
             <Text wrap="wrap" bold={state === 'next' || state === 'running'} dimColor={state === 'later'} color={color(state === 'done' ? 'green' : state === 'next' || state === 'running' ? 'cyan' : 'white')}>
-              {mark} {i + 1}. {step.title}
+              {wrapped(mark, i, step.title, width)}
             </Text>
           </Box>
         );

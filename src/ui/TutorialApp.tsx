@@ -6,6 +6,7 @@ import type { Chapter } from '../tutorial/chapters.js';
 import type { TaskState } from '../tutorial/tasks.js';
 import { withInvocation } from '../cli/invocation.js';
 import { MarkdownBlock } from './Explanation.js';
+import { commandFor, TUTORIAL_KEYS, tutorialFooter } from './keys.js';
 import { ScrollBox } from './ScrollBox.js';
 import { parseMarkdown } from './markdown.js';
 import { Spinner } from './Spinner.js';
@@ -46,15 +47,17 @@ export function TutorialApp({ chapters, labDir, readSnapshot, pollMs = 1_000, on
     setIndex((i) => Math.max(0, Math.min(chapters.length - 1, i + delta)));
     setScroll(0);
   };
+  const scrollBy = (delta: number) => setScroll((s) => Math.max(0, Math.min(Math.max(0, contentLines - textHeight + 1), s + delta)));
   useInput(
     (input, key) => {
-      if (input === 'q' || (key.ctrl && input === 'c')) onQuit();
-      else if (input === 'n' || key.rightArrow || input === ' ' || key.return) go(1);
-      else if (input === 'p' || key.leftArrow) go(-1);
-      else if (key.downArrow || input === 'j') setScroll((s) => Math.min(Math.max(0, contentLines - textHeight + 1), s + 1));
-      else if (key.upArrow || input === 'k') setScroll((s) => Math.max(0, s - 1));
-      else if (key.pageDown) setScroll((s) => Math.min(Math.max(0, contentLines - textHeight + 1), s + textHeight - 2));
-      else if (key.pageUp) setScroll((s) => Math.max(0, s - (textHeight - 2)));
+      const command = commandFor(TUTORIAL_KEYS, input, key);
+      if (command === 'quit') onQuit();
+      else if (command === 'next') go(1);
+      else if (command === 'previous') go(-1);
+      else if (command === 'scroll-down') scrollBy(1);
+      else if (command === 'scroll-up') scrollBy(-1);
+      else if (command === 'page-down') scrollBy(textHeight - 2);
+      else if (command === 'page-up') scrollBy(-(textHeight - 2));
     },
     { isActive: isRawModeSupported === true },
   );
@@ -87,7 +90,7 @@ export function TutorialApp({ chapters, labDir, readSnapshot, pollMs = 1_000, on
           </Box>
         </Box>
         <Text dimColor wrap="truncate-end">
-          n/→ next p/← previous ↑/↓ scroll q quit
+          {tutorialFooter()}
         </Text>
       </Box>
     </ThemeContext.Provider>

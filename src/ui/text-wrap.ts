@@ -6,3 +6,8 @@ export function wrappedLines(text: string, width: number): number {
   if (width <= 0) return 0;
   return text.split('\n').reduce((n, line) => n + wrapAnsi(line, width, { trim: false, hard: true }).split('\n').length, 0);
 }
+
+/** Text broken into lines of at most `width`, at word boundaries, without the leading space a break leaves. */
+export function wrapWords(text: string, width: number): string {
+  return wrapAnsi(text, Math.max(1, width), { trim: true, hard: true });
+}
