@@ -318,6 +318,12 @@ export class ScenarioSession {
     let last = '';
     for (;;) {
       const read = await this.client(actor).readPod(ns, pod);
+      // no answer from the API server says nothing about the pod: never shown as its state
+      if (!read.ok && read.refusal.code === 0) {
+        if (performance.now() >= deadline) throw new Error(`the API server did not answer a read of pod ${ns}/${pod}: ${read.refusal.message}`);
+        await sleep(this.timing.pollMs);
+        continue;
+      }
       const status = read.ok ? statusOf(read.object, target) : read.refusal.code === 404 ? 'NotFound' : `Error: ${read.refusal.message}`;
       if (read.ok && read.object.spec?.nodeName) this.podNodes.set(pod, read.object.spec.nodeName);
       if (status !== last) {
