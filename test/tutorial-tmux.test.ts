@@ -55,6 +55,20 @@ async function goTo(session: string, chapter: number, key: 'n' | 'p'): Promise<s
   }
 }
 
+describe('tutorial in tmux: keys typed while it loads', () => {
+  it('are kept: n n pressed before the first frame opens chapter 3', async () => {
+    const { session } = await startApp(['tutorial', '--dir', path.join(root, 'none')], { columns: 80, rows: 24 });
+    // while it says it is loading, before the app draws anything
+    await paneWith(session, (p) => p.includes('loading the tutorial'), 30_000);
+    await sendKeys(session, 'n', 'n');
+    const pane = await paneWith(session, (p) => /tutorial ▸ \d\/8/.test(p), 30_000);
+    // the app may draw chapter 1 first and move on as it reads the keys
+    await paneWith(session, (p) => p.includes('▸ 3/8'), 10_000).catch(() => expect(pane).toContain('▸ 3/8'));
+    // and they were not echoed onto the screen
+    expect(await paneWith(session, (p) => p.includes('▸ 3/8'), 1_000)).not.toMatch(/^nn/m);
+  }, 60_000);
+});
+
 describe('tutorial in tmux: a task ticks only for what was done in its own chapter', () => {
   it('chapter 3 done under none, then n: chapter 4 is not ticked (at 80×24 and with the chapter list at 120×35)', async () => {
     const dir = path.join(root, 'forward');

@@ -1,13 +1,13 @@
 // The workshop app: pick a scenario, then watch one cluster per defence side by side as the story plays.
 import { useEffect, useState } from 'react';
-import { Box, Text, useInput, useStdin } from 'ink';
+import { Box, Text, useInput, useStdin, type Key } from 'ink';
 import type { Scenario } from '../scenario/schema.js';
 import { ClusterPanel } from './ClusterPanel.js';
 import { Explanation } from './Explanation.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { KubectlView } from './KubectlView.js';
 import type { LabSessions } from './lab-sessions.js';
-import { commandFor, PLAY_KEYS, playFooter } from './keys.js';
+import { commandsFor, PLAY_KEYS, playFooter, type PlayCommand } from './keys.js';
 import { scenarioFinished, type PlayState } from './lab-view-state.js';
 import { layoutFor, type Layout } from './layout.js';
 import { ManifestView } from './ManifestView.js';
@@ -54,38 +54,41 @@ export function App({ controller, scenarios, initialScenario, onQuit, size: fixe
 
   useInput(
     (input, key) => {
-      const command = commandFor(PLAY_KEYS, input, key);
-      if (command === 'quit') return quit();
-      if (command === 'help') return toggle('help');
-      // the picker has its own keys (↑/↓, Enter)
-      if (view !== 'play') return;
-      switch (command) {
-        case 'next':
-          return void controller.next();
-        case 'auto':
-          return controller.setAuto(!state.auto);
-        case 'replay':
-          return void controller.replay();
-        case 'reset':
-          return void controller.reset();
-        case 'kubectl':
-          return toggle('kubectl');
-        case 'manifest':
-          return toggle('manifest');
-        case 'scroll-down':
-          return setScroll((s) => s + (key.pageDown ? 10 : 1));
-        case 'scroll-up':
-          return setScroll((s) => Math.max(0, s - (key.pageUp ? 10 : 1)));
-        case 'scenarios':
-          setView('picker');
-          setPane('explain');
-          return void controller.choose(undefined);
-        default:
-          return;
-      }
+      for (const command of commandsFor(PLAY_KEYS, input, key)) run(command, key);
     },
     { isActive: isRawModeSupported === true },
   );
+  // one key's command; several arrive together when typed while the app was busy
+  function run(command: PlayCommand, key: Key): void {
+    if (command === 'quit') return quit();
+    if (command === 'help') return toggle('help');
+    // the picker has its own keys (↑/↓, Enter)
+    if (view !== 'play') return;
+    switch (command) {
+      case 'next':
+        return void controller.next();
+      case 'auto':
+        return controller.setAuto(!state.auto);
+      case 'replay':
+        return void controller.replay();
+      case 'reset':
+        return void controller.reset();
+      case 'kubectl':
+        return toggle('kubectl');
+      case 'manifest':
+        return toggle('manifest');
+      case 'scroll-down':
+        return setScroll((s) => s + (key.pageDown ? 10 : 1));
+      case 'scroll-up':
+        return setScroll((s) => Math.max(0, s - (key.pageUp ? 10 : 1)));
+      case 'scenarios':
+        setView('picker');
+        setPane('explain');
+        return void controller.choose(undefined);
+      default:
+        return;
+    }
+  }
 
   const pick = (scenario: Scenario) => {
     setView('play');

@@ -6,7 +6,7 @@ import type { Chapter } from '../tutorial/chapters.js';
 import type { TaskState } from '../tutorial/tasks.js';
 import { withInvocation } from '../cli/invocation.js';
 import { MarkdownBlock } from './Explanation.js';
-import { commandFor, TUTORIAL_KEYS, tutorialFooter } from './keys.js';
+import { commandsFor, TUTORIAL_KEYS, tutorialFooter, type TutorialCommand } from './keys.js';
 import { ScrollBox } from './ScrollBox.js';
 import { parseMarkdown } from './markdown.js';
 import { Spinner } from './Spinner.js';
@@ -50,17 +50,20 @@ export function TutorialApp({ chapters, labDir, readSnapshot, pollMs = 1_000, on
   const scrollBy = (delta: number) => setScroll((s) => Math.max(0, Math.min(Math.max(0, contentLines - textHeight + 1), s + delta)));
   useInput(
     (input, key) => {
-      const command = commandFor(TUTORIAL_KEYS, input, key);
-      if (command === 'quit') onQuit();
-      else if (command === 'next') go(1);
-      else if (command === 'previous') go(-1);
-      else if (command === 'scroll-down') scrollBy(1);
-      else if (command === 'scroll-up') scrollBy(-1);
-      else if (command === 'page-down') scrollBy(textHeight - 2);
-      else if (command === 'page-up') scrollBy(-(textHeight - 2));
+      for (const command of commandsFor(TUTORIAL_KEYS, input, key)) run(command);
     },
     { isActive: isRawModeSupported === true },
   );
+  // one key's command; several arrive together when typed while the app was busy
+  function run(command: TutorialCommand): void {
+    if (command === 'quit') onQuit();
+    else if (command === 'next') go(1);
+    else if (command === 'previous') go(-1);
+    else if (command === 'scroll-down') scrollBy(1);
+    else if (command === 'scroll-up') scrollBy(-1);
+    else if (command === 'page-down') scrollBy(textHeight - 2);
+    else if (command === 'page-up') scrollBy(-(textHeight - 2));
+  }
 
   const height = Math.max(12, size.rows - 1);
   const listWidth = size.columns >= 100 ? Math.min(44, Math.max(...chapters.map((c) => c.title.length + 4)) + 1) : 0;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Key } from 'ink';
 import { describe, expect, it } from 'vitest';
-import { commandFor, PLAY_KEYS, playFooter, TUTORIAL_KEYS, tutorialFooter } from './keys.js';
+import { commandFor, commandsFor, PLAY_KEYS, playFooter, TUTORIAL_KEYS, tutorialFooter } from './keys.js';
 
 const key = (over: Partial<Key> = {}): Key => ({ upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false, ...over }) as Key;
 
@@ -14,6 +14,12 @@ describe('keys, one table', () => {
     expect(commandFor(PLAY_KEYS, '', key({ escape: true }))).toBe('scenarios');
     expect(commandFor(PLAY_KEYS, 'x', key())).toBeUndefined();
     expect(commandFor(TUTORIAL_KEYS, '', key({ leftArrow: true }))).toBe('previous');
+  });
+
+  it('counts every key of a burst typed while the app was busy', () => {
+    expect(commandsFor(TUTORIAL_KEYS, 'nn', key())).toEqual(['next', 'next']);
+    expect(commandsFor(PLAY_KEYS, ' a', key())).toEqual(['next', 'auto']);
+    expect(commandsFor(PLAY_KEYS, 'k', key())).toEqual(['kubectl']);
   });
 
   it('no two bindings take the same key', () => {

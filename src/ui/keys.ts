@@ -50,6 +50,16 @@ export function commandFor<C extends string>(table: readonly KeyBinding<C>[], in
   return table.find((b) => b.matches(input, key))?.command;
 }
 
+/**
+ * Every command in one read of the terminal: keys typed while the app was busy (or still loading) arrive
+ * together, as "nn", and each counts.
+ */
+export function commandsFor<C extends string>(table: readonly KeyBinding<C>[], input: string, key: Key): C[] {
+  const plainKeys = input.length > 1 && !key.ctrl && !key.meta && /^[\x20-\x7e]+$/.test(input);
+  const presses = plainKeys ? [...input] : [input];
+  return presses.map((p) => commandFor(table, p, key)).filter((c): c is C => c !== undefined);
+}
+
 /** The footer line: every binding with a footer form, only those that still apply once the scenario is done. */
 export function playFooter(done: boolean): string {
   const shown = PLAY_KEYS.filter((b) => b.footer && (!done || AFTER_THE_LAST_STEP.has(b.command)));
