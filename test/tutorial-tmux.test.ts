@@ -47,17 +47,45 @@ async function attack(info: LabInfo): Promise<void> {
 async function goTo(session: string, chapter: number, key: 'n' | 'p'): Promise<string> {
   const at = (p: string) => Number(/tutorial ▸ (\d)\/8/.exec(p)?.[1] ?? 0);
   for (;;) {
-    const pane = await paneWith(session, (p) => at(p) > 0, 20_000);
+    const pane = await paneWith(session, (p) => at(p) > 0, 40_000);
     const now = at(pane);
     if (now === chapter) return pane;
     await sendKeys(session, key);
-    await paneWith(session, (p) => at(p) !== now, 10_000);
+    await paneWith(session, (p) => at(p) !== now, 20_000);
   }
+}
+
+/** A lab with `profile`, the tutorial at `size` opened at `chapter`, and the attack done there until it ticks. */
+async function doTask(profile: ProfileName, chapter: number, size: { columns: number; rows: number }) {
+  const dir = path.join(root, profile);
+  const lab = await startLab(profile, dir);
+  const { session } = await startApp(['tutorial', '--dir', dir], size);
+  await goTo(session, chapter, 'n');
+  await paneWith(session, (p) => p.includes('watching the cluster: not yet'), 40_000);
+  await attack(lab.info);
+  return { lab, session, done: await paneWith(session, (p) => p.includes('☑ DONE'), 60_000) };
+}
+
+/**
+ * Moves one chapter with `key` and checks the chapter it opens is unticked — right away and several polls
+ * later — without the previous chapter's evidence; returns the later pane.
+ */
+async function moveAndExpectUnticked(session: string, key: 'n' | 'p', chapter: number, hint: string, evidence: string): Promise<string> {
+  await sendKeys(session, key);
+  const pane = await paneWith(session, (p) => p.includes(`▸ ${chapter}/8`) && flat(p).includes(hint), 40_000);
+  await sleep(2_500);
+  const later = await paneWith(session, (p) => p.includes(`▸ ${chapter}/8`), 5_000);
+  for (const p of [pane, later]) {
+    expect(p).toContain('☐ TASK');
+    expect(p).not.toContain('☑ DONE');
+    expect(p).not.toContain(evidence);
+  }
+  return later;
 }
 
 describe('tutorial in tmux: keys typed while it loads', () => {
   it('are kept: n n pressed before the first frame opens chapter 3', async () => {
-    const { session } = await startApp(['tutorial', '--dir', path.join(root, 'none')], { columns: 80, rows: 24 });
+    const { session } = await startApp(['tutorial', '--dir', path.join(root, 'no-lab')], { columns: 80, rows: 24 });
     // while it says it is loading, before the app draws anything
     await paneWith(session, (p) => p.includes('loading the tutorial'), 30_000);
     await sendKeys(session, 'n', 'n');
@@ -71,28 +99,13 @@ describe('tutorial in tmux: keys typed while it loads', () => {
 
 describe('tutorial in tmux: a task ticks only for what was done in its own chapter', () => {
   it('chapter 3 done under none, then n: chapter 4 is not ticked (at 80×24 and with the chapter list at 120×35)', async () => {
-    const dir = path.join(root, 'forward');
-    const lab = await startLab('none', dir);
+    const { lab, session, done } = await doTask('none', 3, { columns: 120, rows: 35 });
     try {
-      const { session } = await startApp(['tutorial', '--dir', dir], { columns: 120, rows: 35 });
-      await goTo(session, 3, 'n');
-      await paneWith(session, (p) => p.includes('watching the cluster: not yet'), 20_000);
-      await attack(lab.info);
-      const done = await paneWith(session, (p) => p.includes('☑ DONE'), 30_000);
       expect(flat(done)).toContain(`tenant-b/pod2 printed ${lab.info.flag}`);
 
-      await sendKeys(session, 'n');
       // chapter 4 has read the lab (it runs none, the task needs always-pull-images) and says so
-      const pane = await paneWith(session, (p) => p.includes('▸ 4/8') && flat(p).includes('needs the always-pull-images profile'), 20_000);
-      // several polls later it is still unticked, in the task box and in the chapter list
-      await sleep(2_500);
-      const later = await paneWith(session, (p) => p.includes('▸ 4/8'), 5_000);
-      for (const p of [pane, later]) {
-        expect(p).toContain('☐ TASK');
-        expect(p).not.toContain('☑ DONE');
-        expect(p).not.toContain('FLAG{');
-        expect(p).toMatch(/☐ 4\. /);
-      }
+      const later = await moveAndExpectUnticked(session, 'n', 4, 'needs the always-pull-images profile', 'FLAG{');
+      expect(later).toMatch(/☐ 4\. /);
       // chapter 3's own tick stays, earned
       expect(later).toMatch(/☑ 3\. /);
     } finally {
@@ -101,25 +114,11 @@ describe('tutorial in tmux: a task ticks only for what was done in its own chapt
   }, 120_000);
 
   it('chapter 4 done under always-pull-images, then p: chapter 3 is not ticked', async () => {
-    const dir = path.join(root, 'backward');
-    const lab = await startLab('always-pull-images', dir);
+    const { lab, session, done } = await doTask('always-pull-images', 4, { columns: 80, rows: 24 });
     try {
-      const { session } = await startApp(['tutorial', '--dir', dir], { columns: 80, rows: 24 });
-      await goTo(session, 4, 'n');
-      await paneWith(session, (p) => p.includes('watching the cluster: not yet'), 20_000);
-      await attack(lab.info);
-      const done = await paneWith(session, (p) => p.includes('☑ DONE'), 60_000);
       expect(flat(done)).toMatch(/tenant-b\/pod2: (ErrImagePull|ImagePullBackOff) with imagePullPolicy Always/);
 
-      await sendKeys(session, 'p');
-      const pane = await paneWith(session, (p) => p.includes('▸ 3/8') && flat(p).includes('needs the none profile'), 20_000);
-      await sleep(2_500);
-      const later = await paneWith(session, (p) => p.includes('▸ 3/8'), 5_000);
-      for (const p of [pane, later]) {
-        expect(p).toContain('☐ TASK');
-        expect(p).not.toContain('☑ DONE');
-        expect(p).not.toContain('ErrImagePull');
-      }
+      await moveAndExpectUnticked(session, 'p', 3, 'needs the none profile', 'ErrImagePull');
     } finally {
       await lab.stop();
     }
