@@ -94,7 +94,7 @@ describe('tutorial in tmux: keys typed while it loads', () => {
     await paneWith(session, (p) => p.includes('▸ 3/8'), 10_000).catch(() => expect(pane).toContain('▸ 3/8'));
     // and they were not echoed onto the screen
     expect(await paneWith(session, (p) => p.includes('▸ 3/8'), 1_000)).not.toMatch(/^nn/m);
-  }, 60_000);
+  }, 240_000);
 });
 
 describe('tutorial in tmux: a task ticks only for what was done in its own chapter', () => {
@@ -111,7 +111,7 @@ describe('tutorial in tmux: a task ticks only for what was done in its own chapt
     } finally {
       await lab.stop();
     }
-  }, 120_000);
+  }, 240_000);
 
   it('chapter 4 done under always-pull-images, then p: chapter 3 is not ticked', async () => {
     const { lab, session, done } = await doTask('always-pull-images', 4, { columns: 80, rows: 24 });
@@ -122,5 +122,5 @@ describe('tutorial in tmux: a task ticks only for what was done in its own chapt
     } finally {
       await lab.stop();
     }
-  }, 120_000);
+  }, 240_000);
 });
