@@ -39,7 +39,8 @@ describe('image-heist run', () => {
     const xml = await readFile(junit, 'utf8');
     expect(xml).toContain('<testsuite name="classic" tests="2" failures="0"');
     const md = await readFile(markdown, 'utf8');
-    expect(md).toContain('### Profile `always-pull-images`: blocked');
+    expect(md).toContain('### On `always-pull-images`: ✔ blocked (as expected)');
+    expect(md).toContain('| [classic](#classic) | ✘ bypassed | ✔ blocked |');
   });
 
   it('never prints a credential', async () => {
@@ -54,6 +55,14 @@ describe('image-heist run', () => {
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(/^classic-wrong\s+bypassed FAIL \(expected blocked\)$/m);
     expect(result.stdout).toContain('verdict: expected blocked, observed bypassed');
+  });
+
+  it('prints the API server\'s reason for a failed expectation, not only expected vs observed', async () => {
+    // the pull policy misspelled in the manifest: the API server refuses the pod with 422 Invalid
+    const result = await run([path.resolve('test/fixtures/typo/classic-typo.yaml'), '--profile', 'none']);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain('step admin2-runs-the-cached-image: admission: expected allowed, observed denied');
+    expect(result.stdout).toContain('step admin2-runs-the-cached-image: the API server answered 422 Invalid: Pod "pod2" is invalid: spec.containers[0].imagePullPolicy: Unsupported value: "IfNotPresnt"');
   });
 
   it('exits 2 with one line naming an unknown profile and the valid ones', async () => {
