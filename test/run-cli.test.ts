@@ -39,7 +39,8 @@ describe('image-heist run', () => {
     const xml = await readFile(junit, 'utf8');
     expect(xml).toContain('<testsuite name="classic" tests="2" failures="0"');
     const md = await readFile(markdown, 'utf8');
-    expect(md).toContain('### Profile `always-pull-images`: blocked');
+    expect(md).toContain('### On `always-pull-images`: ✔ blocked (as expected)');
+    expect(md).toContain('| [classic](#classic) | ✘ bypassed | ✔ blocked |');
   });
 
   it('never prints a credential', async () => {
@@ -56,12 +57,30 @@ describe('image-heist run', () => {
     expect(result.stdout).toContain('verdict: expected blocked, observed bypassed');
   });
 
+  it('prints the API server\'s reason for a failed expectation, not only expected vs observed', async () => {
+    // the pull policy misspelled in the manifest: the API server refuses the pod with 422 Invalid
+    const result = await run([path.resolve('test/fixtures/typo/classic-typo.yaml'), '--profile', 'none']);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain('step admin2-runs-the-cached-image: admission: expected allowed, observed denied');
+    expect(result.stdout).toContain('step admin2-runs-the-cached-image: the API server answered 422 Invalid: Pod "pod2" is invalid: spec.containers[0].imagePullPolicy: Unsupported value: "IfNotPresnt"');
+  });
+
   it('exits 2 with one line naming an unknown profile and the valid ones', async () => {
     const result = await run(['classic', '--profile', 'strict']);
     expect(result.exitCode).toBe(2);
     expect(result.stderr.trim()).toBe(
-      'image-heist: unknown profile "strict"; valid profiles: none, always-pull-images, kubelet-default, kubelet-always-verify (or all) — pick from the list or use all',
+      'image-heist: unknown profile "strict" — valid profiles: none, always-pull-images, kubelet-default, kubelet-always-verify, or all',
     );
+  });
+
+  it('suggests the name a typo away, for profiles and scenarios', async () => {
+    const profile = await run(['classic', '--profile', 'all,nnoe']);
+    expect(profile.exitCode).toBe(2);
+    // `all` in a list is all: only the typo is an error
+    expect(profile.stderr.trim()).toMatch(/^image-heist: unknown profile "nnoe"; did you mean "none"\? — /);
+    const scenario = await run(['clasic']);
+    expect(scenario.exitCode).toBe(2);
+    expect(scenario.stderr.trim()).toMatch(/^image-heist: unknown scenario "clasic"; did you mean "classic"\? — /);
   });
 
   it('exits 2 for an unknown scenario', async () => {

@@ -7,6 +7,7 @@ import { registerDown } from './down.js';
 import { registerList } from './list.js';
 import { registerPlay } from './play.js';
 import { registerRun } from './run.js';
+import { registerStatus } from './status.js';
 import { registerTutorial } from './tutorial.js';
 import { registerUp } from './up.js';
 import { ExitCode, UserError, formatUserError } from '../errors.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerTutorial(program);
   registerUp(program);
   registerRun(program);
+  registerStatus(program);
   registerList(program);
   registerDoctor(program);
   registerDown(program);

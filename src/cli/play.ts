@@ -1,42 +1,51 @@
-// `image-heist play [SCENARIO] [--profiles a,b]`: the workshop app. Parses flags; the app lives in src/ui/.
+// `image-heist play [SCENARIO] [--profile a,b]`: the workshop app. Parses flags; the app lives in src/ui/.
 import type { Command } from 'commander';
+import path from 'node:path';
+import { DEFAULT_LAB_DIR } from '../embedded/up-defaults.js';
 import { UserError } from '../errors.js';
-import { UnknownProfileError, parseProfiles, type ProfileName } from '../lab/profiles.js';
+import { invocation } from './invocation.js';
+import type { ProfileName } from '../lab/profiles.js';
+import { addProfileOption, checkScenarioNames, profilesFrom } from './profile-option.js';
 import { loadBuiltInCatalogue, selectScenarios } from '../scenario/catalogue.js';
 
 interface PlayFlags {
-  profiles: string;
+  dir: string;
+  profile?: string[];
+  profiles?: string[];
   nodes?: string;
   backend: string;
 }
 
-export const DEFAULT_PLAY_PROFILES = 'none,always-pull-images';
+export const DEFAULT_PLAY_PROFILES: readonly ProfileName[] = ['none', 'always-pull-images'];
 
 export function registerPlay(program: Command): void {
-  program
+  const command = program
     .command('play')
     .description('the workshop app: watch clusters with and without a defence side by side, step by step (needs a terminal)')
-    .argument('[scenario]', 'a catalogue name or a scenario file (default: pick one from the catalogue)')
-    .option('-p, --profiles <profiles>', 'the clusters to show side by side, 2 to 4, comma-separated', DEFAULT_PLAY_PROFILES)
+    .argument('[scenario]', 'a catalogue name or a scenario file (default: pick one from the catalogue)');
+  addProfileOption(command, `the clusters side by side, 2 to 4 (default: ${DEFAULT_PLAY_PROFILES.join(',')})`)
     .option('--nodes <n>', 'worker nodes per cluster (default: 2 embedded, 1 on kind)')
+    .option('--dir <dir>', 'each lab writes kubeconfig and lab.json to DIR/<profile>/ while the app runs', path.join(DEFAULT_LAB_DIR, 'play'))
     .option('-b, --backend <backend>', 'embedded (in-process, seconds) or kind (real clusters, needs Docker and kind)', 'embedded')
     .action(async (name: string | undefined, flags: PlayFlags) => {
       await playCommand(name, flags);
     });
 }
 
-export function requireTerminal(command: string): void {
+export function requireTerminal(command: string, instead = `for scripts and CI use \`${invocation()} run\` (same scenarios, plain output, exit codes)`): void {
   if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) {
-    throw new UserError(`${command} needs an interactive terminal`, 'for scripts and CI use `image-heist run` (same scenarios, plain output, exit codes)');
+    throw new UserError(`${command} needs an interactive terminal`, instead);
   }
 }
 
 export async function playCommand(name: string | undefined, flags: PlayFlags): Promise<void> {
-  const profiles = parsePlayProfiles(flags.profiles);
+  const profiles = profilesFrom(flags, DEFAULT_PLAY_PROFILES);
+  if (profiles.length < 2 || profiles.length > 4) throw new UserError(`play shows 2 to 4 clusters side by side, not ${profiles.length}`, 'for example --profile none,always-pull-images');
   if (flags.backend !== 'embedded' && flags.backend !== 'kind') throw new UserError(`unknown backend "${flags.backend}"`, 'use --backend embedded or --backend kind');
   const kind = flags.backend === 'kind';
   const nodes = Number(flags.nodes ?? (kind ? '1' : '2'));
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 8) throw new UserError(`--nodes must be a whole number from 1 to 8, not "${flags.nodes}"`);
+  if (name !== undefined) await checkScenarioNames([name]);
   const scenario = name === undefined ? undefined : (await selectScenarios([name]))[0];
   requireTerminal('play');
   if (kind) {
@@ -52,7 +61,7 @@ export async function playCommand(name: string | undefined, flags: PlayFlags): P
     // one backend for all panels: the clusters are created in parallel and share the lab registries
     const backend = createKindBackend({ profiles, workers: nodes, skipPreflight: true });
     try {
-      await play({ backend, scenarios, scenario, profiles, nodes, timing: KIND_TIMING });
+      await play({ backend, scenarios, scenario, profiles, nodes, timing: KIND_TIMING, labDir: flags.dir });
     } finally {
       await backend.shutdown();
     }
@@ -60,17 +69,5 @@ export async function playCommand(name: string | undefined, flags: PlayFlags): P
   }
   // the backend loads behind the first frame: the screen shows progress instead of a pause
   const backend = async () => (await import('../embedded/lab.js')).embeddedBackend;
-  await play({ backend, scenarios, scenario, profiles, nodes });
-}
-
-function parsePlayProfiles(spec: string): ProfileName[] {
-  let profiles: ProfileName[];
-  try {
-    profiles = parseProfiles(spec);
-  } catch (error) {
-    if (error instanceof UnknownProfileError) throw new UserError(error.message, 'for example --profiles none,always-pull-images');
-    throw error;
-  }
-  if (profiles.length < 2 || profiles.length > 4) throw new UserError(`play shows 2 to 4 clusters side by side, not ${profiles.length}`, 'for example --profiles none,always-pull-images');
-  return profiles;
+  await play({ backend, scenarios, scenario, profiles, nodes, labDir: flags.dir });
 }

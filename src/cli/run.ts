@@ -2,16 +2,18 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ExitCode, UserError } from '../errors.js';
 import type { BackendName, LabBackend } from '../lab/backend.js';
-import { UnknownProfileError, parseProfiles, type ProfileName } from '../lab/profiles.js';
+import { PROFILE_NAMES, type ProfileName } from '../lab/profiles.js';
 import { jsonReport } from '../report/json.js';
 import { junitReport } from '../report/junit.js';
 import { markdownReport } from '../report/markdown.js';
 import { matrixReport } from '../report/matrix.js';
 import { RunProgress, wantsColor } from '../report/progress.js';
 import { selectScenarios } from '../scenario/catalogue.js';
+import { addProfileOption, checkScenarioNames, profilesFrom } from './profile-option.js';
 
 interface RunOptions {
-  profile: string;
+  profile?: string[];
+  profiles?: string[];
   json?: boolean;
   junit?: string;
   markdown?: string;
@@ -23,11 +25,11 @@ interface RunOptions {
 }
 
 export function registerRun(program: Command): void {
-  program
+  const command = program
     .command('run')
     .description('run scenarios headless on every profile and check each expectation (a regression suite)')
-    .argument('[scenario...]', 'catalogue names or scenario files (default: the whole catalogue)')
-    .option('-p, --profile <profiles>', 'profiles to run, comma-separated, or all', 'all')
+    .argument('[scenario...]', 'catalogue names or scenario files (default: the whole catalogue)');
+  addProfileOption(command, 'profiles to run (default: all)')
     .option('--json', 'print the results as JSON on stdout (progress goes to stderr)')
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--markdown <file>', 'write a Markdown transcript of every step')
@@ -42,13 +44,8 @@ export function registerRun(program: Command): void {
 }
 
 async function run(names: string[], options: RunOptions): Promise<number> {
-  let profiles: ProfileName[];
-  try {
-    profiles = parseProfiles(options.profile);
-  } catch (error) {
-    if (error instanceof UnknownProfileError) throw new UserError(error.message, 'pick from the list or use all');
-    throw error;
-  }
+  const profiles: ProfileName[] = profilesFrom(options, PROFILE_NAMES);
+  await checkScenarioNames(names);
   if (options.backend !== 'embedded' && options.backend !== 'kind') {
     throw new UserError(`unknown backend "${options.backend}"`, 'use --backend embedded or --backend kind');
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { embeddedAvailability, formatDoctorReport, kindAvailability, type DoctorReport } from './doctor.js';
+import { serverVersion } from '../embedded/apiserver/server.js';
+import { embeddedAvailability, formatDoctorReport, kubectlSkew, LAB_SERVER_MINOR, kindAvailability, type DoctorReport } from './doctor.js';
 import { compareVersions } from '../kind/preflight.js';
 
 describe('kindAvailability', () => {
@@ -66,5 +67,27 @@ describe('formatDoctorReport', () => {
     expect(text).toContain('no  docker   Cannot connect');
     expect(text).toContain('  embedded  available');
     expect(text).toContain('  kind      unavailable: no Docker engine answers (Cannot connect) — start Docker');
+  });
+});
+
+describe('kubectl version skew', () => {
+  it('knows the minor version the lab serves', () => {
+    expect(String(LAB_SERVER_MINOR)).toBe(serverVersion.minor);
+  });
+
+  it('warns outside ±1 minor version, with the fix', () => {
+    expect(kubectlSkew('v1.35.0')).toEqual({ supported: true });
+    expect(kubectlSkew('v1.37.2')).toEqual({ supported: true });
+    const old = kubectlSkew('v1.32.4-dispatcher');
+    expect(old).toMatchObject({ supported: false, fix: 'install kubectl v1.35, v1.36 or v1.37 (https://kubernetes.io/docs/tasks/tools/)' });
+    expect(old.supported === false && old.warning).toContain('v1.32.4-dispatcher is 4 minor versions behind the labs\' v1.36 API server');
+    const report: DoctorReport = {
+      node: { version: '20.19.0', supported: true },
+      kubectl: { found: true, version: 'v1.32.4', skew: kubectlSkew('v1.32.4') },
+      docker: { engine: false, cliFound: false, reason: 'x' },
+      kind: { found: false, reason: 'y' },
+      backends: { embedded: { available: true }, kind: { available: false, reason: 'r', fix: 'f' } },
+    };
+    expect(formatDoctorReport(report).split('\n')[1]).toMatch(/^warn kubectl  v1\.32\.4 is 4 minor versions behind .* — install kubectl v1\.35, v1\.36 or v1\.37/);
   });
 });

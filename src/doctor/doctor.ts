@@ -6,11 +6,28 @@ export const MIN_NODE_VERSION = '20.19.0';
 
 export type KubectlProbe = { found: true; version: string } | { found: false; reason: string };
 
+/** The minor version the labs' API servers answer (/version: v1.36, src/embedded/apiserver/server.ts). */
+export const LAB_SERVER_MINOR = 36;
+
+/** kubectl is supported within one minor version of the API server (kubernetes.io/releases/version-skew-policy/#kubectl). */
+export type KubectlSkew = { supported: true } | { supported: false; warning: string; fix: string };
+
+export function kubectlSkew(version: string, serverMinor = LAB_SERVER_MINOR): KubectlSkew {
+  const minor = Number(/^v?\d+\.(\d+)/.exec(version)?.[1]);
+  if (!Number.isFinite(minor) || Math.abs(minor - serverMinor) <= 1) return { supported: true };
+  const range = [serverMinor - 1, serverMinor, serverMinor + 1].map((m) => `v1.${m}`).join(', ');
+  return {
+    supported: false,
+    warning: `${version} is ${Math.abs(minor - serverMinor)} minor versions ${minor < serverMinor ? 'behind' : 'ahead of'} the labs' v1.${serverMinor} API server; kubectl supports ±1 and warns about it on every command`,
+    fix: `install kubectl ${range.replace(/, (?=[^,]*$)/, ' or ')} (https://kubernetes.io/docs/tasks/tools/)`,
+  };
+}
+
 export type BackendAvailability = { available: true } | { available: false; reason: string; fix: string };
 
 export interface DoctorReport {
   node: { version: string; supported: boolean };
-  kubectl: KubectlProbe;
+  kubectl: KubectlProbe & { skew?: KubectlSkew };
   docker: DockerProbe;
   kind: KindProbe;
   backends: { embedded: BackendAvailability; kind: BackendAvailability };
@@ -19,7 +36,7 @@ export interface DoctorReport {
 export async function runDoctor(): Promise<DoctorReport> {
   const [kubectl, docker, kind] = await Promise.all([probeKubectl(), probeDocker(), probeKind()]);
   const node = { version: process.versions.node, supported: compareVersions(process.versions.node, MIN_NODE_VERSION) >= 0 };
-  return { node, kubectl, docker, kind, backends: { embedded: embeddedAvailability(node), kind: kindAvailability(docker, kind) } };
+  return { node, kubectl: kubectl.found ? { ...kubectl, skew: kubectlSkew(kubectl.version) } : kubectl, docker, kind, backends: { embedded: embeddedAvailability(node), kind: kindAvailability(docker, kind) } };
 }
 
 /** The embedded backend needs only Node; kubectl is for the hands-on parts, not for the lab itself. */
@@ -67,7 +84,9 @@ export function formatDoctorReport(r: DoctorReport): string {
   const ok = (b: boolean) => (b ? 'ok  ' : 'no  ');
   const lines = [
     `${ok(r.node.supported)}node     ${r.node.version}${r.node.supported ? '' : ` (need >= ${MIN_NODE_VERSION})`}`,
-    `${ok(r.kubectl.found)}kubectl  ${r.kubectl.found ? r.kubectl.version : r.kubectl.reason}`,
+    r.kubectl.found && r.kubectl.skew?.supported === false
+      ? `warn kubectl  ${r.kubectl.skew.warning} — ${r.kubectl.skew.fix}`
+      : `${ok(r.kubectl.found)}kubectl  ${r.kubectl.found ? r.kubectl.version : r.kubectl.reason}`,
     `${ok(r.docker.engine)}docker   ${r.docker.engine ? `engine ${r.docker.serverVersion}` : r.docker.reason}`,
     `${ok(r.kind.found && r.kind.supported)}kind     ${r.kind.found ? `v${r.kind.version}${r.kind.supported ? '' : ` (need >= v${MIN_KIND_VERSION})`}` : r.kind.reason}`,
     '',

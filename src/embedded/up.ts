@@ -10,6 +10,7 @@ import { isProfileName, PROFILE_NAMES, type ProfileName } from '../lab/profiles.
 import { LabClockError } from './clock.js';
 import { MAX_NODES, startEmbeddedLab, type EmbeddedLab } from './lab.js';
 import { fileIdentity, lockLabDir, removeOwnFile, writePrivateFile, type LabDirLock, type WrittenFile } from './lab-dir.js';
+import { labStoryText } from '../report/lab-story.js';
 
 import { DEFAULT_LAB_DIR, DEFAULT_UP_TIME_SCALE } from './up-defaults.js';
 
@@ -82,34 +83,9 @@ async function labStillRunning(labJsonPath: string): Promise<string | undefined>
   return alive ? url.toString() : undefined;
 }
 
-/** What to type next: the story with kubectl, as Admin1 and then Admin2. */
+/** What to type next: the story with kubectl, as Admin1 and then Admin2 (src/report/lab-story.ts). */
 export function nextStepsText(info: LabInfo, dir: string): string {
-  const shown = (p: string): string => {
-    const rel = path.relative(process.cwd(), p);
-    return rel === '' || rel.startsWith('..') ? p : rel;
-  };
-  const kc = shown(info.kubeconfig);
-  const k = (context: string) => `kubectl --kubeconfig ${kc} --context ${context}`;
-  const node = info.nodes[0] ?? '';
-  const a = info.tenants.admin1.namespace;
-  const b = info.tenants.admin2.namespace;
-  return [
-    '',
-    `The lab is up (profile ${info.profile}, nodes ${info.nodes.join(', ')}). Lab details: ${shown(path.join(dir, 'lab.json'))}`,
-    '',
-    `Admin1 runs SuperSecretImage1 with ImagePullSecret1 on ${node}:`,
-    `  ${k('admin1')} run pod1 --image=${info.images.secret} --overrides='{"spec":{"nodeName":"${node}","imagePullSecrets":[{"name":"${info.tenants.admin1.pullSecret}"}]}}'`,
-    `  ${k('admin1')} logs pod1`,
-    '',
-    `Admin2 (no pull secret, no access to ${a}) runs the same image on the same node:`,
-    `  ${k('admin2')} run pod2 --image=${info.images.secret} --image-pull-policy=IfNotPresent --overrides='{"spec":{"nodeName":"${node}"}}'`,
-    `  ${k('admin2')} get pod pod2 -n ${b}`,
-    `  ${k('admin2')} logs pod2        # the flag here means the cached image leaked`,
-    `  ${k('admin2')} get secrets -n ${a}   # Forbidden: Admin2 cannot read ImagePullSecret1`,
-    '',
-    'Press Ctrl-C to stop the lab.',
-    '',
-  ].join('\n');
+  return labStoryText(info, dir, Math.min(100, process.stdout.columns || 80));
 }
 
 /** Runs the lab until SIGINT/SIGTERM (or `signal`); resolves once everything is stopped. */

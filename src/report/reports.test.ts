@@ -76,16 +76,49 @@ describe('matrixReport', () => {
   });
 });
 
+describe('failure lines', () => {
+  it('print the API server\'s reason under every failed expectation', () => {
+    const typo: ScenarioResult = {
+      ...wrong,
+      steps: [
+        {
+          id: 'admin2-runs-the-cached-image',
+          passed: false,
+          observed: {
+            admission: 'denied',
+            apiStatus: { code: 422, reason: 'Invalid' },
+            admissionMessage: 'Pod "pod2" is invalid: spec.containers[0].imagePullPolicy: Unsupported value: "IfNotPresnt": supported values: "Always", "IfNotPresent", "Never"',
+          },
+          checks: [{ field: 'admission', expected: 'allowed', observed: 'denied', passed: false }],
+        },
+      ],
+    };
+    const text = matrixReport([typo], { color: false });
+    expect(text).toContain('step admin2-runs-the-cached-image: admission: expected allowed, observed denied\n  step admin2-runs-the-cached-image: the API server answered 422 Invalid: Pod "pod2" is invalid: spec.containers[0].imagePullPolicy: Unsupported value: "IfNotPresnt"');
+    // and the kubelet's warning where the pod, not the API, failed
+    expect(matrixReport([wrong], { color: false })).toContain('the kubelet said Failed: Failed to pull image "x": <401> & "unauthorized"');
+  });
+});
+
 describe('markdownReport', () => {
-  it('tells the story per step with the manifest, the API answer, events and the verdict', async () => {
+  it('is a handout: verdict table first, contents, plain words, a sequence diagram with the real answers', async () => {
     const classic = await loadScenarioFile(path.resolve('scenarios/classic.yaml'));
     const md = markdownReport([classic], [bypassed, wrong], 'embedded');
-    expect(md).toContain('## The classic heist (`classic`)');
-    expect(md).toContain('### Profile `none`: bypassed');
-    expect(md).toContain('#### 2. Admin2 runs the same image from the cache, without credentials (admin2)');
+    const sections = md.split('\n').filter((l) => l.startsWith('## '));
+    expect(sections.slice(0, 2)).toEqual(['## Verdicts', '## Contents']);
+    expect(md).toContain('| scenario | `none` | `always-pull-images` |');
+    expect(md).toContain('| [classic](#classic) | ✘ bypassed | ✔ blocked ⚠ expected bypassed |');
+    expect(md).toContain('- [The classic heist](#classic)');
+    expect(md).toContain('<a id="classic"></a>');
+    expect(md).toContain('### On `none`: ✘ bypassed (as expected)');
+    expect(md).toMatch(/2\. Admin2 created pod `pod2` with `[^`]+`, `imagePullPolicy: IfNotPresent`, no pull secret/);
+    expect(md).toContain('Its log printed the flag: `FLAG{abc}`.');
+    expect(md).toContain('The kubelet could not pull the image (ErrImagePull, then ImagePullBackOff as it retries): <401> & "unauthorized".');
+    expect(md).toContain('```mermaid\nsequenceDiagram');
+    expect(md).toMatch(/R-->>K: 401 <401> & "unauthorized"/);
+    expect(md).toMatch(/K-->>admin2: pod Running, log: FLAG\{abc\}/);
+    // no internal words
+    expect(md).not.toMatch(/flag in logs|Action: `|not-seen/);
     expect(md).toContain('imagePullPolicy: IfNotPresent');
-    expect(md).toContain('- API server: admitted');
-    expect(md).toContain('| Warning | Failed | Failed to pull image "x": <401> & "unauthorized" |');
-    expect(md).toContain('**Verdict: blocked** (expected bypassed)');
   });
 });

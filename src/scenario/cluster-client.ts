@@ -58,7 +58,7 @@ export class ClusterClient {
   }
 
   readPod(namespace: string, name: string): Promise<ApiOutcome<V1Pod>> {
-    return outcome(() => this.core.readNamespacedPod({ namespace, name }));
+    return read(() => this.core.readNamespacedPod({ namespace, name }));
   }
 
   /** Adds an ephemeral container through the pods/ephemeralcontainers subresource, as `kubectl debug` does. */
@@ -82,7 +82,7 @@ export class ClusterClient {
   }
 
   async podEvents(namespace: string, name: string): Promise<CoreV1Event[]> {
-    const list = await outcome(() => this.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${name}` }));
+    const list = await read(() => this.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${name}` }));
     if (!list.ok) return [];
     // in time order, as `kubectl describe` shows them (the list comes in storage order)
     // (timestamps have whole seconds; within one, the resourceVersion keeps the order they were recorded in)
@@ -93,7 +93,7 @@ export class ClusterClient {
 
   /** A container's log, or "" when there is none yet (not started, pulled, or refused). */
   async containerLog(namespace: string, name: string, container: string): Promise<string> {
-    const log = await outcome(() => this.core.readNamespacedPodLog({ namespace, name, container }));
+    const log = await read(() => this.core.readNamespacedPodLog({ namespace, name, container }));
     return log.ok ? String(log.object) : '';
   }
 }
@@ -104,6 +104,26 @@ async function outcome<T>(call: () => Promise<T>): Promise<ApiOutcome<T>> {
   } catch (error) {
     return { ok: false, refusal: refusalOf(error) };
   }
+}
+
+/** client-go retries a GET up to 10 times, a second apart, when the connection was reset or closed early. */
+export const READ_RETRY = { attempts: 10, waitMs: 1_000 };
+
+/**
+ * An idempotent read, retried as client-go retries GETs (rest/request.go: a connection reset or a probable
+ * EOF is transient; writes are never retried, they are not idempotent).
+ */
+async function read<T>(call: () => Promise<T>, retry = READ_RETRY): Promise<ApiOutcome<T>> {
+  for (let attempt = 0; ; attempt++) {
+    const result = await outcome(call);
+    if (result.ok || !isTransient(result.refusal) || attempt >= retry.attempts) return result;
+    await new Promise((r) => setTimeout(r, retry.waitMs));
+  }
+}
+
+/** A connection reset or closed before the answer (net.IsConnectionReset, net.IsProbableEOF in apimachinery). */
+export function isTransient(refusal: ApiRefusal): boolean {
+  return refusal.code === 0 && /ECONNRESET|EPIPE|socket hang up|\bEOF\b|unexpected end|reason: read\b/i.test(refusal.message);
 }
 
 function refusalOf(error: unknown): ApiRefusal {

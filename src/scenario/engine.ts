@@ -74,18 +74,37 @@ export async function runMatrix(options: RunMatrixOptions): Promise<ScenarioResu
   }
 }
 
+export interface StartLabOptions {
+  backend: LabBackend;
+  profile: ProfileName;
+  /** The scenario the events name (the first one to run), or '' before one is chosen. */
+  scenario: string;
+  nodes?: number;
+  /** Where the lab writes its kubeconfig (a private temporary folder when omitted). */
+  dir?: string;
+  signal?: AbortSignal;
+  emit?: EngineListener;
+}
+
+/** A lab's start, the same for `run` and `play`: lab-starting, its progress, then lab-ready. */
+export async function startLab(options: StartLabOptions): Promise<Lab> {
+  const where = { scenario: options.scenario, profile: options.profile };
+  options.emit?.({ type: 'lab-starting', ...where });
+  const lab = await options.backend.start({
+    profile: options.profile,
+    nodes: options.nodes,
+    ...(options.dir ? { dir: options.dir } : {}),
+    signal: options.signal,
+    onProgress: (progress) => options.emit?.({ type: 'lab-progress', ...where, progress }),
+  });
+  options.emit?.({ type: 'lab-ready', ...where, lab: publicLabInfo(lab.info) });
+  return lab;
+}
+
 async function runProfile(profile: ProfileName, options: RunMatrixOptions, stop: AbortController): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
-  const first = options.scenarios[0]?.metadata.name ?? '';
-  options.emit?.({ type: 'lab-starting', scenario: first, profile });
-  const lab = await options.backend.start({
-    profile,
-    nodes: options.nodes,
-    signal: stop.signal,
-    onProgress: (progress) => options.emit?.({ type: 'lab-progress', scenario: first, profile, progress }),
-  });
+  const lab = await startLab({ backend: options.backend, profile, scenario: options.scenarios[0]?.metadata.name ?? '', nodes: options.nodes, signal: stop.signal, emit: options.emit });
   try {
-    options.emit?.({ type: 'lab-ready', scenario: first, profile, lab: publicLabInfo(lab.info) });
     for (const [i, scenario] of options.scenarios.entries()) {
       if (stop.signal.aborted) break;
       if (i > 0) await lab.reset();
@@ -299,6 +318,12 @@ export class ScenarioSession {
     let last = '';
     for (;;) {
       const read = await this.client(actor).readPod(ns, pod);
+      // no answer from the API server says nothing about the pod: never shown as its state
+      if (!read.ok && read.refusal.code === 0) {
+        if (performance.now() >= deadline) throw new Error(`the API server did not answer a read of pod ${ns}/${pod}: ${read.refusal.message}`);
+        await sleep(this.timing.pollMs);
+        continue;
+      }
       const status = read.ok ? statusOf(read.object, target) : read.refusal.code === 404 ? 'NotFound' : `Error: ${read.refusal.message}`;
       if (read.ok && read.object.spec?.nodeName) this.podNodes.set(pod, read.object.spec.nodeName);
       if (status !== last) {

@@ -9,11 +9,13 @@ export interface KubectlContext {
   namespace: string;
   /** The kind cluster name, for `kind load`; the lab's own name when shown for the kind backend. */
   kindCluster?: string;
+  /** The lab's kubeconfig as the user can type it: every kubectl line names it, so it runs as printed. */
+  kubeconfig?: string;
 }
 
 /** Shell lines, as they would be pasted into a terminal (a heredoc spans several lines). */
 export function kubectlEquivalent(actor: Actor, action: Action, context: KubectlContext): string[] {
-  const kubectl = `kubectl --context ${actor} -n ${context.namespace}`;
+  const kubectl = `kubectl${context.kubeconfig ? ` --kubeconfig ${quote(context.kubeconfig)}` : ''} --context ${actor} -n ${context.namespace}`;
   const cluster = context.kindCluster ? ` --name ${context.kindCluster}` : '';
   if ('createPod' in action) return apply(kubectl, action.createPod.manifest);
   if ('createSecret' in action) return apply(kubectl, action.createSecret.manifest);

@@ -36,5 +36,6 @@ async function podFacts(core: CoreV1Api, pod: V1Pod): Promise<PodFacts> {
     .filter((s) => s.state?.running || s.state?.terminated)
     .map((s) => s.name);
   const logs = await Promise.all(started.map((container) => core.readNamespacedPodLog({ namespace, name, container }).then(String, () => '')));
-  return { namespace, name, images: containers.map((c) => c.image ?? ''), pullPolicies: containers.map((c) => c.imagePullPolicy ?? ''), status, log: logs.join('\n') };
+  const created = pod.metadata?.creationTimestamp ? new Date(pod.metadata.creationTimestamp).getTime() : 0;
+  return { namespace, name, uid: pod.metadata?.uid ?? `${namespace}/${name}`, created, images: containers.map((c) => c.image ?? ''), pullPolicies: containers.map((c) => c.imagePullPolicy ?? ''), status, log: logs.join('\n') };
 }

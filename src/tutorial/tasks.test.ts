@@ -11,35 +11,56 @@ const lab = (profile: 'none' | 'always-pull-images' | 'kubelet-default' | 'kubel
   flag: FLAG,
   pods,
 });
-const pod = (over: Partial<PodFacts>): PodFacts => ({ namespace: 'tenant-b', name: 'pod2', images: [IMAGE], pullPolicies: ['IfNotPresent'], status: 'Running', log: '', ...over });
+const OPENED = Date.parse('2026-01-01T10:00:00.500Z');
+/** The chapter opened at OPENED with nothing in the lab before. */
+const fresh = { openedAt: OPENED, before: new Set<string>() };
+const pod = (over: Partial<PodFacts>): PodFacts => ({ namespace: 'tenant-b', name: 'pod2', uid: 'u2', created: OPENED + 5_000, images: [IMAGE], pullPolicies: ['IfNotPresent'], status: 'Running', log: '', ...over });
 
 describe('tutorial tasks', () => {
   it('the attack ticks only when a pod of Admin2’s prints the flag', () => {
     const task = TASKS['03-the-attack']!;
-    expect(evaluateTask(task, lab('none', [pod({ log: `the flag: ${FLAG}` })]))).toEqual({ kind: 'done', evidence: `tenant-b/pod2 printed ${FLAG}` });
-    expect(evaluateTask(task, lab('none', [pod({ log: 'nothing' })]))).toEqual({ kind: 'waiting' });
+    expect(evaluateTask(task, lab('none', [pod({ log: `the flag: ${FLAG}` })]), fresh)).toEqual({ kind: 'done', evidence: `tenant-b/pod2 printed ${FLAG}` });
+    expect(evaluateTask(task, lab('none', [pod({ log: 'nothing' })]), fresh)).toEqual({ kind: 'waiting' });
     // Admin1's own pod printing the flag is no bypass
-    expect(evaluateTask(task, lab('none', [pod({ namespace: 'tenant-a', log: FLAG })]))).toEqual({ kind: 'waiting' });
+    expect(evaluateTask(task, lab('none', [pod({ namespace: 'tenant-a', log: FLAG })]), fresh)).toEqual({ kind: 'waiting' });
   });
 
   it('AlwaysPullImages ticks when Admin2’s pod fails to pull with the policy the plugin set', () => {
     const task = TASKS['04-always-pull-images']!;
-    expect(evaluateTask(task, lab('always-pull-images', [pod({ pullPolicies: ['Always'], status: 'ImagePullBackOff' })]))).toMatchObject({ kind: 'done' });
-    expect(evaluateTask(task, lab('always-pull-images', [pod({ pullPolicies: ['IfNotPresent'], status: 'ErrImagePull' })]))).toEqual({ kind: 'waiting' });
-    expect(evaluateTask(task, lab('always-pull-images', [pod({ pullPolicies: ['Always'], status: 'Running' })]))).toEqual({ kind: 'waiting' });
-    expect(evaluateTask(task, lab('always-pull-images', [pod({ pullPolicies: ['Always'], status: 'ErrImagePull', images: ['127.0.0.1:5000/public/hello:1'] })]))).toEqual({ kind: 'waiting' });
+    expect(evaluateTask(task, lab('always-pull-images', [pod({ pullPolicies: ['Always'], status: 'ImagePullBackOff' })]), fresh)).toMatchObject({ kind: 'done' });
+    expect(evaluateTask(task, lab('always-pull-images', [pod({ pullPolicies: ['IfNotPresent'], status: 'ErrImagePull' })]), fresh)).toEqual({ kind: 'waiting' });
+    expect(evaluateTask(task, lab('always-pull-images', [pod({ pullPolicies: ['Always'], status: 'Running' })]), fresh)).toEqual({ kind: 'waiting' });
+    expect(evaluateTask(task, lab('always-pull-images', [pod({ pullPolicies: ['Always'], status: 'ErrImagePull', images: ['127.0.0.1:5000/public/hello:1'] })]), fresh)).toEqual({ kind: 'waiting' });
   });
 
   it('the kubelet’s check ticks with IfNotPresent kept and the pull refused', () => {
     const task = TASKS['05-kubelet-ensure-secret-pulled-images']!;
-    expect(evaluateTask(task, lab('kubelet-default', [pod({ status: 'ErrImagePull' })]))).toMatchObject({ kind: 'done' });
-    expect(evaluateTask(task, lab('kubelet-default', [pod({ status: 'Running' })]))).toEqual({ kind: 'waiting' });
+    expect(evaluateTask(task, lab('kubelet-default', [pod({ status: 'ErrImagePull' })]), fresh)).toMatchObject({ kind: 'done' });
+    expect(evaluateTask(task, lab('kubelet-default', [pod({ status: 'Running' })]), fresh)).toEqual({ kind: 'waiting' });
+  });
+
+  it('judges only pods made after the chapter opened: a pod from before (or seen before) never ticks', () => {
+    const task = TASKS['04-always-pull-images']!;
+    const failing = { pullPolicies: ['Always'], status: 'ImagePullBackOff' };
+    // created a minute before the chapter opened: the previous chapter's work
+    expect(evaluateTask(task, lab('always-pull-images', [pod({ ...failing, created: OPENED - 60_000 })]), fresh)).toEqual({ kind: 'waiting' });
+    // created in the chapter's opening second but already there when the tutorial last looked
+    expect(evaluateTask(task, lab('always-pull-images', [pod({ ...failing, created: OPENED - 500 })]), { openedAt: OPENED, before: new Set(['u2']) })).toEqual({ kind: 'waiting' });
+    // the same second, not seen before: the learner's (creationTimestamp has whole seconds)
+    expect(evaluateTask(task, lab('always-pull-images', [pod({ ...failing, created: OPENED - 500 })]), fresh)).toMatchObject({ kind: 'done' });
+    const attack = TASKS['03-the-attack']!;
+    expect(evaluateTask(attack, lab('none', [pod({ log: FLAG, created: OPENED - 10_000 })]), fresh)).toEqual({ kind: 'waiting' });
+  });
+
+  it('names the command as the learner invoked it in hints', () => {
+    const task = TASKS['03-the-attack']!;
+    expect(evaluateTask(task, { kind: 'no-lab', dir: '/x/.lab' }, fresh, 'npm start --')).toMatchObject({ hint: expect.stringContaining('npm start -- up --profile none') });
   });
 
   it('says how to start the right lab when there is none or another profile', () => {
     const task = TASKS['04-always-pull-images']!;
-    expect(evaluateTask(task, { kind: 'no-lab', dir: '/x/.lab' })).toEqual({ kind: 'no-lab', hint: 'start the lab in another terminal: image-heist up --profile always-pull-images (looking in /x/.lab)' });
-    expect(evaluateTask(task, lab('none', [pod({ pullPolicies: ['Always'], status: 'ErrImagePull' })]))).toMatchObject({ kind: 'wrong-profile' });
-    expect(evaluateTask(task, { kind: 'unreachable', dir: '/x', message: 'ECONNREFUSED' }).kind).toBe('unreachable');
+    expect(evaluateTask(task, { kind: 'no-lab', dir: '/x/.lab' }, fresh)).toEqual({ kind: 'no-lab', hint: 'start the lab in another terminal: image-heist up --profile always-pull-images (looking in /x/.lab)' });
+    expect(evaluateTask(task, lab('none', [pod({ pullPolicies: ['Always'], status: 'ErrImagePull' })]), fresh)).toMatchObject({ kind: 'wrong-profile' });
+    expect(evaluateTask(task, { kind: 'unreachable', dir: '/x', message: 'ECONNREFUSED' }, fresh).kind).toBe('unreachable');
   });
 });

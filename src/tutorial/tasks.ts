@@ -6,6 +6,9 @@ import type { ProfileName } from '../lab/profiles.js';
 export interface PodFacts {
   namespace: string;
   name: string;
+  uid: string;
+  /** metadata.creationTimestamp in ms since the epoch (the API server's clock, whole seconds). */
+  created: number;
   images: string[];
   pullPolicies: string[];
   /** STATUS as `kubectl get pods` prints it. */
@@ -25,6 +28,7 @@ export interface Task {
   profile: ProfileName;
   /** One line, as the chapter's "Your task" says it. */
   text: string;
+  /** Judges only the pods made since the chapter opened (evaluateTask filters them). */
   check: (lab: Extract<LabSnapshot, { kind: 'lab' }>) => { done: true; evidence: string } | { done: false };
 }
 
@@ -35,12 +39,29 @@ export type TaskState =
   | { kind: 'waiting' }
   | { kind: 'done'; evidence: string };
 
-export function evaluateTask(task: Task, snapshot: LabSnapshot): TaskState {
-  const up = `image-heist up --profile ${task.profile}`;
+/**
+ * When the chapter opened: only what the learner did after it counts. A pod counts when it was created in
+ * or after the second the chapter opened (creationTimestamp has whole seconds) and was not already in the
+ * lab the last time the tutorial looked before that.
+ */
+export interface TaskWindow {
+  openedAt: number;
+  before: ReadonlySet<string>;
+}
+
+/** Pods the learner made while this chapter was open. */
+export function podsSince(pods: readonly PodFacts[], window: TaskWindow): PodFacts[] {
+  const second = Math.floor(window.openedAt / 1000) * 1000;
+  return pods.filter((p) => p.created >= second && !window.before.has(p.uid));
+}
+
+/** `command` is how the learner invoked the app (`npx image-heist`, `npm start --`), for the hints. */
+export function evaluateTask(task: Task, snapshot: LabSnapshot, window: TaskWindow, command = 'image-heist'): TaskState {
+  const up = `${command} up --profile ${task.profile}`;
   if (snapshot.kind === 'no-lab') return { kind: 'no-lab', hint: `start the lab in another terminal: ${up} (looking in ${snapshot.dir})` };
   if (snapshot.kind === 'unreachable') return { kind: 'unreachable', hint: `the lab in ${snapshot.dir} does not answer (${snapshot.message}); start it again: ${up}` };
   if (snapshot.profile !== task.profile) return { kind: 'wrong-profile', hint: `this task needs the ${task.profile} profile, the lab runs ${snapshot.profile}: stop it and run ${up}` };
-  const result = task.check(snapshot);
+  const result = task.check({ ...snapshot, pods: podsSince(snapshot.pods, window) });
   return result.done ? { kind: 'done', evidence: result.evidence } : { kind: 'waiting' };
 }
 

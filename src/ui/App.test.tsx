@@ -76,7 +76,11 @@ describe('App', () => {
     press(app, '\r');
     await frameWith(app, (f) => f.includes('Steps 0/2'));
     press(app, 'k');
-    await frameWith(app, (f) => f.includes("kubectl --context admin1 -n tenant-a apply -f - <<'EOF'"));
+    // each lab's commands name its own kubeconfig, so they run as printed against the lab on screen
+    const flat = (f: string) => f.replace(/\\\n\s*/g, '').replace(/\s+/g, ' ');
+    const commands = await frameWith(app, (f) => flat(f).includes("--context admin1 -n tenant-a apply -f - <<'EOF'"));
+    expect(flat(commands)).toContain(`kubectl --kubeconfig ${controller.lab('none')!.info.kubeconfig} --context admin1`);
+    expect(commands).toContain('# the none lab');
     press(app, 'k');
     press(app, 'm');
     await frameWith(app, (f) => f.includes('imagePullPolicy: IfNotPresent') && f.includes('image: 127.0.0.1:'));

@@ -1,18 +1,19 @@
 // The workshop app: pick a scenario, then watch one cluster per defence side by side as the story plays.
-import { useState } from 'react';
-import { Box, Text, useInput, useStdin } from 'ink';
+import { useEffect, useState } from 'react';
+import { Box, Text, useInput, useStdin, type Key } from 'ink';
 import type { Scenario } from '../scenario/schema.js';
 import { ClusterPanel } from './ClusterPanel.js';
 import { Explanation } from './Explanation.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { KubectlView } from './KubectlView.js';
 import type { LabSessions } from './lab-sessions.js';
-import type { PlayState } from './lab-view-state.js';
+import { commandsFor, PLAY_KEYS, playFooter, type PlayCommand } from './keys.js';
+import { scenarioFinished, type PlayState } from './lab-view-state.js';
 import { layoutFor, type Layout } from './layout.js';
 import { ManifestView } from './ManifestView.js';
 import { ScenarioPicker } from './ScenarioPicker.js';
 import { Spinner } from './Spinner.js';
-import { StepList } from './StepList.js';
+import { StepList, stepListHeight } from './StepList.js';
 import { displayAction, kubectlFor, manifestOf, type DisplayLab } from './step-display.js';
 import { ThemeContext } from './theme.js';
 import { useLabSessions } from './use-lab-session.js';
@@ -38,6 +39,10 @@ export function App({ controller, scenarios, initialScenario, onQuit, size: fixe
   const [view, setView] = useState<'picker' | 'play'>(initialScenario ? 'play' : 'picker');
   const [pane, setPane] = useState<Pane>('explain');
   const [quitting, setQuitting] = useState(false);
+  // how far the explanation or the commands are scrolled; back to the top when the step or the pane changes
+  const [scroll, setScroll] = useState(0);
+  const step = state.panels.find((p) => p.running !== undefined)?.running ?? Math.min(...state.panels.map((p) => p.steps.length));
+  useEffect(() => setScroll(0), [pane, step, state.scenario]);
   const layout = layoutFor(size.columns, size.rows, state.panels.length);
 
   const quit = () => {
@@ -49,23 +54,41 @@ export function App({ controller, scenarios, initialScenario, onQuit, size: fixe
 
   useInput(
     (input, key) => {
-      if (input === 'q' || (key.ctrl && input === 'c')) return quit();
-      if (input === '?') return toggle('help');
-      if (view !== 'play') return;
-      if (key.return || input === ' ') void controller.next();
-      else if (input === 'a') controller.setAuto(!state.auto);
-      else if (input === 'b') void controller.replay();
-      else if (input === 'r') void controller.reset();
-      else if (input === 'k') toggle('kubectl');
-      else if (input === 'm') toggle('manifest');
-      else if (key.escape) {
-        setView('picker');
-        setPane('explain');
-        void controller.choose(undefined);
-      }
+      for (const command of commandsFor(PLAY_KEYS, input, key)) run(command, key);
     },
     { isActive: isRawModeSupported === true },
   );
+  // one key's command; several arrive together when typed while the app was busy
+  function run(command: PlayCommand, key: Key): void {
+    if (command === 'quit') return quit();
+    if (command === 'help') return toggle('help');
+    // the picker has its own keys (↑/↓, Enter)
+    if (view !== 'play') return;
+    switch (command) {
+      case 'next':
+        return void controller.next();
+      case 'auto':
+        return controller.setAuto(!state.auto);
+      case 'replay':
+        return void controller.replay();
+      case 'reset':
+        return void controller.reset();
+      case 'kubectl':
+        return toggle('kubectl');
+      case 'manifest':
+        return toggle('manifest');
+      case 'scroll-down':
+        return setScroll((s) => s + (key.pageDown ? 10 : 1));
+      case 'scroll-up':
+        return setScroll((s) => Math.max(0, s - (key.pageUp ? 10 : 1)));
+      case 'scenarios':
+        setView('picker');
+        setPane('explain');
+        return void controller.choose(undefined);
+      default:
+        return;
+    }
+  }
 
   const pick = (scenario: Scenario) => {
     setView('play');
@@ -80,7 +103,7 @@ export function App({ controller, scenarios, initialScenario, onQuit, size: fixe
         {view === 'picker' || !state.scenario ? (
           <PickerScreen state={state} scenarios={scenarios} layout={layout} onPick={pick} active={!quitting && pane !== 'help'} help={pane === 'help'} width={size.columns} />
         ) : (
-          <PlayScreen state={state} scenario={state.scenario} layout={layout} pane={pane} controller={controller} width={size.columns} />
+          <PlayScreen state={state} scenario={state.scenario} layout={layout} pane={pane} controller={controller} width={size.columns} scroll={scroll} />
         )}
         <Footer state={state} view={view} quitting={quitting} />
       </Box>
@@ -108,8 +131,14 @@ function Header({ state, view }: { state: PlayState; view: 'picker' | 'play' }) 
 }
 
 function Footer({ state, view, quitting }: { state: PlayState; view: 'picker' | 'play'; quitting: boolean }) {
+  if (state.stopped) {
+    return (
+      <Box height={1}>
+        <Text wrap="truncate-end">✔ every lab stopped</Text>
+      </Box>
+    );
+  }
   const busy = quitting ? (state.busy ?? 'stopping the labs…') : state.busy;
-  const done = state.scenario && state.panels.every((p) => p.verdict || p.phase.kind === 'failed');
   return (
     <Box height={1}>
       {busy ? (
@@ -123,7 +152,7 @@ function Footer({ state, view, quitting }: { state: PlayState; view: 'picker' | 
       ) : (
         <Text dimColor wrap="truncate-end">
           {state.auto ? <Text bold>AUTO </Text> : null}
-          {done ? 'done: r reset  b replay  Esc scenarios  k kubectl  ? help  q quit' : '⏎ next  a auto  b replay  r reset  k kubectl  m yaml  ? help  q quit'}
+          {playFooter(scenarioFinished(state))}
         </Text>
       )}
     </Box>
@@ -157,24 +186,33 @@ function PickerScreen({ state, scenarios, layout, onPick, active, help, width }:
   );
 }
 
-function PlayScreen({ state, scenario, layout, pane, controller, width }: { state: PlayState; scenario: Scenario; layout: Layout; pane: Pane; controller: LabSessions; width: number }) {
+function PlayScreen({ state, scenario, layout, pane, controller, width, scroll }: { state: PlayState; scenario: Scenario; layout: Layout; pane: Pane; controller: LabSessions; width: number; scroll: number }) {
   const live = state.panels.filter((p) => p.phase.kind !== 'failed');
   const done = live.length === 0 ? 0 : Math.min(...live.map((p) => p.steps.length));
   const running = state.panels.find((p) => p.running !== undefined)?.running;
   const focus = Math.min(running ?? done, scenario.steps.length - 1);
   const step = scenario.steps[focus]!;
-  const ready = state.panels.find((p) => p.phase.kind === 'ready');
-  const lab: DisplayLab | undefined =
-    ready?.phase.kind === 'ready' ? { info: ready.phase.lab, imageDigests: controller.lab(ready.profile)?.imageDigests, pods: ready.pods } : undefined;
+  const labs: DisplayLab[] = state.panels.flatMap((p) =>
+    p.phase.kind === 'ready' ? [{ info: p.phase.lab, imageDigests: controller.lab(p.profile)?.imageDigests, pods: p.pods, backend: controller.backendName }] : [],
+  );
+  const lab = labs[0];
   const action = displayAction(step, lab);
   const manifest = manifestOf(action);
   const heading = `${focus + 1}. ${step.title} (${step.actor})`;
+  const body = layout.height - 2;
+
+  if (pane === 'kubectl' || pane === 'help') {
+    // commands are long and meant to be copied: they get the whole screen below the header
+    return pane === 'help' ? (
+      <HelpOverlay height={body} width={width} scroll={scroll} />
+    ) : (
+      <KubectlView heading={heading} labs={labs.map((l) => ({ profile: l.info.profile, lines: kubectlFor(step, l) }))} height={body} width={width} scroll={scroll} />
+    );
+  }
 
   const paneView = (height: number, paneWidth: number, which: Pane) => {
-    if (which === 'help') return <HelpOverlay height={height} width={paneWidth} />;
-    if (which === 'kubectl') return <KubectlView lines={kubectlFor(step, lab)} height={height} width={paneWidth} />;
     if (which === 'manifest' && manifest !== undefined) return <ManifestView manifest={manifest} height={height} width={paneWidth} title={heading} />;
-    return <Explanation title={heading} markdown={step.explain} height={height} width={paneWidth} />;
+    return <Explanation title={heading} markdown={step.explain} height={height} width={paneWidth} scroll={scroll} />;
   };
 
   const panels = (
@@ -186,7 +224,7 @@ function PlayScreen({ state, scenario, layout, pane, controller, width }: { stat
   );
 
   if (layout.mode === 'side') {
-    const stepsHeight = Math.min(scenario.steps.length + 1, 8);
+    const stepsHeight = Math.min(stepListHeight(scenario, layout.infoWidth), Math.floor(layout.infoHeight / 3));
     const rest = layout.infoHeight - stepsHeight - 1;
     const manifestHeight = manifest === undefined ? 0 : Math.min(16, Math.floor(rest / 2));
     return (
@@ -194,24 +232,14 @@ function PlayScreen({ state, scenario, layout, pane, controller, width }: { stat
         <Box flexDirection="column" width={layout.infoWidth} marginRight={1}>
           <StepList scenario={scenario} done={done} running={running} height={stepsHeight} width={layout.infoWidth} />
           <Box height={1} />
-          {pane === 'help' || pane === 'kubectl' ? (
-            paneView(rest, layout.infoWidth, pane)
-          ) : (
-            <>
-              {paneView(rest - manifestHeight, layout.infoWidth, 'explain')}
-              {manifest !== undefined ? <ManifestView manifest={manifest} height={manifestHeight} width={layout.infoWidth} /> : null}
-            </>
-          )}
+          {paneView(rest - manifestHeight, layout.infoWidth, 'explain')}
+          {manifest !== undefined ? <ManifestView manifest={manifest} height={manifestHeight} width={layout.infoWidth} /> : null}
         </Box>
         {panels}
       </Box>
     );
   }
   const rightWidth = width - layout.stepsWidth - 1;
-  if (pane === 'kubectl' || pane === 'help') {
-    // commands are long and meant to be copied: they get the whole screen below the header
-    return paneView(layout.infoHeight + layout.panelHeight * Math.ceil(state.panels.length / layout.panelColumns), width, pane);
-  }
   return (
     <Box flexDirection="column">
       <Box flexDirection="row" height={layout.infoHeight}>

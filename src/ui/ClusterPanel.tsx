@@ -5,6 +5,7 @@ import { PROFILES } from '../lab/profiles.js';
 import type { Scenario } from '../scenario/schema.js';
 import { bannerFor, condenseReason, type Banner, type PanelState } from './lab-view-state.js';
 import { Spinner } from './Spinner.js';
+import { wrappedLines } from './text-wrap.js';
 import { useColor } from './theme.js';
 
 export interface ClusterPanelProps {
@@ -24,7 +25,8 @@ export function ClusterPanel({ panel, scenario, width, height }: ClusterPanelPro
   const inner = Math.max(10, width - 4);
   const lines = Math.max(4, height - 2);
   const banner = bannerFor(panel, scenario);
-  const bannerLines = lines >= 16 ? 5 : lines >= 11 ? 4 : lines >= 9 ? 3 : 2;
+  // the verdict and its whole evidence first (the flag, the registry's answer); pods, nodes and events get the rest
+  const bannerLines = Math.min(lines - 1, 1 + Math.max(1, wrappedLines(bannerText(banner), inner)));
   const border = banner.kind === 'bypassed' ? 'red' : banner.kind === 'blocked' ? 'green' : 'gray';
   return (
     <Box flexDirection="column" width={width} height={height} borderStyle="round" borderColor={color(border)} paddingX={1} overflow="hidden">
@@ -68,6 +70,8 @@ function Body({ panel, lines, width }: { panel: PanelState; lines: number; width
   const podLines = Math.min(panel.pods.length, Math.max(0, lines - activity));
   const nodeLines = Math.min(nodes.length, 2, Math.max(0, lines - podLines - activity));
   const eventLines = Math.max(0, lines - nodeLines - podLines - activity);
+  // a wide panel shows each event whole; a narrow one more of them, one line each
+  const wide = width >= 50;
   return (
     <>
       {nodes.slice(0, nodeLines).map(([node, images]) => (
@@ -81,10 +85,12 @@ function Body({ panel, lines, width }: { panel: PanelState; lines: number; width
           {pod.node && width >= 50 ? <Text dimColor> on {pod.node}</Text> : null}
         </Text>
       ))}
-      {(eventLines > 0 ? panel.events.slice(-eventLines) : []).map((event, i) => (
-        <Text key={`${i}-${event.reason}`} wrap="truncate-end" color={color(event.type === 'Warning' ? 'yellow' : 'gray')}>
-          {event.type === 'Warning' ? '⚠' : '·'} {event.pod} {event.reason}: {condenseReason(event.message)}
-        </Text>
+      {latestThatFit(panel.events.map(eventLine), eventLines, wide ? width : Infinity).map(({ text, warning }, i) => (
+        <Box key={`${i}-${text}`} flexShrink={0}>
+          <Text wrap={wide ? 'wrap' : 'truncate-end'} color={color(warning ? 'yellow' : 'gray')}>
+            {text}
+          </Text>
+        </Box>
       ))}
       {panel.activity ? (
         <Text wrap="truncate-end" dimColor>
@@ -93,6 +99,23 @@ function Body({ panel, lines, width }: { panel: PanelState; lines: number; width
       ) : null}
     </>
   );
+}
+
+function eventLine(event: PanelState['events'][number]): { text: string; warning: boolean } {
+  return { text: `${event.type === 'Warning' ? '⚠' : '·'} ${event.pod} ${event.reason}: ${condenseReason(event.message)}`, warning: event.type === 'Warning' };
+}
+
+/** The latest events whose wrapped lines fit the room, oldest first: a wide panel shows each one whole. */
+function latestThatFit<T extends { text: string }>(events: readonly T[], room: number, width: number): T[] {
+  const shown: T[] = [];
+  let used = 0;
+  for (const event of [...events].reverse()) {
+    const lines = Number.isFinite(width) ? wrappedLines(event.text, width) : 1;
+    if (used + lines > room) break;
+    shown.unshift(event);
+    used += lines;
+  }
+  return shown;
 }
 
 function podMark(status: string): string {
@@ -105,6 +128,22 @@ function podColor(status: string): string {
   if (status === 'Running' || status === 'Completed') return 'green';
   if (/Err|BackOff|Error|Invalid/.test(status)) return 'red';
   return 'yellow';
+}
+
+/** The banner's second line on: what it says below the verdict word. */
+function bannerText(banner: Banner): string {
+  switch (banner.kind) {
+    case 'waiting':
+      return '';
+    case 'bypassed':
+    case 'allowed':
+      return banner.evidence;
+    case 'blocked':
+    case 'denied':
+      return banner.pullPolicy ? `policy ${banner.pullPolicy} → ${banner.reason}` : banner.reason;
+    case 'error':
+      return banner.message;
+  }
 }
 
 function VerdictBanner({ banner, panel, lines }: { banner: Banner; panel: PanelState; lines: number }) {

@@ -1,6 +1,9 @@
-// A step's explanation, from its markdown: paragraphs, list items, **bold** and `code`.
+// A step's explanation, from its markdown: paragraphs, list items, **bold** and `code`. The title wraps and
+// stays; the text below it scrolls (↑/↓) with a cue when it is longer than its room.
 import { Box, Text } from 'ink';
 import { parseMarkdown, type Block, type Inline } from './markdown.js';
+import { ScrollBox } from './ScrollBox.js';
+import { wrappedLines, wrapWords } from './text-wrap.js';
 import { useColor } from './theme.js';
 
 export interface ExplanationProps {
@@ -8,22 +11,29 @@ export interface ExplanationProps {
   markdown: string;
   height: number;
   width: number;
+  scroll?: number;
 }
 
-export function Explanation({ title, markdown, height, width }: ExplanationProps) {
+export function Explanation({ title, markdown, height, width, scroll = 0 }: ExplanationProps) {
+  const titleText = title ? wrapWords(title, width) : '';
+  const titleLines = title ? Math.min(wrappedLines(titleText, width), Math.max(1, height - 2)) : 0;
   return (
     <Box flexDirection="column" height={height} width={width} overflow="hidden">
       {title ? (
-        <Text bold wrap="truncate-end">
-          {title}
-        </Text>
-      ) : null}
-      {parseMarkdown(markdown).map((block, i) => (
-        // flexShrink 0: a squeezed block would draw its wrapped lines over the next one; the box clips instead
-        <Box key={i} flexShrink={0}>
-          <MarkdownBlock block={block} />
+        <Box height={titleLines} flexShrink={0} overflow="hidden">
+          <Text bold wrap="wrap">
+            {titleText}
+          </Text>
         </Box>
-      ))}
+      ) : null}
+      <ScrollBox height={Math.max(1, height - titleLines)} width={width} scroll={scroll}>
+        {parseMarkdown(markdown).map((block, i) => (
+          // flexShrink 0: a squeezed block would draw its wrapped lines over the next one
+          <Box key={i} flexShrink={0}>
+            <MarkdownBlock block={block} />
+          </Box>
+        ))}
+      </ScrollBox>
     </Box>
   );
 }
@@ -34,8 +44,9 @@ export function Inlines({ inlines }: { inlines: Inline[] }) {
     <>
       {inlines.map((inline, i) =>
         inline.code ? (
+          // without colour the backticks are what marks code: keep them
           <Text key={i} color={color('cyan')}>
-            {inline.text}
+            {color('cyan') ? inline.text : `\`${inline.text}\``}
           </Text>
         ) : (
           <Text key={i} bold={inline.bold}>

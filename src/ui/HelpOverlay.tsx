@@ -1,31 +1,28 @@
-// The keys, in one place.
+// The keys and what the screen means, from the one key table (keys.ts).
 import { Box, Text } from 'ink';
+import { PLAY_KEYS } from './keys.js';
+import { ScrollBox } from './ScrollBox.js';
 
-export const PLAY_KEYS: readonly [string, string][] = [
-  ['Enter / Space', 'run the next step on every cluster'],
-  ['a', 'auto-play on/off'],
-  ['b', 'replay: reset the labs and play the steps so far again'],
-  ['r', 'reset: back to before the first step'],
-  ['k', 'show the equivalent kubectl commands'],
-  ['m', 'show the manifest / the explanation (small terminals)'],
-  ['Esc', 'back to the scenarios'],
-  ['?', 'this help'],
-  ['q / Ctrl-C', 'quit (stops every lab)'],
-];
-
-export function HelpOverlay({ height, width }: { height: number; width: number }) {
+export function HelpOverlay({ height, width, scroll = 0 }: { height: number; width: number; scroll?: number }) {
+  const labelWidth = Math.max(...PLAY_KEYS.map((k) => k.label.length)) + 2;
   return (
     <Box flexDirection="column" height={height} width={width} borderStyle="round" paddingX={1} overflow="hidden">
       <Text bold>Keys (? to close)</Text>
-      {PLAY_KEYS.map(([key, what]) => (
-        <Text key={key} wrap="truncate-end">
-          <Text bold>{key.padEnd(14)}</Text>
-          {what}
-        </Text>
-      ))}
-      <Text dimColor wrap="wrap">
-        Each panel is one cluster with one defence. ✘ BYPASSED: the attacker read the flag. ✔ BLOCKED: the pod never ran, with the reason.
-      </Text>
+      <ScrollBox height={Math.max(1, height - 3)} width={width - 4} scroll={scroll}>
+        {PLAY_KEYS.map((k) => (
+          <Box key={k.command} flexShrink={0}>
+            <Box width={labelWidth} flexShrink={0}>
+              <Text bold>{k.label}</Text>
+            </Box>
+            <Text wrap="wrap">{k.help}</Text>
+          </Box>
+        ))}
+        <Box flexShrink={0} marginTop={1}>
+          <Text dimColor wrap="wrap">
+            Each panel is one cluster with one defence. ✘ BYPASSED: the attacker read the flag. ✔ BLOCKED: the pod never ran, with the reason. Each lab's kubeconfig is in .lab/play/PROFILE/ while the app runs: k shows the commands for it.
+          </Text>
+        </Box>
+      </ScrollBox>
     </Box>
   );
 }

@@ -27,7 +27,9 @@ export function ManifestView({ manifest, height, width, title }: ManifestViewPro
         </Text>
       ) : null}
       {shown.map((line, i) => (
-        <Text key={i} wrap="truncate-end" bold={line.important}>
+        // wrapped, never cut: the image reference and its pull policy are the point
+        <Box key={i} flexShrink={0}>
+        <Text wrap="wrap" bold={line.important}>
           {line.important ? '▸' : ' '}
           {line.tokens.map((t, j) => (
             <Text key={j} color={color(COLORS[t.kind] ?? 'white')}>
@@ -35,6 +37,7 @@ export function ManifestView({ manifest, height, width, title }: ManifestViewPro
             </Text>
           ))}
         </Text>
+        </Box>
       ))}
     </Box>
   );

@@ -1,14 +1,18 @@
 // The labs behind the workshop app: one lab and one scenario session per profile, stepped together.
-// It owns their lifecycle (start at once, stop on quit), keeps the screen's state by reducing every event,
-// and never throws into the UI: a lab's failure lands in its panel.
-import type { Lab, LabBackend } from '../lab/backend.js';
+// Labs start through the engine's startLab (as `run`'s do), each writing its kubeconfig and lab.json to
+// its own folder (.lab/play/<profile>/) so a learner can kubectl into the very lab a panel shows; the app
+// keeps only stepping and the screen's state (reduced from every event), and never throws into the UI:
+// a lab's failure lands in its panel.
+import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { BackendName, Lab, LabBackend } from '../lab/backend.js';
 import type { ProfileName } from '../lab/profiles.js';
 // the engine (and client-node behind it) loads behind the first frame, like the backend
 import type { RunScenarioOptions, Timing } from '../scenario/engine.js';
-import { publicLabInfo, type EngineEvent } from '../scenario/events.js';
+import type { EngineEvent } from '../scenario/events.js';
 import type { ScenarioResult, StepResult } from '../scenario/results.js';
 import type { Scenario } from '../scenario/schema.js';
-import { initialPlayState, reducePlay, type PlayAction, type PlayState } from './lab-view-state.js';
+import { initialPlayState, reducePlay, scenarioFinished, type PlayAction, type PlayState } from './lab-view-state.js';
 
 /** What the app needs of a scenario session; `ScenarioSession` is the real one. */
 export interface SessionLike {
@@ -31,6 +35,8 @@ export interface LabSessionsOptions {
   /** Pause between steps in auto-play, so a room can read each result. */
   autoPauseMs?: number;
   createSession?: SessionFactory;
+  /** Each profile's lab writes kubeconfig and lab.json to DIR/<profile>/ (removed on stop). */
+  labDir?: string;
 }
 
 export class LabSessions {
@@ -40,7 +46,11 @@ export class LabSessions {
   private readonly starting = new Map<ProfileName, Promise<Lab | undefined>>();
   private readonly sessions = new Map<ProfileName, SessionLike>();
   private readonly abort = new AbortController();
+  /** Files the labs wrote (kubeconfig, lab.json) and their folders, removed on stop. */
+  private readonly written: string[] = [];
   private createSession: SessionFactory | undefined;
+  /** Known once the backend loaded. */
+  backendName: BackendName | undefined;
   private timing: Timing | undefined;
   private working: Promise<void> | undefined;
   private stopped: Promise<void> | undefined;
@@ -91,7 +101,7 @@ export class LabSessions {
     });
   }
 
-  /** Runs the next step on every cluster at once; after the last one, each reads its verdict. Ignored while busy. */
+  /** Runs the next step on every cluster at once; after the last one, each reads its verdict. Pressed while busy, it follows the running step. */
   next(): Promise<void> {
     // a presenter who presses Enter while a step settles gets the next step right after it, not nothing
     if (this.working) {
@@ -166,9 +176,9 @@ export class LabSessions {
     if (on) void this.autoStep();
   }
 
-  /** Every cluster has read its verdict (or failed). */
+  /** Every cluster has read its verdict (or failed): lab-view-state's one definition of done. */
   get finished(): boolean {
-    return this.state.panels.every((p) => p.verdict !== undefined || p.phase.kind === 'failed' || p.error !== undefined);
+    return scenarioFinished(this.state);
   }
 
   /** Stops every lab, those still starting too; idempotent. Nothing keeps running after it resolves. */
@@ -182,6 +192,12 @@ export class LabSessions {
       await Promise.all(this.starting.values());
       await Promise.all([...this.labs.values()].map((lab) => lab.stop().catch(() => {})));
       this.labs.clear();
+      // the files first (lab.json before anything: `status` must never list a lab that is gone), then the
+      // folders this app made, deepest first, each only if empty
+      const folders = this.written.filter((f) => f.endsWith(path.sep)).sort((a, b) => b.length - a.length);
+      for (const file of this.written.filter((f) => !f.endsWith(path.sep)).reverse()) await rm(file, { force: true }).catch(() => {});
+      for (const folder of folders) await rmdir(folder).catch(() => {});
+      this.dispatch({ type: 'stopped' });
     })();
     return this.stopped;
   }
@@ -208,40 +224,54 @@ export class LabSessions {
 
   private async startLab(profile: ProfileName): Promise<Lab | undefined> {
     const scenario = this.state.scenario?.metadata.name ?? '';
-    this.dispatch({ type: 'lab-starting', scenario, profile });
+    const emit = (event: EngineEvent) => this.dispatch(event);
     try {
       const load = this.options.backend;
-      const progress = (action: string, status: 'started' | 'done') => this.dispatch({ type: 'lab-progress', scenario, profile, progress: { action, status } });
       let backend: LabBackend;
       if (typeof load === 'function') {
-        progress('load the backend', 'started');
+        emit({ type: 'lab-starting', scenario, profile });
+        emit({ type: 'lab-progress', scenario, profile, progress: { action: 'load the backend', status: 'started' } });
         backend = await load();
-        progress('load the backend', 'done');
+        emit({ type: 'lab-progress', scenario, profile, progress: { action: 'load the backend', status: 'done' } });
       } else backend = load;
-      if (!this.createSession || !this.timing) {
-        const engine = await import('../scenario/engine.js');
-        this.createSession ??= (o) => new engine.ScenarioSession(o);
-        this.timing ??= engine.EMBEDDED_TIMING;
-      }
+      this.backendName = backend.name;
+      const engine = await import('../scenario/engine.js');
+      this.createSession ??= (o) => new engine.ScenarioSession(o);
+      this.timing ??= engine.EMBEDDED_TIMING;
       if (this.abort.signal.aborted) return undefined;
-      const lab = await backend.start({
-        profile,
-        nodes: this.options.nodes,
-        signal: this.abort.signal,
-        onProgress: (progress) => this.dispatch({ type: 'lab-progress', scenario, profile, progress }),
-      });
+      const dir = this.options.labDir === undefined ? undefined : path.resolve(this.options.labDir, profile);
+      if (dir) await this.makeDir(dir);
+      const lab = await engine.startLab({ backend, profile, scenario, nodes: this.options.nodes, dir, signal: this.abort.signal, emit });
       if (this.abort.signal.aborted) {
         await lab.stop().catch(() => {});
         return undefined;
       }
       this.labs.set(profile, lab);
-      this.dispatch({ type: 'lab-ready', scenario, profile, lab: publicLabInfo(lab.info) });
+      if (dir) await this.writeLabJson(dir, lab);
       await this.refreshImages(profile);
       return lab;
     } catch (error) {
       if (!this.abort.signal.aborted) this.dispatch({ type: 'lab-failed', profile, message: messageOf(error) });
       return undefined;
     }
+  }
+
+  /** DIR and the folders above it that did not exist, for removal on stop (deepest last, removed first). */
+  private async makeDir(dir: string): Promise<void> {
+    const first = await mkdir(dir, { recursive: true, mode: 0o700 });
+    if (first === undefined) return;
+    const made: string[] = [];
+    for (let d = dir; d.length >= first.length; d = path.dirname(d)) made.unshift(`${d}${path.sep}`);
+    this.written.push(...made);
+  }
+
+  /** lab.json as `up` writes it (docs/lab-json.md): `status` lists the lab, the learner finds its kubeconfig. */
+  private async writeLabJson(dir: string, lab: Lab): Promise<void> {
+    const { labJson } = await import('../embedded/up.js');
+    this.written.push(lab.info.kubeconfig);
+    const file = path.join(dir, 'lab.json');
+    await writeFile(file, `${JSON.stringify(labJson(lab.info), null, 2)}\n`, { mode: 0o600 });
+    this.written.push(file);
   }
 
   private async readySession(profile: ProfileName, scenario: Scenario): Promise<SessionLike | undefined> {
@@ -287,7 +317,7 @@ export class LabSessions {
     }
   }
 
-  /** One piece of work at a time: a key pressed while a step runs is dropped, not queued. */
+  /** One piece of work at a time: a key pressed while a step runs is dropped (only `next` queues itself). */
   private exclusive(work: () => Promise<void>): Promise<void> {
     if (this.working || this.stopped) return this.working ?? Promise.resolve();
     this.working = work().finally(() => {

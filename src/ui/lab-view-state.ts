@@ -64,6 +64,8 @@ export interface PlayState {
   auto: boolean;
   /** Something the whole app waits for (stopping the labs, resetting), shown in the footer. */
   busy?: string;
+  /** Every lab has stopped (after q): the last frame says so instead of "stopping…". */
+  stopped?: boolean;
 }
 
 /** The app's own actions, beside the engine's events. */
@@ -74,7 +76,8 @@ export type AppAction =
   | { type: 'step-failed'; profile: ProfileName; message: string }
   | { type: 'panel-cleared'; profile: ProfileName }
   | { type: 'auto'; on: boolean }
-  | { type: 'busy'; what: string | undefined };
+  | { type: 'busy'; what: string | undefined }
+  | { type: 'stopped' };
 
 export type PlayAction = EngineEvent | AppAction;
 
@@ -99,6 +102,8 @@ export function reducePlay(state: PlayState, action: PlayAction): PlayState {
       return { ...state, auto: action.on };
     case 'busy':
       return { ...state, busy: action.what };
+    case 'stopped':
+      return { ...state, busy: undefined, auto: false, stopped: true };
     default:
       if (!('profile' in action)) return state;
       return { ...state, panels: state.panels.map((p) => (p.profile === action.profile ? reducePanel(p, action) : p)) };
@@ -161,6 +166,11 @@ function reducePanel(panel: PanelState, action: PlayAction): PanelState {
     default:
       return panel;
   }
+}
+
+/** The one definition of done: a scenario is chosen and every cluster has its verdict, or failed. */
+export function scenarioFinished(state: PlayState): boolean {
+  return state.scenario !== undefined && state.panels.every((p) => p.verdict !== undefined || p.phase.kind === 'failed' || p.error !== undefined);
 }
 
 /** The verdict as a banner says it: words and a symbol first, colour only on top. */

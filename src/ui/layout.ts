@@ -25,7 +25,8 @@ export function layoutFor(columns: number, rows: number, panels: number): Layout
   const height = Math.max(12, rows - 1);
   const n = Math.max(1, panels);
   if (columns >= 130 && rows >= 26) {
-    const infoWidth = Math.min(56, Math.floor(columns * 0.36));
+    // the steps and the explanation need ~40 columns; everything beyond goes to the panels and their events
+    const infoWidth = Math.max(36, Math.min(56, Math.floor(columns * 0.27)));
     const area = columns - infoWidth - 1;
     const body = height - HEADER - FOOTER;
     const panelColumns = n <= 2 || body < 26 ? n : 2;
@@ -35,8 +36,8 @@ export function layoutFor(columns: number, rows: number, panels: number): Layout
   const body = height - HEADER - FOOTER;
   const infoHeight = Math.max(5, Math.min(12, Math.floor(body * 0.3)));
   const panelArea = body - infoHeight;
-  // a panel narrower than 30 columns cannot show a pod line; 3–4 clusters then go two by two
-  const panelColumns = Math.floor(columns / n) >= 30 || n <= 2 ? n : 2;
+  // a panel narrower than 40 columns cuts its verdict line and pod lines; 3–4 clusters then go two by two
+  const panelColumns = Math.floor(columns / n) >= 40 || n <= 2 ? n : 2;
   const panelRows = Math.ceil(n / panelColumns);
   return {
     mode: 'band',

@@ -18,10 +18,12 @@ export interface PlayOptions {
   nodes?: number;
   /** How long pods may take to settle: KIND_TIMING on real clusters. */
   timing?: Timing;
+  /** Each lab's kubeconfig and lab.json go to DIR/<profile>/ while the app runs. */
+  labDir?: string;
 }
 
 export async function play(options: PlayOptions): Promise<void> {
-  const controller = new LabSessions({ backend: options.backend, profiles: options.profiles, nodes: options.nodes, ...(options.timing ? { timing: options.timing } : {}) });
+  const controller = new LabSessions({ backend: options.backend, profiles: options.profiles, nodes: options.nodes, ...(options.labDir ? { labDir: options.labDir } : {}), ...(options.timing ? { timing: options.timing } : {}) });
   controller.start();
   if (options.scenario) void controller.choose(options.scenario);
 
@@ -38,8 +40,9 @@ export async function play(options: PlayOptions): Promise<void> {
   );
   try {
     await Promise.race([quitting, instance.waitUntilExit()]);
-    await controller.stop();
   } finally {
+    // on a crash too: no lab, no kubeconfig and no lab.json outlives the app
+    await controller.stop();
     instance.unmount();
     process.off('SIGTERM', quit);
     process.off('SIGINT', quit);

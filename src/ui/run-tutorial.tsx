@@ -6,13 +6,13 @@ import { readLabSnapshot } from '../tutorial/lab-snapshot.js';
 import { TutorialApp } from './TutorialApp.js';
 import { colorWanted } from './theme.js';
 
-export async function tutorial(options: { chapters: Chapter[]; labDir: string }): Promise<void> {
+export async function tutorial(options: { chapters: Chapter[]; labDir: string; command: string }): Promise<void> {
   let quit!: () => void;
   const quitting = new Promise<void>((resolve) => (quit = resolve));
   process.once('SIGTERM', quit);
   process.once('SIGHUP', quit);
   process.stdout.write('\r\u001b[2K');
-  const instance = render(<TutorialApp chapters={options.chapters} labDir={options.labDir} readSnapshot={readLabSnapshot} onQuit={quit} color={colorWanted()} />, {
+  const instance = render(<TutorialApp chapters={options.chapters} labDir={options.labDir} readSnapshot={readLabSnapshot} onQuit={quit} color={colorWanted()} command={options.command} />, {
     exitOnCtrlC: false,
   });
   try {

@@ -1,5 +1,7 @@
 // A step as the app shows it: its action with this lab's real values in place of `{{ … }}`, filled the way
 // the engine fills them; a value not known yet (a pod not scheduled) stays as the placeholder.
+import type { BackendName } from '../lab/backend.js';
+import { shownPath } from '../report/lab-story.js';
 import type { PublicLabInfo } from '../scenario/events.js';
 import { kubectlEquivalent } from '../scenario/kubectl-equivalent.js';
 import { fillPlaceholders, labPlaceholders, namespaceOf } from '../scenario/placeholders.js';
@@ -10,6 +12,7 @@ export interface DisplayLab {
   info: PublicLabInfo;
   imageDigests?: { secret: string; public: string };
   pods: readonly PodView[];
+  backend?: BackendName;
 }
 
 function lookup(lab: DisplayLab, actor: Actor): (name: string) => string | undefined {
@@ -33,8 +36,15 @@ export function manifestOf(action: Action): unknown {
   return undefined;
 }
 
+/**
+ * The step as commands for this lab: kubectl with its own kubeconfig. What goes around the API (side-loading,
+ * the registry) has a command only on kind; on the embedded lab it is shown as a comment, since pasting it
+ * could not work there.
+ */
 export function kubectlFor(step: Step, lab: DisplayLab | undefined): string[] {
   const namespace = lab ? namespaceOf(lab.info, step.actor) : step.actor === 'admin1' ? 'tenant-a' : step.actor === 'admin2' ? 'tenant-b' : 'default';
-  return kubectlEquivalent(step.actor, displayAction(step, lab), { namespace });
+  const lines = kubectlEquivalent(step.actor, displayAction(step, lab), { namespace, ...(lab ? { kubeconfig: shownPath(lab.info.kubeconfig) } : {}) });
+  if (lab?.backend !== 'embedded' || lines.some((l) => l.startsWith('kubectl'))) return lines;
+  return ['# the embedded lab does this itself; on a kind cluster it would be:', ...lines.map((l) => (l.startsWith('#') ? l : `#   ${l}`))];
 }
 
