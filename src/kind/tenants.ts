@@ -19,9 +19,10 @@ const rbac = 'rbac.authorization.k8s.io';
 const sa = (name: string) => ({ kind: 'ServiceAccount', name, namespace: LAB_NAMESPACE });
 
 /** Everything the stage needs except ImagePullSecret1, as manifests (the dry run prints these). */
-export function stageManifests(): KubernetesObject[] {
+export function stageManifests(tenantNamespaceLabels: Readonly<Record<string, string>> = {}): KubernetesObject[] {
+  const labels = Object.keys(tenantNamespaceLabels).length > 0 ? { labels: { ...tenantNamespaceLabels } } : {};
   const tenant = (user: 'admin1' | 'admin2', namespace: string): KubernetesObject[] => [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, ...labels } },
     // the same rule the embedded lab seeds (src/embedded/apiserver/lab-rbac.ts seedTenant)
     { apiVersion: `${rbac}/v1`, kind: 'Role', metadata: { name: 'tenant-admin', namespace }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] } as KubernetesObject,
     {

@@ -3,6 +3,7 @@
 // decode → defaulting → mutating admission → strategy validation → validating admission → store.
 import { newBadRequest, newInvalid, newMethodNotSupported, newUnsupportedMediaType, type StatusError } from '../../../k8s/api-errors.js';
 import { decodeObjectBody, mediaType, parseJsonObject, readBody } from '../body.js';
+import { warningHeaderValue } from '../field-validation.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../patch.js';
 import { groupVersion } from '../resources.js';
 import { selectorPredicate } from '../selectors.js';
@@ -102,7 +103,7 @@ export async function handleCreate(ctx: RequestContext): Promise<void> {
   prepared = parts.admission.admit(attrs, { store: parts.store, user: ctx.user });
   const err = invalid(ctx, name, validateCreate(resource, prepared));
   if (err) throw err;
-  parts.admission.validate({ ...attrs, object: prepared }, { store: parts.store, user: ctx.user });
+  parts.admission.validate({ ...attrs, object: prepared }, { store: parts.store, user: ctx.user, warn: (text) => ctx.res.appendHeader('Warning', warningHeaderValue(text)) });
   const created = parts.store.create(resource, prepareForStorage(resource, prepared), { dryRun });
   ctx.respond(201, created);
 }
@@ -255,7 +256,7 @@ export async function handleUpdate(ctx: RequestContext, verb: 'update' | 'patch'
   prepared = parts.admission.admit(attrs, { store: parts.store, user: ctx.user });
   const err = invalid(ctx, info.name, validateUpdate(resource, prepared, current, info.subresource));
   if (err) throw err;
-  parts.admission.validate({ ...attrs, object: prepared }, { store: parts.store, user: ctx.user });
+  parts.admission.validate({ ...attrs, object: prepared }, { store: parts.store, user: ctx.user, warn: (text) => ctx.res.appendHeader('Warning', warningHeaderValue(text)) });
   const updated = parts.store.update(resource, prepareForStorage(resource, prepared), { dryRun });
   ctx.respond(200, updated);
 }
