@@ -231,7 +231,8 @@ describe('day-to-day commands', () => {
     // auth can-i --list goes through SelfSubjectRulesReview.
     const list = await k(['--context', 'admin2', 'auth', 'can-i', '--list', '-n', 'tenant-b']);
     expect(list.exitCode).toBe(0);
-    expect(list.stdout).toMatch(/^\*\.\*\s+\[\]\s+\[\]\s+\[\*\]$/m);
+    expect(list.stdout).toMatch(/^pods\s+\[\]\s+\[\]\s+\[\*\]$/m);
+    expect(list.stdout).toMatch(/^namespaces\s+\[\]\s+\[\]\s+\[get list watch\]$/m);
     expect(list.stdout).toMatch(/^selfsubjectaccessreviews\.authorization\.k8s\.io\s+\[\]\s+\[\]\s+\[create\]$/m);
   });
 

@@ -172,7 +172,7 @@ function grep(p: Proc, args: string[], io: Io): number {
   let files = o.operands;
   if (patterns.length === 0) {
     if (files.length === 0) {
-      io.err('BusyBox grep: a pattern is required\n');
+      io.err('Usage: grep [-HhnlLoqvsrRiwFEz] [-m N] [-A|B|C N] { PATTERN | -e PATTERN... | -f FILE... } [FILE]...\n');
       return 2;
     }
     patterns.push(files[0] as string);
@@ -259,7 +259,7 @@ function ls(p: Proc, args: string[], io: Io): number {
       (e.type === 'dir' ? dirs : files).push(path);
     } catch (err) {
       io.err(`ls: ${path}: ${fsMessage(err)}\n`);
-      status = 2;
+      status = 1;
     }
   }
   for (const f of files.sort()) io.out(`${f}\n`);
@@ -305,7 +305,7 @@ async function tar(p: Proc, argsIn: string[], io: Io): Promise<number> {
   if (data === undefined) return 1;
   if (has('z')) {
     if (data[0] !== 0x1f || data[1] !== 0x8b) {
-      io.err('tar: invalid magic\n');
+      io.err('tar: invalid magic\ntar: short read\n'); // the gunzip child fails, then tar reads nothing
       return 1;
     }
     try {
