@@ -305,7 +305,9 @@ async function tar(p: Proc, argsIn: string[], io: Io): Promise<number> {
   if (data === undefined) return 1;
   if (has('z')) {
     if (data[0] !== 0x1f || data[1] !== 0x8b) {
-      io.err('tar: invalid magic\ntar: short read\n'); // the gunzip child fails, then tar reads nothing
+      // the gunzip child fails, then tar reads a short archive and still checks the names it was given
+      io.err('tar: invalid magic\ntar: short read\n');
+      for (const w of o.operands.slice(0, 1)) io.err(`tar: ${w}: not found in archive\n`);
       return 1;
     }
     try {
