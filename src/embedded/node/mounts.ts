@@ -2,7 +2,7 @@
 // sets them up. A path at or under a mount path is read in the mount's source (a subtree of the node's
 // filesystem, or an emptyDir), resolved inside that source: `..` and symlinks never leave the node's own
 // filesystem. Directories that hold a mount point exist even when the image has none (runc creates them).
-import { FsError, RootFs, type FileSystem, type FsEntry } from './rootfs.js';
+import { existsIn, FsError, RootFs, type FileSystem, type FsEntry } from './rootfs.js';
 
 export interface Mount {
   /** Absolute path in the container. */
@@ -60,19 +60,18 @@ export class MountedFs implements FileSystem {
   }
 
   stat(path: string): FsEntry {
-    const r = this.#route(path);
-    try {
-      return r.fs.stat(r.path);
-    } catch (err) {
-      if (err instanceof FsError && !r.mount && this.#isMountAncestor(path)) return syntheticDir();
-      throw err;
-    }
+    return this.#entry(path, true);
   }
 
   lstat(path: string): FsEntry {
+    return this.#entry(path, false);
+  }
+
+  /** The entry at `path`; a directory holding a mount point exists even when the image has none. */
+  #entry(path: string, follow: boolean): FsEntry {
     const r = this.#route(path);
     try {
-      return r.fs.lstat(r.path);
+      return follow ? r.fs.stat(r.path) : r.fs.lstat(r.path);
     } catch (err) {
       if (err instanceof FsError && !r.mount && this.#isMountAncestor(path)) return syntheticDir();
       throw err;
@@ -97,13 +96,7 @@ export class MountedFs implements FileSystem {
   }
 
   exists(path: string): boolean {
-    try {
-      this.stat(path);
-      return true;
-    } catch (err) {
-      if (err instanceof FsError) return false;
-      throw err;
-    }
+    return existsIn(this, path);
   }
 
   readOnly(path: string): boolean {

@@ -56,6 +56,17 @@ export interface FileSystem {
   readOnly?(path: string): boolean;
 }
 
+/** stat(2) succeeds: the path exists (symlinks followed). */
+export function existsIn(fs: Pick<FileSystem, 'stat'>, path: string): boolean {
+  try {
+    fs.stat(path);
+    return true;
+  } catch (err) {
+    if (err instanceof FsError) return false;
+    throw err;
+  }
+}
+
 const MAX_SYMLINK_HOPS = 40; // Linux MAXSYMLINKS
 
 function components(path: string): string[] {
@@ -127,13 +138,7 @@ export class RootFs implements FileSystem {
   }
 
   exists(path: string): boolean {
-    try {
-      this.stat(path);
-      return true;
-    } catch (err) {
-      if (err instanceof FsError) return false;
-      throw err;
-    }
+    return existsIn(this, path);
   }
 
   readFile(path: string): Uint8Array {

@@ -4,7 +4,8 @@
 // Pipelines run their commands one after the other with the output buffered (the lab has no processes), so
 // `sleep infinity | x` waits forever, as on a node; command substitution is not supported and says so.
 import { runProgram, lookPathIn } from './applets.js';
-import { absolute, checkKilled, toText, type Io, type Proc, type Write } from './process.js';
+import { normalizePath } from './mounts.js';
+import { absolute, checkKilled, errnoCapitalized, toText, type Io, type Proc, type Write } from './process.js';
 import { FsError } from './rootfs.js';
 
 /** A shell syntax problem, reported the way busybox ash does (`sh: syntax error: …`, exit 2). */
@@ -704,7 +705,7 @@ class Shell {
       }
       case 'cd': {
         const dir = args[0] ?? this.p.vars.get('HOME') ?? '/';
-        const target = normalize(absolute(this.p, dir));
+        const target = normalizePath(absolute(this.p, dir));
         try {
           if (this.p.fs.stat(target).type !== 'dir') throw new FsError('ENOTDIR', target);
         } catch (err) {
@@ -743,18 +744,7 @@ class PipeBuffer {
   }
 }
 
-const capitalized = (err: FsError): string =>
-  ({ ENOENT: 'No such file or directory', ENOTDIR: 'Not a directory', EISDIR: 'Is a directory', ELOOP: 'Symbolic link loop', EROFS: 'Read-only file system' })[err.code];
-
-function normalize(path: string): string {
-  const out: string[] = [];
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') out.pop();
-    else out.push(part);
-  }
-  return `/${out.join('/')}`;
-}
+const capitalized = (err: FsError): string => errnoCapitalized[err.code] ?? err.text;
 
 /** A glob component (fnmatch without FNM_PATHNAME subtleties) as a RegExp; quoted characters are literal. */
 export function globRegExp(chars: readonly { c: string; pattern: boolean }[]): RegExp {
