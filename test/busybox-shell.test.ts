@@ -3,16 +3,17 @@
 // sha256/<hex> — once through a hostPath mount in the embedded runtime, once with busybox on a real directory.
 // stdout, stderr and the exit code must be the same.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { createManualClock } from '../src/embedded/clock.js';
 import { ContainerLog } from '../src/embedded/node/container-logs.js';
 import { CONTENT_STORE, NodeFilesystem } from '../src/embedded/node/host-fs.js';
 import { ImageStore } from '../src/embedded/node/image-store.js';
 import { MountedFs } from '../src/embedded/node/mounts.js';
-import { unpackRootfs, type RootFs } from '../src/embedded/node/rootfs.js';
+import { unpackRootfs, type FsEntry, type RootFs } from '../src/embedded/node/rootfs.js';
 import { startContainer } from '../src/embedded/node/runtime.js';
 import { buildImage, buildLayer, busyboxEntries } from '../src/embedded/node/test-images.js';
 
@@ -27,6 +28,15 @@ const busybox = (() => {
 
 const MOUNT = '/host/containerd';
 
+/** Writes a lab filesystem tree to disk (files, directories, symlinks). */
+function writeTree(entry: FsEntry, at: string): void {
+  if (entry.type === 'dir') {
+    mkdirSync(at, { recursive: true });
+    for (const [name, child] of entry.children) writeTree(child, path.join(at, name));
+  } else if (entry.type === 'file') writeFileSync(at, entry.content);
+  else symlinkSync(entry.target, at);
+}
+
 describe.skipIf(!busybox)('the lab shell matches busybox over a containerd content store', () => {
   let dir: string;
   let node: NodeFilesystem;
@@ -40,12 +50,9 @@ describe.skipIf(!busybox)('the lab shell matches busybox over a containerd conte
     const publicImage = store.addImage('127.0.0.1:5000/public/hello:1', buildImage([base], { Cmd: ['sh'] }));
     node = new NodeFilesystem(store, 'worker');
     imageFs = await unpackRootfs(publicImage, store);
-    // the same bytes on disk, where containerd keeps them
+    // the same tree on disk: the node's /var/lib/containerd, file for file
     dir = mkdtempSync(path.join(tmpdir(), 'image-heist-busybox-'));
-    const blobs = path.join(dir, 'var/lib/containerd/io.containerd.content.v1.content/blobs/sha256');
-    mkdirSync(blobs, { recursive: true });
-    mkdirSync(path.join(dir, 'var/lib/containerd/io.containerd.content.v1.content/ingest'), { recursive: true });
-    for (const digest of store.blobDigests()) writeFileSync(path.join(blobs, digest.slice('sha256:'.length)), store.getBlob(digest) as Uint8Array);
+    writeTree(node.fs.stat('/var/lib/containerd'), path.join(dir, 'var/lib/containerd'));
     // busybox's applets on PATH, not the host's GNU tools (ash runs PATH programs before its applets)
     const bin = path.join(dir, 'bin');
     mkdirSync(bin);
@@ -77,9 +84,15 @@ describe.skipIf(!busybox)('the lab shell matches busybox over a containerd conte
   }
 
   const blobs = `${MOUNT}/io.containerd.content.v1.content/blobs/sha256`;
+  const scenario = parseYaml(readFileSync(new URL('../scenarios/node-access.yaml', import.meta.url), 'utf8')) as {
+    steps: { action: { createPod?: { manifest: { spec: { containers: { command: string[] }[] } } } } }[];
+  };
+  const nodeAccessCommand = scenario.steps[1]!.action.createPod!.manifest.spec.containers[0]!.command[2]!;
   it.each([
     // the scenario's command, as node-access.yaml has it
+    nodeAccessCommand,
     `for blob in ${blobs}/*; do tar -tzf "$blob" 2>/dev/null | grep -q '^flag.txt$' && tar -xzOf "$blob" flag.txt; done; true`,
+    `ls ${MOUNT}/io.containerd.snapshotter.v1.overlayfs/snapshots; ls ${MOUNT}/io.containerd.snapshotter.v1.overlayfs/snapshots/3/fs`,
     `for b in ${blobs}/*; do tar xzOf $b 2>/dev/null | grep FLAG; done`,
     `for b in ${blobs}/*; do tar -tzf $b; done`,
     `for b in ${blobs}/*; do tar -xzOf $b flag.txt; echo "status $?"; done`,
