@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createManualClock } from '../clock.js';
 import { ContainerLog } from '../node/container-logs.js';
-import { CONTENT_STORE, NodeFilesystem } from '../node/host-fs.js';
+import { CONTENT_STORE, NodeFilesystem, SNAPSHOTTER } from '../node/host-fs.js';
 import { ImageStore } from '../node/image-store.js';
 import { MountedFs } from '../node/mounts.js';
 import { unpackRootfs } from '../node/rootfs.js';
@@ -33,9 +33,14 @@ describe('hostPath volumes on the embedded node', () => {
     const layer = image.layers[0]!.digest;
     expect(host.fs.readFile(`${CONTENT_STORE}/blobs/sha256/${layer.slice(7)}`)).toEqual(store.getBlob(layer));
     expect(host.fs.stat(`${CONTENT_STORE}/blobs/sha256/${layer.slice(7)}`).mode).toBe(0o444);
+    // the overlayfs snapshotter's view: the layer unpacked at snapshots/1/fs
+    expect(host.fs.readdir(`${SNAPSHOTTER}/snapshots`)).toEqual(['1']);
+    expect(host.fs.readdir(`${SNAPSHOTTER}/snapshots/1/fs/bin`)).toContain('busybox');
+    expect(host.fs.lstat(`${SNAPSHOTTER}/snapshots/1/fs/bin/sh`)).toMatchObject({ type: 'symlink', target: 'busybox' });
     store.removeImage(image.id);
     host.sync();
     expect(host.fs.readdir(`${CONTENT_STORE}/blobs/sha256`)).toEqual([]);
+    expect(host.fs.readdir(`${SNAPSHOTTER}/snapshots`)).toEqual([]);
   });
 
   it('checks the hostPath type as the kubelet does, and creates what *OrCreate asks for', async () => {
@@ -73,6 +78,7 @@ describe('hostPath volumes on the embedded node', () => {
       'scratch',
       'containerd',
       'io.containerd.content.v1.content',
+      'io.containerd.snapshotter.v1.overlayfs',
       '! sh: can\'t create /host/containerd/f: Read-only file system',
       "! cat: can't open '/host/containerd/../../etc/hostname': No such file or directory",
       'bin',
