@@ -79,7 +79,7 @@ describe('image-heist up', () => {
     const result = await execa('node', [bin, 'up', '--profile', 'nope'], { reject: false });
     expect(result.exitCode).toBe(2);
     expect(result.stderr.trim().split('\n')).toEqual([
-      'image-heist: unknown profile "nope"; valid profiles: none, always-pull-images, kubelet-default, kubelet-always-verify — pass one of them with --profile',
+      'image-heist: unknown profile "nope"; valid profiles: none, always-pull-images, kubelet-default, kubelet-always-verify, pod-security — pass one of them with --profile',
     ]);
   });
 
