@@ -57,7 +57,7 @@ describe.skipIf(!busybox)('the lab shell matches busybox over a containerd conte
     const bin = path.join(dir, 'bin');
     mkdirSync(bin);
     const busyboxPath = execFileSync('sh', ['-c', 'command -v busybox'], { encoding: 'utf8' }).trim();
-    for (const applet of ['sh', 'cat', 'echo', 'grep', 'ls', 'sleep', 'tar']) symlinkSync(busyboxPath, path.join(bin, applet));
+    for (const applet of ['sh', 'cat', 'echo', 'find', 'grep', 'gunzip', 'head', 'ls', 'sleep', 'tar', 'wc', 'zcat']) symlinkSync(busyboxPath, path.join(bin, applet));
   });
 
   afterAll(() => {
@@ -104,6 +104,9 @@ describe.skipIf(!busybox)('the lab shell matches busybox over a containerd conte
     `echo a b | grep -v a; echo "$?"; ! false && echo negated`,
     `x=1; while [ "$x" != 111 ]; do x="\${x}1"; done; echo $x`,
     `echo start > /dev/null; echo err 1>&2 2>/dev/null; echo out 2>&1`,
+    `for b in ${blobs}/*; do zcat $b 2>/dev/null | grep -a 'FLAG{'; done; zcat ${blobs}/nope; echo $?`,
+    `for b in ${blobs}/*; do gunzip -c "$b" | wc -c; done 2>&1 | head -n 3; wc -l ${MOUNT}/../containerd/io.containerd.content.v1.content/blobs/sha256/* | wc -l`,
+    `find ${MOUNT}/io.containerd.snapshotter.v1.overlayfs -name flag.txt -type f; find ${MOUNT}/nope; echo $?`,
   ])('%s', async (script) => {
     const [mine, theirs] = [await lab(script), real(script)];
     expect(mine).toEqual(theirs);

@@ -1,4 +1,5 @@
-// The programs a lab container can run: busybox applets, dispatched on argv[0]'s basename as busybox does.
+// The programs a lab container can run: busybox applets, dispatched on argv[0]'s basename as busybox does;
+// test/busybox-shell.test.ts compares them with Debian's busybox.
 // Each writes what busybox writes (messages, exit codes); a program runs only if the image has a file for it
 // on PATH (lookPath), as a real runtime needs the file.
 import { gunzipSync } from 'node:zlib';
@@ -42,7 +43,7 @@ export function lookPathIn(p: Proc, name: string): string | undefined {
 
 type Applet = (p: Proc, args: string[], io: Io) => number | Promise<number>;
 
-const APPLETS: Record<string, Applet> = { cat, echo, grep, ls, sh, sleep, tar, true: () => 0, false: () => 1 };
+const APPLETS: Record<string, Applet> = { cat, echo, find, grep, gunzip, head, ls, sh, sleep, tar, wc, zcat, true: () => 0, false: () => 1 };
 
 /** Runs argv[0] as the applet named by its basename. */
 export async function runProgram(p: Proc, argv: readonly string[], io: Io): Promise<number> {
@@ -358,5 +359,144 @@ function modeString(type: string, mode: number): string {
   const kind = type === 'directory' ? 'd' : type === 'symlink' ? 'l' : '-';
   const bits = 'rwxrwxrwx';
   return kind + [...bits].map((c, i) => ((mode & (0o400 >> i)) !== 0 ? c : '-')).join('');
+}
+
+/** busybox zcat: each file (or stdin) gunzipped to stdout; `no gzip/bzip2/xz magic` for anything else. */
+function zcat(p: Proc, args: string[], io: Io, applet = 'zcat'): number {
+  let status = 0;
+  for (const file of args.length === 0 ? ['-'] : args) {
+    let data: Uint8Array;
+    try {
+      data = file === '-' ? io.stdin : p.fs.readFile(absolute(p, file));
+    } catch (err) {
+      io.err(`${applet}: ${file}: ${fsMessage(err)}\n`);
+      status = 1;
+      continue;
+    }
+    if (data[0] !== 0x1f || data[1] !== 0x8b) {
+      // zcat tries every format it knows; gunzip only gzip
+      io.err(applet === 'zcat' ? 'zcat: no gzip/bzip2/xz magic\n' : `${applet}: invalid magic\n`);
+      status = 1;
+      continue;
+    }
+    try {
+      io.out(new Uint8Array(gunzipSync(data, { maxOutputLength: 256 * 1024 * 1024 })));
+    } catch {
+      io.err(`${applet}: corrupted data\n`);
+      status = 1;
+    }
+  }
+  return status;
+}
+
+/** busybox gunzip: only `-c` (to stdout) here, since the lab writes no files. */
+function gunzip(p: Proc, args: string[], io: Io): number {
+  const o = options(args, '');
+  if (!o.flags.some((x) => x.f === 'c')) {
+    io.err('gunzip: the lab runtime decompresses only to stdout (-c): it writes no files\n');
+    return 1;
+  }
+  return zcat(p, o.operands, io, 'gunzip');
+}
+
+/** busybox head: the first N lines (-n N or -N, default 10); `==> name <==` headers for several files. */
+function head(p: Proc, argsIn: string[], io: Io): number {
+  const args = argsIn.map((a) => (/^-\d+$/.test(a) ? `-n${a.slice(1)}` : a));
+  const o = options(args, 'n');
+  const n = Number(o.flags.filter((x) => x.f === 'n').pop()?.v ?? 10);
+  if (!Number.isInteger(n) || n < 0) {
+    io.err(`head: invalid number '${o.flags.filter((x) => x.f === 'n').pop()?.v ?? ''}'\n`);
+    return 1;
+  }
+  const files = o.operands.length === 0 ? ['-'] : o.operands;
+  let status = 0;
+  files.forEach((file, k) => {
+    const data = readInput(p, 'head', file, io);
+    if (data === undefined) {
+      status = 1;
+      return;
+    }
+    if (files.length > 1) io.out(`${k > 0 ? '\n' : ''}==> ${file === '-' ? 'standard input' : file} <==\n`);
+    let end = 0;
+    for (let lines = 0; lines < n && end < data.byteLength; lines++) {
+      const nl = data.indexOf(0x0a, end);
+      end = nl === -1 ? data.byteLength : nl + 1;
+    }
+    io.out(data.subarray(0, end));
+  });
+  return status;
+}
+
+/** busybox wc: lines, words, bytes (-l -w -c pick); one column unpadded, several in width 9; a name after files. */
+function wc(p: Proc, args: string[], io: Io): number {
+  const o = options(args, '');
+  const picked = ['l', 'w', 'c'].filter((f) => o.flags.some((x) => x.f === f));
+  const columns = picked.length === 0 ? ['l', 'w', 'c'] : picked;
+  const files = o.operands.length === 0 ? ['-'] : o.operands;
+  const totals = { l: 0, w: 0, c: 0 };
+  let status = 0;
+  const line = (counts: Record<string, number>, name: string): string => {
+    const cells = columns.map((c) => String(counts[c] ?? 0));
+    const text = columns.length === 1 ? (cells[0] ?? '') : cells.map((x) => x.padStart(9)).join('');
+    return `${text}${name === '-' ? '' : ` ${name}`}\n`;
+  };
+  for (const file of files) {
+    const data = readInput(p, 'wc', file, io);
+    if (data === undefined) {
+      status = 1;
+      continue;
+    }
+    const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1');
+    const counts = { l: (text.match(/\n/g) ?? []).length, w: text.split(/\s+/).filter((x) => x !== '').length, c: data.byteLength };
+    totals.l += counts.l;
+    totals.w += counts.w;
+    totals.c += counts.c;
+    io.out(line(counts, file));
+  }
+  if (files.length > 1) io.out(line(totals, 'total'));
+  return status;
+}
+
+/** busybox find: paths (default .), then -name PATTERN, -type f|d|l, -maxdepth N; prints every match, depth first. */
+function find(p: Proc, args: string[], io: Io): number {
+  const firstTest = args.findIndex((a) => a.startsWith('-'));
+  const paths = firstTest === -1 ? args : args.slice(0, firstTest);
+  const tests = firstTest === -1 ? [] : args.slice(firstTest);
+  let name: RegExp | undefined;
+  let type: string | undefined;
+  let maxDepth = Infinity;
+  for (let i = 0; i < tests.length; i += 2) {
+    const [t, v] = [tests[i] as string, tests[i + 1]];
+    if (v === undefined) {
+      io.err(`find: missing argument to '${t}'\n`);
+      return 1;
+    }
+    if (t === '-name') name = globRegExp([...v].map((c) => ({ c, pattern: true })));
+    else if (t === '-type') type = v;
+    else if (t === '-maxdepth') maxDepth = Number(v);
+    else {
+      io.err(`find: unrecognized: ${t}\n`);
+      return 1;
+    }
+  }
+  let status = 0;
+  const walk = (path: string, depth: number): void => {
+    checkKilled(p);
+    let entry;
+    try {
+      entry = p.fs.lstat(absolute(p, path));
+    } catch (err) {
+      io.err(`find: ${path}: ${fsMessage(err)}\n`);
+      status = 1;
+      return;
+    }
+    const base = path.slice(path.replace(/\/+$/, '').lastIndexOf('/') + 1) || path;
+    const kind = entry.type === 'dir' ? 'd' : entry.type === 'symlink' ? 'l' : 'f';
+    if ((!name || name.test(base)) && (!type || type === kind)) io.out(`${path}\n`);
+    if (entry.type !== 'dir' || depth >= maxDepth) return;
+    for (const child of p.fs.readdir(absolute(p, path))) walk(`${path.replace(/\/+$/, '')}/${child}`, depth + 1);
+  };
+  for (const path of paths.length === 0 ? ['.'] : paths) walk(path, 0);
+  return status;
 }
 

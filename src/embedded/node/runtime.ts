@@ -4,7 +4,7 @@
 //   result.started === false → result.error: { reason: 'StartError', exitCode: 128, message } (runc could not exec)
 //   result.started === true  → result.handle: ContainerHandle { exited: Promise<ContainerExit>, kill() }
 //
-// Programs are busybox applets (applets.ts: cat, echo, grep, ls, sh, sleep, tar) and sh is ash's core
+// Programs are busybox applets (applets.ts: cat, echo, find, grep, gunzip, head, ls, sh, sleep, tar, wc, zcat); sh is ash's core
 // (shell.ts). A program runs only if the container's filesystem has an executable entry for it on PATH,
 // as a real runtime needs the file: `cat` in a FROM-scratch image fails to start.
 import type { LabClock } from '../clock.js';
