@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TokenUser } from '../src/embedded/apiserver/authn.js';
 import type { ServingCertificate } from '../src/embedded/apiserver/tls.js';
+import { TENANT_ADMIN_RULES } from '../src/lab/tenant-role.js';
 import { binaryPath } from './build.js';
 
 export interface RealControlPlane {
@@ -236,7 +237,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'Role',
         metadata: { name: 'tenant-admin', namespace },
-        rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }],
+        rules: TENANT_ADMIN_RULES,
       });
       await call(`/apis/rbac.authorization.k8s.io/v1/namespaces/${namespace}/rolebindings`, {
         apiVersion: 'rbac.authorization.k8s.io/v1',

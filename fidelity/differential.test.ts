@@ -288,6 +288,37 @@ describe.skipIf(reason !== undefined).each(profilesUnderTest)('profile %s: real 
     expectNoUndocumented(from);
   });
 
+  it('PodSecurity: namespace labels, the baseline refusal of a hostPath pod, warnings, and a tenant relabelling its namespace', async () => {
+    const from = rec.results.length;
+    await rec.compare('kubectl create ns psa', async (s) => {
+      const r = await k(s, ['create', 'ns', 'psa']);
+      await s.namespaceCreated('psa');
+      return r;
+    });
+    await rec.compare('kubectl label ns psa enforce=baseline warn=restricted', (s) =>
+      k(s, ['label', 'ns', 'psa', 'pod-security.kubernetes.io/enforce=baseline', 'pod-security.kubernetes.io/warn=restricted']),
+    );
+    await rec.compare('hostPath pod refused (raw)', (s) =>
+      raw(
+        s,
+        'admin',
+        'POST',
+        '/api/v1/namespaces/psa/pods',
+        pod('node-reader', [{ name: 'reader', image: 'busybox:1.36', volumeMounts: [{ name: 'containerd', mountPath: '/host/containerd', readOnly: true }] }], {
+          volumes: [{ name: 'containerd', hostPath: { path: '/var/lib/containerd', type: 'Directory' } }],
+        }),
+      ),
+    );
+    await rec.compare('privileged hostPID pod refused (kubectl run)', (s) =>
+      k(s, ['run', 'priv', '-n', 'psa', '--image=busybox:1.36', '--overrides={"spec":{"hostPID":true,"containers":[{"name":"priv","image":"busybox:1.36","securityContext":{"privileged":true}}]}}']),
+    );
+    await rec.compare('plain pod allowed with the restricted warning (kubectl run)', (s) => k(s, ['run', 'plain', '-n', 'psa', '--image=busybox:1.36']));
+    await rec.compare('invalid enforce label refused', (s) => k(s, ['label', 'ns', 'psa', 'pod-security.kubernetes.io/enforce=bogus', '--overwrite']));
+    await rec.compare('stricter enforce label warns about existing pods', (s) => k(s, ['label', 'ns', 'psa', 'pod-security.kubernetes.io/enforce=restricted', '--overwrite']));
+    await rec.compare('admin2: relabel its own namespace (Forbidden)', (s) => k(s, ['--context', 'admin2', 'label', 'ns', 'tenant-b', 'pod-security.kubernetes.io/enforce=privileged']));
+    expectNoUndocumented(from);
+  });
+
   it('NotFound, AlreadyExists, Invalid, Conflict and BadRequest Status errors (client-node and raw)', async () => {
     const from = rec.results.length;
     await rec.compare('NotFound: read a missing pod', (s) => client(s, 'admin1', (c) => c.core.readNamespacedPod({ name: 'missing', namespace: 'tenant-a' })));

@@ -215,6 +215,13 @@ describe('day-to-day commands', () => {
     expect(own.stdout).toBe('image-pull-secret-1');
   });
 
+  it('a tenant admin cannot relabel its own namespace (Pod Security labels stay the cluster admin\'s)', async () => {
+    const r = await k(['--context', 'admin2', 'label', 'ns', 'tenant-b', 'pod-security.kubernetes.io/enforce=privileged']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toBe('Error from server (Forbidden): namespaces "tenant-b" is forbidden: User "admin2" cannot patch resource "namespaces" in API group "" in the namespace "tenant-b"');
+    expect((await k(['--context', 'admin2', 'get', 'ns', 'tenant-b', '-o', 'name'])).stdout).toBe('namespace/tenant-b');
+  });
+
   it('kubectl auth can-i answers from the RBAC objects, and follows changes to them', async () => {
     const no = await k(['--context', 'admin2', 'auth', 'can-i', 'get', 'secrets', '-n', 'tenant-a']);
     expect([no.exitCode, no.stdout]).toEqual([1, 'no']);
@@ -231,7 +238,8 @@ describe('day-to-day commands', () => {
     // auth can-i --list goes through SelfSubjectRulesReview.
     const list = await k(['--context', 'admin2', 'auth', 'can-i', '--list', '-n', 'tenant-b']);
     expect(list.exitCode).toBe(0);
-    expect(list.stdout).toMatch(/^\*\.\*\s+\[\]\s+\[\]\s+\[\*\]$/m);
+    expect(list.stdout).toMatch(/^pods\s+\[\]\s+\[\]\s+\[\*\]$/m);
+    expect(list.stdout).toMatch(/^namespaces\s+\[\]\s+\[\]\s+\[get list watch\]$/m);
     expect(list.stdout).toMatch(/^selfsubjectaccessreviews\.authorization\.k8s\.io\s+\[\]\s+\[\]\s+\[create\]$/m);
   });
 

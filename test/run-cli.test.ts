@@ -23,8 +23,8 @@ describe('image-heist run', () => {
     const result = await run(['classic']);
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toMatch(/^classic\s+bypassed ok\s+blocked ok\s+blocked ok\s+blocked ok$/m);
-    expect(result.stdout).toMatch(/^4 passed, 0 failed$/m);
+    expect(result.stdout).toMatch(/^classic\s+bypassed ok\s+blocked ok\s+blocked ok\s+blocked ok\s+bypassed ok$/m);
+    expect(result.stdout).toMatch(/^5 passed, 0 failed$/m);
   });
 
   it('writes the documented JSON to stdout, and JUnit and Markdown files', async () => {
@@ -69,7 +69,7 @@ describe('image-heist run', () => {
     const result = await run(['classic', '--profile', 'strict']);
     expect(result.exitCode).toBe(2);
     expect(result.stderr.trim()).toBe(
-      'image-heist: unknown profile "strict" — valid profiles: none, always-pull-images, kubelet-default, kubelet-always-verify, or all',
+      'image-heist: unknown profile "strict" — valid profiles: none, always-pull-images, kubelet-default, kubelet-always-verify, pod-security, or all',
     );
   });
 
@@ -114,7 +114,7 @@ describe('image-heist run', () => {
     const result = await run(['--backend', 'kind', '--dry-run']);
     expect(result.exitCode).toBe(0);
     const sections = result.stdout.split(/^## Cluster /m).slice(1);
-    expect(sections.map((s) => s.split(' ')[0])).toEqual(['image-heist-none', 'image-heist-always-pull-images', 'image-heist-kubelet-default', 'image-heist-kubelet-always-verify']);
+    expect(sections.map((s) => s.split(' ')[0])).toEqual(['image-heist-none', 'image-heist-always-pull-images', 'image-heist-kubelet-default', 'image-heist-kubelet-always-verify', 'image-heist-pod-security']);
     const [none, apl, kd, kav] = sections;
     expect(apl).toContain('enable-admission-plugins: NodeRestriction,AlwaysPullImages');
     for (const s of [none, kd, kav]) expect(s).not.toContain('AlwaysPullImages');

@@ -121,6 +121,11 @@ export async function startEmbeddedLab(options: EmbeddedLabOptions): Promise<Emb
     const pullSecret = pullSecretObject(host, users);
     await step('Setting the stage', async () => {
       api.store.create(secretsResource, pullSecret);
+      for (const ns of [TENANT_A, TENANT_B]) {
+        api.store.mutate(namespacesResource, undefined, ns, (o) => {
+          o.metadata.labels = { ...o.metadata.labels, ...profile.tenantNamespaceLabels };
+        });
+      }
     });
 
     const ownDir = options.dir === undefined;

@@ -45,7 +45,7 @@ export class EmbeddedNode implements NodeContext {
     this.clock = options.clock;
     this.settings = options.settings;
     this.recorder = new EventRecorder(options.api, { component: 'kubelet', host: options.name });
-    this.#state = new NodeState(options.clock, options.settings);
+    this.#state = new NodeState(options.clock, options.settings, options.name);
     this.kubelet = new Kubelet(this);
   }
 
@@ -119,6 +119,7 @@ export class EmbeddedNode implements NodeContext {
 
   /** status.images as the kubelet reports them (nodestatus.Images): names and sizes of cached images. */
   imagesChanged(): void {
+    this.#state.hostFs.sync();
     const images = this.#state.images.listImages().map((i) => ({ names: [...i.repoDigests, ...i.repoTags], sizeBytes: i.size }));
     try {
       this.api.mutate(nodesResource, undefined, this.name, (node) => {
@@ -151,7 +152,7 @@ export class EmbeddedNode implements NodeContext {
   /** Back to a fresh node: pods stopped, empty image store, no pull records, no back-offs, no logs. */
   async reset(): Promise<void> {
     await this.kubelet.stopPods();
-    this.#state = new NodeState(this.clock, this.settings);
+    this.#state = new NodeState(this.clock, this.settings, this.name);
     this.recorder.clear();
     this.imagesChanged();
   }

@@ -203,7 +203,7 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
     const admin = prepared.adminKubeconfig;
 
     progress({ action: `Setting the stage on ${prepared.name}`, status: 'started' });
-    await applyManifests(admin, [...stageManifests(), pullSecret]);
+    await applyManifests(admin, [...stageManifests(profile.tenantNamespaceLabels), pullSecret]);
     const tokens = {} as Record<LabUser, string>;
     for (const user of ['admin', 'admin1', 'admin2'] as const) tokens[user] = await requestToken(admin, user);
     const endpoint = clusterEndpoint(admin);

@@ -1,10 +1,11 @@
-// The stage on a kind cluster, as the embedded lab sets it: namespaces tenant-a and tenant-b, a Role with every
-// right in its own namespace for each tenant admin, ImagePullSecret1 in tenant-a — and real, limited identities:
+// The stage on a kind cluster, as the embedded lab sets it: namespaces tenant-a and tenant-b, a Role with the tenant
+// admin's rights (src/lab/tenant-role.ts) in its own namespace, ImagePullSecret1 in tenant-a — and real, limited identities:
 // ServiceAccounts whose tokens come from the TokenRequest API, so Admin2 really is forbidden in tenant-a.
 import { AuthenticationV1TokenRequest, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { renderKubeconfig } from '../embedded/apiserver/kubeconfig.js';
 import type { LabUser } from '../lab/backend.js';
+import { TENANT_ADMIN_RULES } from '../lab/tenant-role.js';
 import { makeDockerConfigJson } from '../registry/docker-config.js';
 import { LAB_NAMESPACE } from './names.js';
 
@@ -19,11 +20,12 @@ const rbac = 'rbac.authorization.k8s.io';
 const sa = (name: string) => ({ kind: 'ServiceAccount', name, namespace: LAB_NAMESPACE });
 
 /** Everything the stage needs except ImagePullSecret1, as manifests (the dry run prints these). */
-export function stageManifests(): KubernetesObject[] {
+export function stageManifests(tenantNamespaceLabels: Readonly<Record<string, string>> = {}): KubernetesObject[] {
+  const labels = Object.keys(tenantNamespaceLabels).length > 0 ? { labels: { ...tenantNamespaceLabels } } : {};
   const tenant = (user: 'admin1' | 'admin2', namespace: string): KubernetesObject[] => [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, ...labels } },
     // the same rule the embedded lab seeds (src/embedded/apiserver/lab-rbac.ts seedTenant)
-    { apiVersion: `${rbac}/v1`, kind: 'Role', metadata: { name: 'tenant-admin', namespace }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] } as KubernetesObject,
+    { apiVersion: `${rbac}/v1`, kind: 'Role', metadata: { name: 'tenant-admin', namespace }, rules: structuredClone([...TENANT_ADMIN_RULES]) } as KubernetesObject,
     {
       apiVersion: `${rbac}/v1`,
       kind: 'RoleBinding',

@@ -13,7 +13,14 @@ describe('profiles', () => {
       'NeverVerify',
       'NeverVerifyPreloadedImages',
       'AlwaysVerify',
+      'NeverVerify',
     ]);
+  });
+
+  it('labels tenant namespaces only in pod-security: enforce=baseline, set by the cluster admin', () => {
+    const labelled = PROFILE_NAMES.filter((p) => Object.keys(PROFILES[p].tenantNamespaceLabels).length > 0);
+    expect(labelled).toEqual(['pod-security']);
+    expect(PROFILES['pod-security'].tenantNamespaceLabels).toEqual({ 'pod-security.kubernetes.io/enforce': 'baseline' });
   });
 
   it('parses lists and all, and de-duplicates', () => {
@@ -24,7 +31,7 @@ describe('profiles', () => {
   it('names the valid profiles when one is unknown', () => {
     expect(() => parseProfiles('none,strict')).toThrow(UnknownProfileError);
     expect(() => parseProfiles('strict')).toThrow(
-      'unknown profile "strict"; valid profiles: none, always-pull-images, kubelet-default, kubelet-always-verify (or all)',
+      'unknown profile "strict"; valid profiles: none, always-pull-images, kubelet-default, kubelet-always-verify, pod-security (or all)',
     );
     expect(() => parseProfiles(',')).toThrow(UnknownProfileError);
   });

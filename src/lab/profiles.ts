@@ -19,9 +19,11 @@ export interface Profile {
     ensureSecretPulledImages: boolean;
     imagePullCredentialsVerificationPolicy: ImagePullCredentialsVerificationPolicy;
   };
+  /** Labels the cluster admin puts on the tenant namespaces (Pod Security Admission reads `pod-security.kubernetes.io/*`). */
+  tenantNamespaceLabels: Readonly<Record<string, string>>;
 }
 
-export const PROFILE_NAMES = ['none', 'always-pull-images', 'kubelet-default', 'kubelet-always-verify'] as const;
+export const PROFILE_NAMES = ['none', 'always-pull-images', 'kubelet-default', 'kubelet-always-verify', 'pod-security'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
 // NeverVerify for `none` and `always-pull-images`: on v1.35+ the kubelet default would otherwise block the
@@ -32,24 +34,37 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     summary: 'no defence: the kubelet runs any cached image for any pod (pre-1.35 behaviour)',
     enableAdmissionPlugins: ['NodeRestriction'],
     kubelet: { ensureSecretPulledImages: true, imagePullCredentialsVerificationPolicy: 'NeverVerify' },
+    tenantNamespaceLabels: {},
   },
   'always-pull-images': {
     name: 'always-pull-images',
     summary: 'the AlwaysPullImages admission plugin forces imagePullPolicy Always, so the registry checks every pod',
     enableAdmissionPlugins: ['NodeRestriction', 'AlwaysPullImages'],
     kubelet: { ensureSecretPulledImages: true, imagePullCredentialsVerificationPolicy: 'NeverVerify' },
+    tenantNamespaceLabels: {},
   },
   'kubelet-default': {
     name: 'kubelet-default',
     summary: 'Kubernetes 1.35+ default: the kubelet re-verifies credentials for images it pulled (preloaded images still bypass)',
     enableAdmissionPlugins: ['NodeRestriction'],
     kubelet: { ensureSecretPulledImages: true, imagePullCredentialsVerificationPolicy: 'NeverVerifyPreloadedImages' },
+    tenantNamespaceLabels: {},
   },
   'kubelet-always-verify': {
     name: 'kubelet-always-verify',
     summary: 'the kubelet re-verifies credentials for every cached image, preloaded ones too (AlwaysVerify)',
     enableAdmissionPlugins: ['NodeRestriction'],
     kubelet: { ensureSecretPulledImages: true, imagePullCredentialsVerificationPolicy: 'AlwaysVerify' },
+    tenantNamespaceLabels: {},
+  },
+  // Pull-side settings as `none`: what stops the node-access attack is Pod Security Admission (on by default
+  // since v1.25), enforcing baseline on the tenant namespaces; a tenant cannot relabel its own namespace.
+  'pod-security': {
+    name: 'pod-security',
+    summary: 'Pod Security Admission enforces baseline on tenant namespaces: no hostPath, privileged or host-namespace pods',
+    enableAdmissionPlugins: ['NodeRestriction'],
+    kubelet: { ensureSecretPulledImages: true, imagePullCredentialsVerificationPolicy: 'NeverVerify' },
+    tenantNamespaceLabels: { 'pod-security.kubernetes.io/enforce': 'baseline' },
   },
 };
 

@@ -107,14 +107,14 @@ export function assembleImage(layers: Layer[], input: ImageConfigInput, annotati
 
 /** Text of the stand-in for busybox: the embedded runtime runs sh/cat/echo/sleep itself when these paths exist. */
 export const busyboxPlaceholder =
-  '#!image-heist stand-in for busybox: the embedded lab runtime provides sh, cat, echo and sleep; kind uses real busybox.\n';
+  '#!image-heist stand-in for busybox: the embedded lab runtime provides its busybox applets (src/embedded/node/applets.ts); kind uses real busybox.\n';
 
 /** The base layer: /bin/busybox and the applets the lab's commands need, as symlinks to it. */
 export function buildBaseLayer(): Promise<Layer> {
   return buildLayer([
     { path: 'bin', type: 'directory' },
     { path: 'bin/busybox', type: 'file', content: busyboxPlaceholder, mode: 0o755 },
-    ...['sh', 'cat', 'echo', 'sleep'].map((applet): TarEntry => ({ path: `bin/${applet}`, type: 'symlink', target: '/bin/busybox' })),
+    ...['sh', 'cat', 'echo', 'find', 'grep', 'gunzip', 'head', 'ls', 'sleep', 'tar', 'wc', 'zcat'].map((applet): TarEntry => ({ path: `bin/${applet}`, type: 'symlink', target: '/bin/busybox' })),
     { path: 'tmp', type: 'directory', mode: 0o1777 },
   ]);
 }

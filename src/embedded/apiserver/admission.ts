@@ -3,17 +3,18 @@
 // Which plugins run is an explicit option of the API server; the lab sets it from the profile.
 import { alwaysPullImages, type AdmissionAttributes } from '../../k8s/always-pull-images.js';
 import { newForbidden, newNotFound } from '../../k8s/api-errors.js';
+import { podSecurityPlugin } from './admission/pod-security.js';
 import type { UserInfo } from './authn.js';
 import { findResource } from './resources.js';
 import type { KubeObject, ObjectStore } from './store.js';
 
 export type { AdmissionAttributes };
 
-export const admissionPluginOrder = ['NamespaceLifecycle', 'ServiceAccount', 'NodeRestriction', 'AlwaysPullImages', 'DefaultTolerationSeconds'] as const;
+export const admissionPluginOrder = ['NamespaceLifecycle', 'ServiceAccount', 'NodeRestriction', 'AlwaysPullImages', 'PodSecurity', 'DefaultTolerationSeconds'] as const;
 export type AdmissionPluginName = (typeof admissionPluginOrder)[number];
 
 /** kube-apiserver's default-on plugins that the lab models (DefaultOffAdmissionPlugins' complement). */
-export const defaultAdmissionPlugins: readonly AdmissionPluginName[] = ['NamespaceLifecycle', 'ServiceAccount', 'DefaultTolerationSeconds'];
+export const defaultAdmissionPlugins: readonly AdmissionPluginName[] = ['NamespaceLifecycle', 'ServiceAccount', 'PodSecurity', 'DefaultTolerationSeconds'];
 
 /** The plugin set for `--enable-admission-plugins=<enabled>`: the defaults plus the enabled ones, in upstream order. */
 export function admissionPluginsFor(enabled: readonly string[]): AdmissionPluginName[] {
@@ -25,6 +26,8 @@ export function admissionPluginsFor(enabled: readonly string[]): AdmissionPlugin
 export interface AdmissionContext {
   store: ObjectStore;
   user: UserInfo;
+  /** Adds a warning the response carries (kubectl prints `Warning: <text>`). */
+  warn?: (text: string) => void;
 }
 
 interface AdmissionPlugin {
@@ -149,6 +152,7 @@ const plugins: Record<AdmissionPluginName, AdmissionPlugin> = {
   ServiceAccount: serviceAccount,
   NodeRestriction: nodeRestriction,
   AlwaysPullImages: alwaysPull,
+  PodSecurity: podSecurityPlugin(),
 };
 
 export class AdmissionChain {

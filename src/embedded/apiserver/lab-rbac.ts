@@ -2,6 +2,7 @@
 // (plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go: cluster-admin, system:discovery,
 // system:basic-user, system:public-info-viewer), the lab admin's cluster-admin binding, and one
 // namespace-scoped Role/RoleBinding per tenant admin. They are ordinary objects: kubectl shows and edits them.
+import { TENANT_ADMIN_RULES } from '../../lab/tenant-role.js';
 import { defaultNamespace } from './defaults.js';
 import { findResource } from './resources.js';
 import type { KubeObject, ObjectStore } from './store.js';
@@ -80,7 +81,7 @@ export function seedClusterPolicy(store: ObjectStore, options: { clusterAdmins: 
 
 /**
  * A tenant: its namespace (the server's namespace controller adds the `default` ServiceAccount)
- * and a Role granting `user` every verb on every resource in that namespace only, bound by a RoleBinding.
+ * and a Role granting `user` the tenant admin's rights (src/lab/tenant-role.ts) in that namespace only, bound by a RoleBinding.
  */
 export function seedTenant(store: ObjectStore, tenant: { user: string; namespace: string }): void {
   const { user: name, namespace } = tenant;
@@ -89,7 +90,7 @@ export function seedTenant(store: ObjectStore, tenant: { user: string; namespace
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'Role',
     metadata: { name: 'tenant-admin', namespace },
-    rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }],
+    rules: structuredClone([...TENANT_ADMIN_RULES]),
   });
   ensure(store, r('rolebindings'), {
     apiVersion: 'rbac.authorization.k8s.io/v1',

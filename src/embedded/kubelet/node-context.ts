@@ -8,6 +8,7 @@ import type { ObjectStore } from '../apiserver/store.js';
 import type { LabClock } from '../clock.js';
 import type { EventRecorder } from '../event-recorder.js';
 import { ContainerLogStore } from '../node/container-logs.js';
+import { NodeFilesystem } from '../node/host-fs.js';
 import { ImageStore } from '../node/image-store.js';
 import { RootfsCache } from '../node/rootfs.js';
 
@@ -30,10 +31,13 @@ export class NodeState {
   readonly pullManager: PullManager;
   readonly imageState: ImageManagerState;
   readonly crashBackoff: Backoff;
+  /** The node's own filesystem behind hostPath volumes, with the image store laid out as containerd's. */
+  readonly hostFs: NodeFilesystem;
 
-  constructor(clock: LabClock, settings: KubeletSettings) {
+  constructor(clock: LabClock, settings: KubeletSettings, nodeName = 'node') {
     const now = (): number => clock.now();
     this.rootfs = new RootfsCache(this.images);
+    this.hostFs = new NodeFilesystem(this.images, nodeName);
     this.logs = new ContainerLogStore({ clock });
     this.pullManager = new PullManager(newImagePullCredentialVerificationPolicy(settings.imagePullCredentialsVerificationPolicy), now);
     this.imageState = new ImageManagerState(new Backoff(now));

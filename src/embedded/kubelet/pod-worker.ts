@@ -15,9 +15,11 @@ import { metaTime, type InvolvedObject } from '../event-recorder.js';
 import type { EnvVar } from '../node/expansion.js';
 import { parseDockerRef } from '../node/image-store.js';
 import { CREATE_CONTAINER_ERROR, RUN_CONTAINER_ERROR, startContainer, type ContainerHandle } from '../node/runtime.js';
+import { MountedFs } from '../node/mounts.js';
 import { pullIntoStore } from './image-puller.js';
 import type { NodeContext } from './node-context.js';
 import { getPhase, podConditions, shouldRestart, type ContainerStatus, type PodCondition, type RestartPolicy, type TerminatedState } from './pod-status.js';
+import { containerMounts, failedMountEvent, mountPodVolumes, type PodVolume } from './volumes.js';
 import { getPullSecretsForPod, lookupCredentials, podPullCredentials, type PodPullSecrets } from './pull-secrets.js';
 
 const podsResource = findResource('', 'v1', 'pods')!;
@@ -34,6 +36,7 @@ interface ContainerSpec {
   args?: string[];
   env?: { name: string; value?: string }[];
   workingDir?: string;
+  volumeMounts?: unknown[];
 }
 
 /** What the kubelet knows of one container across its instances. */
@@ -68,6 +71,8 @@ export class PodWorker {
   #again = false;
   #stopped = false;
   #idle: Promise<void> = Promise.resolve();
+  /** The pod's volumes once mounted (WaitForAttachAndMount succeeded). */
+  #volumes: Map<string, PodVolume> | undefined;
   readonly #podIP: string;
   readonly #startTime = metaTime();
 
@@ -163,6 +168,16 @@ export class PodWorker {
     const spec = (this.#pod['spec'] ?? {}) as Json;
     const policy = (spec['restartPolicy'] as RestartPolicy | undefined) ?? 'Always';
     const list = (type: ContainerType): ContainerSpec[] => ((spec[specField[type]] ?? []) as ContainerSpec[]).filter((c) => c && typeof c.name === 'string');
+    if (!this.#volumes) {
+      const mounted = mountPodVolumes(spec, this.node.state().hostFs);
+      if ('failed' in mounted) {
+        const e = failedMountEvent(mounted.failed.volume, mounted.failed.message);
+        this.node.recorder.record(this.#involved(), e.type, e.reason, e.message);
+        this.#schedule(workerBackOffMs);
+        return;
+      }
+      this.#volumes = mounted.volumes;
+    }
     let secrets: PodPullSecrets | undefined;
     const pullSecrets = (): PodPullSecrets => {
       if (!secrets) {
@@ -311,8 +326,10 @@ export class PodWorker {
       this.#schedule(workerBackOffMs);
       return;
     }
-    const fs = await state.rootfs.get(cached);
+    const imageFs = await state.rootfs.get(cached);
     if (this.#stopped || state !== node.state()) return;
+    const mounts = containerMounts(c as unknown as Record<string, unknown>, this.#volumes ?? new Map());
+    const fs = mounts.length > 0 ? new MountedFs(imageFs, mounts) : imageFs;
 
     const id = randomBytes(32).toString('hex');
     const containerID = `containerd://${id}`;

@@ -17,13 +17,14 @@ export type FsEntry =
   | { type: 'dir'; mode: number; children: Map<string, FsEntry> }
   | { type: 'symlink'; mode: number; target: string };
 
-export type FsErrorCode = 'ENOENT' | 'ENOTDIR' | 'EISDIR' | 'ELOOP';
+export type FsErrorCode = 'ENOENT' | 'ENOTDIR' | 'EISDIR' | 'ELOOP' | 'EROFS';
 
 const errnoText: Record<FsErrorCode, string> = {
   ENOENT: 'no such file or directory',
   ENOTDIR: 'not a directory',
   EISDIR: 'is a directory',
   ELOOP: 'too many levels of symbolic links',
+  EROFS: 'read-only file system',
 };
 
 /** A filesystem error; `.text` is the libc wording (strerror) programs print. */
@@ -44,6 +45,28 @@ export class RootfsError extends Error {
   override readonly name = 'RootfsError';
 }
 
+/** What a program reads through: an image's root filesystem, or one with volumes mounted into it. */
+export interface FileSystem {
+  stat(path: string): FsEntry;
+  lstat(path: string): FsEntry;
+  readFile(path: string): Uint8Array;
+  readdir(path: string): string[];
+  exists(path: string): boolean;
+  /** Whether writes under `path` are refused with EROFS (a read-only mount). */
+  readOnly?(path: string): boolean;
+}
+
+/** stat(2) succeeds: the path exists (symlinks followed). */
+export function existsIn(fs: Pick<FileSystem, 'stat'>, path: string): boolean {
+  try {
+    fs.stat(path);
+    return true;
+  } catch (err) {
+    if (err instanceof FsError) return false;
+    throw err;
+  }
+}
+
 const MAX_SYMLINK_HOPS = 40; // Linux MAXSYMLINKS
 
 function components(path: string): string[] {
@@ -54,7 +77,7 @@ function newDir(mode = 0o755): FsEntry & { type: 'dir' } {
   return { type: 'dir', mode, children: new Map() };
 }
 
-export class RootFs {
+export class RootFs implements FileSystem {
   readonly root = newDir();
 
   /**
@@ -115,13 +138,7 @@ export class RootFs {
   }
 
   exists(path: string): boolean {
-    try {
-      this.stat(path);
-      return true;
-    } catch (err) {
-      if (err instanceof FsError) return false;
-      throw err;
-    }
+    return existsIn(this, path);
   }
 
   readFile(path: string): Uint8Array {

@@ -155,8 +155,8 @@ describe('sh -c', () => {
   });
 
   it('rejects syntax it does not support with exit 2', async () => {
-    const r = await sh('cat /flag.txt | wc');
-    expect(r.out).toEqual(['! sh: syntax error: the lab shell does not support "|"']);
+    const r = await sh('echo $(cat /flag.txt)');
+    expect(r.out).toEqual(['! sh: syntax error: the lab shell does not support command substitution']);
     expect(r.exit.exitCode).toBe(2);
     expect((await sh("echo 'open")).exit.exitCode).toBe(2);
     expect((await sh('echo a &&')).exit.exitCode).toBe(2);

@@ -82,7 +82,7 @@ export function buildImage(layers: readonly BuiltLayer[], config: ImageConfig = 
 }
 
 /** A busybox-style base layer: /bin/busybox plus sh, cat, echo, sleep as symlinks to it (as the lab images have). */
-export function busyboxEntries(programs: readonly string[] = ['sh', 'cat', 'echo', 'sleep']): LayerEntry[] {
+export function busyboxEntries(programs: readonly string[] = ['sh', 'cat', 'echo', 'find', 'grep', 'gunzip', 'head', 'ls', 'sleep', 'tar', 'wc', 'zcat']): LayerEntry[] {
   return [
     { type: 'dir', path: 'bin/' },
     { type: 'file', path: 'bin/busybox', content: 'busybox stand-in\n', mode: 0o755 },

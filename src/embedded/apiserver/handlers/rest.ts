@@ -127,7 +127,7 @@ export async function handleCreate(ctx: RequestContext): Promise<void> {
   const err = invalid(ctx, name, validateCreate(resource, prepared));
   if (err) throw err;
   await yieldToLoop();
-  parts.admission.validate({ ...attrs, object: prepared }, { store: parts.store, user: ctx.user });
+  parts.admission.validate({ ...attrs, object: prepared }, { store: parts.store, user: ctx.user, warn: (text) => ctx.res.appendHeader('Warning', warningHeaderValue(text)) });
   const created = parts.store.create(resource, prepareForStorage(resource, prepared), { dryRun, owned: true, shared: true });
   ctx.respond(201, created);
 }
@@ -285,7 +285,7 @@ export async function handleUpdate(ctx: RequestContext, verb: 'update' | 'patch'
   const err = invalid(ctx, info.name, validateUpdate(resource, prepared, current, info.subresource));
   if (err) throw err;
   await yieldToLoop();
-  parts.admission.validate({ ...attrs, object: prepared }, { store: parts.store, user: ctx.user });
+  parts.admission.validate({ ...attrs, object: prepared }, { store: parts.store, user: ctx.user, warn: (text) => ctx.res.appendHeader('Warning', warningHeaderValue(text)) });
   const updated = parts.store.update(resource, prepareForStorage(resource, prepared), { dryRun, owned: true, shared: true });
   ctx.respond(200, updated);
 }
