@@ -8,6 +8,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { parseNormalizedNamed } from '../k8s/image-reference.js';
 import type { Lab, LabBackend, LabInfo, LabProgress, LabStartOptions, LabUser } from '../lab/backend.js';
 import { PROFILES, type ProfileName } from '../lab/profiles.js';
+import { KIND_TIMING } from '../lab/timing.js';
 import { pullImage } from '../registry/client.js';
 import { createFlag, type BuiltImage } from '../registry/image-builder.js';
 import { createRegistryUsers, type RegistryUsers } from '../registry/lab-users.js';
@@ -306,7 +307,7 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
     return lab;
   }
 
-  return { name: 'kind', start, shutdown };
+  return { name: 'kind', timing: KIND_TIMING, start, shutdown };
 }
 
 /** Pods go at once, scenario namespaces and extra objects go, ImagePullSecret1 is as the stage made it, old events go. */
