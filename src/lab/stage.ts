@@ -146,13 +146,23 @@ export async function resetStage(adminKubeconfig: string, options: ResetOptions)
     }
   }
   for (const name of scenarioNamespaces) await core.deleteNamespace({ name }).catch(ignoreNotFound);
-  await applyManifests(adminKubeconfig, [options.pullSecret]);
+  await restorePullSecret(core, adminKubeconfig, options.pullSecret);
   for (const name of scenarioNamespaces) {
     while (await core.readNamespace({ name }).then(() => true, (e: unknown) => !isNotFound(e))) {
       if (Date.now() > deadline) throw new Error(`namespace ${name} was not gone after ${Math.round((options.deadlineMs ?? 120_000) / 1000)} s`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }
+}
+
+/** ImagePullSecret1 as the stage made it; a secret's type is immutable (core/v1 validation), so another type means delete and create. */
+async function restorePullSecret(core: CoreV1Api, adminKubeconfig: string, pullSecret: KubernetesObject): Promise<void> {
+  const name = pullSecret.metadata!.name!;
+  const namespace = pullSecret.metadata!.namespace!;
+  const current = await core.readNamespacedSecret({ name, namespace }).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e)));
+  const wanted = pullSecret as KubernetesObject & { type?: string };
+  if (current && current.type !== wanted.type) await core.deleteNamespacedSecret({ name, namespace }).catch(ignoreNotFound);
+  await applyManifests(adminKubeconfig, [pullSecret]);
 }
 
 /** Old events go, so the next scenario reads only its own. */
