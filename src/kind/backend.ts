@@ -102,7 +102,13 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
   let down: Promise<void> | undefined;
   /** Each start() sees its own cluster's progress; steps shared by all profiles show once, to the start that began them. */
   const listeners = new Map<ProfileName, (p: LabProgress) => void>();
-  const report = (p: LabProgress, profile: ProfileName) => listeners.get(profile)?.(p);
+  /** Progress of a cluster prepared ahead, kept until its own start() listens. */
+  const pending = new Map<ProfileName, LabProgress[]>();
+  const report = (p: LabProgress, profile: ProfileName) => {
+    const listener = listeners.get(profile);
+    if (listener) listener(p);
+    else pending.set(profile, [...(pending.get(profile) ?? []), p]);
+  };
 
   const getWorkdir = () => (workdir ??= mkdtemp(path.join(tmpdir(), WORKDIR_PREFIX)));
 
@@ -118,6 +124,7 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
       workdir = shared = setup = systemImages = undefined;
       clusters.clear();
       listeners.clear();
+      pending.clear();
       made.clear();
       containers.clear();
       stopped.clear();
@@ -257,6 +264,8 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
   async function start(start: LabStartOptions): Promise<Lab> {
     const progress = (p: LabProgress) => start.onProgress?.(p);
     listeners.set(start.profile, progress);
+    for (const p of pending.get(start.profile) ?? []) progress(p);
+    pending.delete(start.profile);
     try {
       if (!clusters.has(start.profile)) prepareAll(start);
       const [s, prepared] = await Promise.all([shared!, clusters.get(start.profile)!]);
