@@ -30,7 +30,7 @@ import { createFlag, type BuiltImage } from '../registry/image-builder.js';
 import { createRegistryUsers, type RegistryUsers } from '../registry/lab-users.js';
 import { builtImageContent, ociArchive } from '../registry/oci-layout.js';
 import { clusterNodes, createKindCluster, deleteKindCluster, kindKubeconfig, listClusters, waitForNetwork, waitUntilReady } from './cluster.js';
-import { removeContainers } from './commands.js';
+import { inspectNetwork, removeContainers, removeNetwork } from './commands.js';
 import { renderKindConfig, type HostSettings, type MirrorMount } from './config.js';
 import { runCommand } from './exec.js';
 import { buildKindLabImages, ensureImage, loadBaseImage, pushKindPublicImage, pushKindSecretImage, type KindLabImages } from './images.js';
@@ -100,6 +100,8 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
   const containers = new Set<string>();
   const stopped = new Set<ProfileName>();
   let down: Promise<void> | undefined;
+  /** Whether the kind network was there before this backend's first cluster: if not, it goes at shutdown (when unused). */
+  let networkWasThere: Promise<boolean> | undefined;
   /** Each start() sees its own cluster's progress; steps shared by all profiles show once, to the start that began them. */
   const listeners = new Map<ProfileName, (p: LabProgress) => void>();
   /** Progress of a cluster prepared ahead, kept until its own start() listens. */
@@ -118,10 +120,12 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
       if (!options.keep) {
         await Promise.allSettled([...made].map((name) => deleteKindCluster(name)));
         if (containers.size > 0) await runCommand(removeContainers([...containers])).catch(() => undefined);
+        // kind leaves its network behind (kind delete.go); Docker refuses while anything else is attached to it
+        if (networkWasThere && !(await networkWasThere.catch(() => true))) await runCommand(removeNetwork(KIND_NETWORK)).catch(() => undefined);
       }
       if (workdir) await rm(await workdir.catch(() => ''), { recursive: true, force: true }).catch(() => undefined);
       // a later start() begins afresh (runMatrix starts profiles one after another on one backend)
-      workdir = shared = setup = systemImages = undefined;
+      workdir = shared = setup = systemImages = networkWasThere = undefined;
       clusters.clear();
       listeners.clear();
       pending.clear();
@@ -144,6 +148,7 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
     };
     // shared steps show in the panel of the profile whose start began them, not in every panel
     const first = start.profile;
+    networkWasThere ??= handled(runCommand(inspectNetwork(KIND_NETWORK)).then(() => true, () => false));
     setup ??= handled(
       (async () => {
         const preflight = options.skipPreflight ? undefined : await kindPreflight({ clusters: profiles.length, workers });

@@ -108,6 +108,7 @@ export function planKindLab(options: KindPlanOptions): KindPlan {
             ...clusters.map((c) => cmd.formatCommand(cmd.deleteCluster(c.name, `<${WORKDIR_PREFIX}XXXXXX>/kubeconfig`))),
             cmd.formatCommand(cmd.removeContainers(options.profiles.flatMap((p) => REGISTRY_ROLES.map((r) => registryContainer(r, p))))),
             `rm -rf <${WORKDIR_PREFIX}XXXXXX>`,
+            `${cmd.formatCommand(cmd.removeNetwork(KIND_NETWORK))}  (only if this run created it; Docker refuses while anything else uses it)`,
           ],
     },
   ];
