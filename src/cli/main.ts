@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAudit } from './audit.js';
 import { registerDoctor } from './doctor.js';
 import { registerDown } from './down.js';
+import { registerKind } from './kind.js';
 import { registerList } from './list.js';
 import { registerPlay } from './play.js';
 import { registerRun } from './run.js';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerDown(program);
   registerAudit(program);
+  registerKind(program);
   return program;
 }
 

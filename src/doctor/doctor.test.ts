@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { serverVersion } from '../embedded/apiserver/server.js';
 import { embeddedAvailability, formatDoctorReport, kubectlSkew, LAB_SERVER_MINOR, kindAvailability, type DoctorReport } from './doctor.js';
 import { compareVersions } from '../kind/preflight.js';
+import { PROFILE_NAMES } from '../lab/profiles.js';
 
 describe('kindAvailability', () => {
   it('is available only with a Docker engine and a supported kind', () => {
@@ -89,5 +90,25 @@ describe('kubectl version skew', () => {
       backends: { embedded: { available: true }, kind: { available: false, reason: 'r', fix: 'f' } },
     };
     expect(formatDoctorReport(report).split('\n')[1]).toMatch(/^warn kubectl  v1\.32\.4 is 4 minor versions behind .* — install kubectl v1\.35, v1\.36 or v1\.37/);
+  });
+});
+
+describe('doctor and the kind preflight agree', () => {
+  const engine = { engine: true as const, serverVersion: '28.2.2' };
+  const kind = { found: true as const, version: '0.32.0', supported: true };
+  const GiB = 1024 ** 3;
+
+  it('refuses for memory and inotify as the preflight does, for every profile at once', () => {
+    const result = kindAvailability(engine, kind, { memTotalBytes: 2 * GiB, cgroupVersion: '2', architecture: 'x86_64', inotifyMaxUserInstances: 128 });
+    expect(result.available).toBe(false);
+    if (result.available) return;
+    expect(result.reason).toMatch(new RegExp(`2\\.0 GiB of memory; ${PROFILE_NAMES.length} clusters`));
+    expect(result.reason).toMatch(/max_user_instances is 128/);
+    expect(result.fix).toMatch(/sudo sysctl -w fs\.inotify\.max_user_instances=512/);
+  });
+
+  it('says what it adapts to on cgroup v1 without refusing', () => {
+    const result = kindAvailability(engine, kind, { memTotalBytes: 16 * GiB, cgroupVersion: '1', architecture: 'x86_64', capSysResourceWithheld: true });
+    expect(result).toMatchObject({ available: true, notes: [expect.stringMatching(/failCgroupV1: false/), expect.stringMatching(/restrict_oom_score_adj/)] });
   });
 });

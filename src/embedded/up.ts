@@ -5,10 +5,11 @@ import { connect } from 'node:net';
 import { mkdir, readFile, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import type { LabInfo } from '../lab/backend.js';
+import type { Lab, LabBackend, LabInfo } from '../lab/backend.js';
 import { isProfileName, PROFILE_NAMES, type ProfileName } from '../lab/profiles.js';
+import { listenForShutdown } from '../lab/shutdown.js';
 import { LabClockError } from './clock.js';
-import { MAX_NODES, startEmbeddedLab, type EmbeddedLab } from './lab.js';
+import { MAX_NODES, createEmbeddedBackend } from './lab.js';
 import { fileIdentity, lockLabDir, removeOwnFile, writePrivateFile, type LabDirLock, type WrittenFile } from './lab-dir.js';
 import { labStoryText } from '../report/lab-story.js';
 
@@ -26,7 +27,9 @@ export interface UpOptions {
   /** Stops the lab when aborted (tests); SIGINT and SIGTERM always do. */
   signal?: AbortSignal;
   /** Called once lab.json is written. */
-  onReady?: (lab: EmbeddedLab) => void;
+  onReady?: (lab: Lab) => void;
+  /** The backend whose lab runs (`up --backend kind`); the embedded lab at --time-scale by default. */
+  backend?: LabBackend;
 }
 
 /** The lab.json document: exactly these keys, in this order (docs/lab-json.md). */
@@ -112,21 +115,17 @@ export async function runUp(options: UpOptions): Promise<void> {
     if (createdDir !== undefined) await rmdir(dir).catch(() => undefined);
     throw error;
   }
-  const stop = new AbortController();
-  const onSignal = (): void => stop.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  options.signal?.addEventListener('abort', onSignal, { once: true });
+  const stop = listenForShutdown({ ...(options.signal ? { also: options.signal } : {}) });
 
-  let lab: EmbeddedLab | undefined;
+  let lab: Lab | undefined;
+  const backend = options.backend ?? createEmbeddedBackend({ timeScale });
   const written: WrittenFile[] = [];
   try {
     try {
-      lab = await startEmbeddedLab({
+      lab = await backend.start({
         profile,
         nodes,
         dir,
-        timeScale,
         signal: stop.signal,
         onProgress: (p) => {
           if (p.status === 'done') out(` ✓ ${p.action}\n`);
@@ -144,17 +143,18 @@ export async function runUp(options: UpOptions): Promise<void> {
       written.push(await writePrivateFile(labJsonPath, `${JSON.stringify(labJson(lab.info), null, 2)}\n`));
       out(nextStepsText(lab.info, dir));
       options.onReady?.(lab);
+      // a kind lab holds no socket in this process: a timer keeps Node waiting for the signal (else it exits 13, lab left up)
+      const keepAlive = setInterval(() => {}, 60_000);
       await new Promise<void>((resolve) => {
         if (stop.signal.aborted) resolve();
         else stop.signal.addEventListener('abort', () => resolve(), { once: true });
-      });
+      }).finally(() => clearInterval(keepAlive));
       out('Stopping the lab…\n');
     }
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-    options.signal?.removeEventListener('abort', onSignal);
     await lab?.stop();
+    await backend.shutdown();
+    stop.dispose();
     for (const file of written) await removeOwnFile(file);
     await lock.release();
     if (createdDir !== undefined) await rmdir(dir).catch(() => undefined); // only if we made it and it is empty
