@@ -36,11 +36,12 @@ export const kubeadmImages = {
 } as const;
 
 /**
- * The images of kube-system pods the kubelet runs (and re-verifies under AlwaysVerify): the Deployment's and
- * DaemonSet's, which AlwaysPullImages also turns to Always, and the static pods'. Not pause: containerd pulls the
- * sandbox image only when it is missing.
+ * The images of the kube-system pods made through the API (kube-proxy's DaemonSet, CoreDNS's Deployment): the
+ * ones AlwaysPullImages turns to Always, so a lab without a registry for them must mirror them. Static pods
+ * (etcd, the control plane) run from manifest files the kubelet reads, never through admission; containerd
+ * pulls the sandbox image only when it is missing.
  */
-export const systemImages = (['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'coredns', 'etcd'] as const).map((n) => kubeadmImages[n]);
+export const systemImages = [kubeadmImages['kube-proxy'], kubeadmImages.coredns];
 
 const nodeBinaries: BinaryName[] = ['kubeadm', 'kubelet', 'kubectl', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'etcd', 'coredns', 'crictl'];
 
