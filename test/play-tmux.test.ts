@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
+import { alive } from './support/processes.js';
 
 const bin = path.resolve('bin/image-heist.js');
 const sessions: string[] = [];
@@ -69,14 +70,6 @@ async function expectGone(pid: number, ports: number[]): Promise<void> {
   expect(ports.filter((p) => listening.has(p))).toEqual([]);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

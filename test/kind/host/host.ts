@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { execa } from 'execa';
 import { capDropWrapper, withheldCapabilities } from './capabilities.js';
 import { cleanupCommands, parseRules, TABLES, type IptablesSnapshot } from './iptables.js';
+import { alive } from '../../support/processes.js';
 
 export const stateDir = '/var/lib/image-heist-kind-host';
 export const runDir = '/run/image-heist-kind-host';
@@ -56,14 +57,6 @@ export async function readState(): Promise<HostState | undefined> {
   return JSON.parse(await readFile(statePath, 'utf8')) as HostState;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The dockerd with this pid is ours: its command line names our socket. */
 async function isOurDockerd(pid: number): Promise<boolean> {
