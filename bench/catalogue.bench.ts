@@ -22,7 +22,7 @@ export default async function bench(): Promise<BenchLine[]> {
   const resets: number[] = [];
   // the real backend, timed: how much of the matrix is the lab starting and resetting
   const backend: LabBackend = {
-    name: 'embedded',
+    ...embeddedBackend,
     start: async (options) => {
       const t = performance.now();
       const lab = await embeddedBackend.start(options);

@@ -11,6 +11,7 @@ import { renderKubeconfig } from '../src/embedded/apiserver/kubeconfig.js';
 import { generateServingCertificate } from '../src/embedded/apiserver/tls.js';
 import type { BackendName, Lab, LabBackend, LabInfo, LabStartOptions, LabUser } from '../src/lab/backend.js';
 import { PROFILES } from '../src/lab/profiles.js';
+import { KIND_TIMING } from '../src/lab/timing.js';
 import { pullImage, pushImage } from '../src/registry/client.js';
 import { makeDockerConfigJson } from '../src/registry/docker-config.js';
 import { ociArchive } from '../src/registry/oci-layout.js';
@@ -200,5 +201,5 @@ export async function startRealNodeLab(options: LabStartOptions): Promise<Lab> {
 
 /** The real-node backend, for the scenario engine. Its `name` is kind's: like kind it is a real cluster. */
 export function createRealNodeBackend(): LabBackend {
-  return { name: 'kind' satisfies BackendName, start: startRealNodeLab };
+  return { name: 'kind' satisfies BackendName, timing: KIND_TIMING, start: startRealNodeLab, shutdown: async () => {} };
 }

@@ -16,7 +16,7 @@ describe('the catalogue on the embedded backend', () => {
     const secrets: string[] = [];
     // the real backend, watched: remember each lab's registry password to look for it in the event stream
     const backend: LabBackend = {
-      name: 'embedded',
+      ...embeddedBackend,
       start: async (options) => {
         const lab = await embeddedBackend.start(options);
         secrets.push(lab.info.registry.password);

@@ -12,7 +12,7 @@ import { createRegistryUsers } from '../src/registry/lab-users.js';
 import { readLayer } from '../src/registry/layer-reader.js';
 import { buildKindLabImages, pushKindSecretImage, SECRET_REPOSITORY, IMAGE_TAG } from '../src/kind/images.js';
 import { renderHtpasswd } from '../src/kind/registry-container.js';
-import { pullSecretManifest } from '../src/kind/tenants.js';
+import { pullSecretManifest } from '../src/lab/stage.js';
 import { startDistribution, type DistributionRegistry } from './support/docker-registry.js';
 
 const users = createRegistryUsers();

@@ -11,38 +11,22 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { parseNormalizedNamed } from '../k8s/image-reference.js';
 import type { Lab, LabBackend, LabInfo, LabProgress, LabStartOptions, LabUser } from '../lab/backend.js';
 import { PROFILES } from '../lab/profiles.js';
+import { EMBEDDED_TIMING } from '../lab/timing.js';
+import { IMAGE_TAG, PUBLIC_REPOSITORY, PULL_SECRET_NAME, SECRET_REPOSITORY, TENANT_A, TENANT_B, applyManifests, clearEvents, pullSecretManifest, resetStage, tenantManifests, userSubject } from '../lab/stage.js';
 import { pullImage, pushImage } from '../registry/client.js';
-import { makeDockerConfigJson } from '../registry/docker-config.js';
 import { buildPublicImage, buildSecretImage, createFlag, imageBlobs, type BuiltImage } from '../registry/image-builder.js';
 import { createRegistryUsers, labAccessRules, type RegistryUsers } from '../registry/lab-users.js';
 import { startRegistry, type RunningRegistry } from '../registry/server.js';
-import { findResource } from './apiserver/resources.js';
 import { admissionPluginsFor, startApiServer, type ApiServer } from './apiserver/server.js';
-import type { KubeObject } from './apiserver/store.js';
 import { createLabClock, type LabClock } from './clock.js';
 import { EmbeddedNode } from './node.js';
 import type { ImageContent } from './node/image-store.js';
 import { Scheduler } from './scheduler.js';
 
-const r = (resource: string) => findResource('', 'v1', resource)!;
-const podsResource = r('pods');
-const secretsResource = r('secrets');
-const serviceAccountsResource = r('serviceaccounts');
-const eventsResource = r('events');
-const namespacesResource = r('namespaces');
-
-export const TENANT_A = 'tenant-a';
-export const TENANT_B = 'tenant-b';
-export const PULL_SECRET_NAME = 'image-pull-secret-1';
-export const SECRET_REPOSITORY = 'secure/super-secret-image';
-export const PUBLIC_REPOSITORY = 'public/hello';
-export const IMAGE_TAG = '1';
+export { IMAGE_TAG, PUBLIC_REPOSITORY, PULL_SECRET_NAME, SECRET_REPOSITORY, TENANT_A, TENANT_B };
 /** Names as kind gives a cluster called image-heist: image-heist-worker, image-heist-worker2, … */
 export const nodeName = (i: number): string => `image-heist-worker${i === 0 ? '' : i + 1}`;
 export const MAX_NODES = 16;
-
-/** Namespaces that exist before any scenario: reset keeps these and deletes the rest. */
-const stageNamespaces = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', TENANT_A, TENANT_B]);
 
 export interface EmbeddedLabOptions extends LabStartOptions {
   /** Lab time per real time: upstream back-offs (10 s → 300 s) pass this many times faster. Default 1. */
@@ -82,7 +66,8 @@ export async function startEmbeddedLab(options: EmbeddedLabOptions): Promise<Emb
     const started = await Promise.allSettled([
       step('Starting the registry', () => startLabRegistry(users)),
       step('Building SuperSecretImage1', async () => ({ secret: await buildSecretImage({ flag }), public: await buildPublicImage() })),
-      step('Starting the API server', () => startApiServer({ admissionPlugins: admissionPluginsFor(profile.enableAdmissionPlugins) })),
+      // the stage (tenants, RBAC, ImagePullSecret1) comes through the API below, as on kind
+      step('Starting the API server', () => startApiServer({ admissionPlugins: admissionPluginsFor(profile.enableAdmissionPlugins), tenants: [] })),
     ]);
     let currentRegistry: RunningRegistry | undefined = started[0].status === 'fulfilled' ? started[0].value : undefined;
     cleanups.push(() => currentRegistry?.close());
@@ -117,17 +102,16 @@ export async function startEmbeddedLab(options: EmbeddedLabOptions): Promise<Emb
       return node.kubelet.containerLogs(pod, container, logOptions, signal);
     });
 
-    const pullSecret = pullSecretObject(host, users);
-    await step('Setting the stage', async () => {
-      api.store.create(secretsResource, pullSecret);
-    });
+    const pullSecret = pullSecretManifest(host, users.admin1.username, users.admin1.password);
+    const kubeconfig = api.kubeconfig({ namespaces: { admin1: TENANT_A, admin2: TENANT_B } });
+    const adminKubeconfig = kubeconfigAs(kubeconfig, 'admin');
+    await step('Setting the stage', () => applyManifests(adminKubeconfig, [...tenantManifests(profile.name, userSubject), pullSecret]));
 
     const ownDir = options.dir === undefined;
     const dir = options.dir ?? (await mkdtemp(path.join(tmpdir(), 'image-heist-')));
     if (ownDir) cleanups.push(() => rm(dir, { recursive: true, force: true }));
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const kubeconfigPath = path.join(dir, 'kubeconfig');
-    const kubeconfig = api.kubeconfig();
     await writeFile(kubeconfigPath, kubeconfig, { mode: 0o600 });
 
     const info: LabInfo = {
@@ -172,11 +156,7 @@ export async function startEmbeddedLab(options: EmbeddedLabOptions): Promise<Emb
       api,
       nodes,
       clock,
-      kubeconfigFor(user: LabUser): string {
-        const config = parseYaml(kubeconfig) as Record<string, unknown>;
-        config['current-context'] = user;
-        return stringifyYaml(config);
-      },
+      kubeconfigFor: (user: LabUser) => kubeconfigAs(kubeconfig, user),
       async preloadImage(image, node) {
         nodeFor(node).preload(image, await contentFor(image));
       },
@@ -202,10 +182,10 @@ export async function startEmbeddedLab(options: EmbeddedLabOptions): Promise<Emb
       },
       async reset() {
         await lab.setRegistryAvailable(true);
-        resetApiObjects(api, pullSecret);
+        await resetStage(adminKubeconfig, { pullSecret });
         await Promise.all(nodes.map((n) => n.reset()));
         scheduler.clear();
-        for (const e of api.store.list(eventsResource).items) deleteQuietly(api, eventsResource, e);
+        await clearEvents(adminKubeconfig);
       },
       stop() {
         stopped ??= runCleanups(cleanups);
@@ -241,54 +221,11 @@ async function pushLabImages(refs: { secret: string; public: string }, images: {
   );
 }
 
-/** ImagePullSecret1: Admin1's registry login as `kubectl create secret docker-registry` makes it. */
-function pullSecretObject(host: string, users: RegistryUsers): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: PULL_SECRET_NAME, namespace: TENANT_A },
-    type: 'kubernetes.io/dockerconfigjson',
-    data: { '.dockerconfigjson': Buffer.from(makeDockerConfigJson(host, users.admin1.username, users.admin1.password)).toString('base64') },
-  };
-}
-
-function deleteQuietly(api: ApiServer, resource: ReturnType<typeof r>, object: KubeObject): void {
-  try {
-    api.store.delete(resource, object.metadata.namespace, object.metadata.name ?? '');
-  } catch {
-    // already gone
-  }
-}
-
-/** Pods, extra secrets and service accounts, and scenario namespaces go; ImagePullSecret1 is as `up` made it. */
-function resetApiObjects(api: ApiServer, pullSecret: KubeObject): void {
-  const store = api.store;
-  for (const pod of store.list(podsResource).items) deleteQuietly(api, podsResource, pod);
-  for (const ns of store.list(namespacesResource).items) {
-    const name = ns.metadata.name ?? '';
-    if (stageNamespaces.has(name)) continue;
-    for (const resource of [podsResource, secretsResource, serviceAccountsResource, eventsResource]) {
-      for (const o of store.list(resource, name).items) deleteQuietly(api, resource, o);
-    }
-    deleteQuietly(api, namespacesResource, ns);
-  }
-  for (const secret of store.list(secretsResource).items) {
-    const keep = secret.metadata.namespace === TENANT_A && secret.metadata.name === PULL_SECRET_NAME;
-    if (!keep) deleteQuietly(api, secretsResource, secret);
-  }
-  const current = store.get(secretsResource, TENANT_A, PULL_SECRET_NAME);
-  if (!current || JSON.stringify(current['data']) !== JSON.stringify(pullSecret['data']) || current['type'] !== pullSecret['type']) {
-    if (current) deleteQuietly(api, secretsResource, current);
-    store.create(secretsResource, pullSecret);
-  }
-  for (const sa of store.list(serviceAccountsResource).items) {
-    if (sa.metadata.name !== 'default') deleteQuietly(api, serviceAccountsResource, sa);
-    else if (sa['imagePullSecrets'] !== undefined) {
-      store.mutate(serviceAccountsResource, sa.metadata.namespace, 'default', (o) => {
-        delete o['imagePullSecrets'];
-      });
-    }
-  }
+/** The kubeconfig with the user's context current. */
+function kubeconfigAs(kubeconfig: string, user: LabUser): string {
+  const config = parseYaml(kubeconfig) as Record<string, unknown>;
+  config['current-context'] = user;
+  return stringifyYaml(config);
 }
 
 async function* emptyLogs(): AsyncGenerator<string> {
@@ -299,7 +236,10 @@ async function* emptyLogs(): AsyncGenerator<string> {
 export function createEmbeddedBackend(defaults: { timeScale?: number } = {}): LabBackend {
   return {
     name: 'embedded',
+    timing: EMBEDDED_TIMING,
     start: (options) => startEmbeddedLab({ ...options, ...(defaults.timeScale !== undefined ? { timeScale: defaults.timeScale } : {}) }),
+    // each lab is in-process and stops itself (and a failed start stops what it started): nothing is shared
+    shutdown: async () => {},
   };
 }
 

@@ -1,25 +1,43 @@
-// The kind backend: real clusters (one per profile, created in parallel), the lab registries on the kind
-// network, and the same stage as the embedded lab. The engine drives it through the Lab interface and
-// client-node with ServiceAccount-token kubeconfigs; what the API cannot do runs on the nodes as kind does it.
+// The kind backend: real clusters (one per profile, created in parallel), each with its own pair of lab
+// registries on the kind network, and the stage and reset of src/lab/stage.ts. The engine drives it through the
+// Lab interface and client-node with ServiceAccount-token kubeconfigs; what the API cannot do runs on the nodes as
+// kind does it (node-ops.ts).
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { parseNormalizedNamed } from '../k8s/image-reference.js';
 import type { Lab, LabBackend, LabInfo, LabProgress, LabStartOptions, LabUser } from '../lab/backend.js';
 import { PROFILES, type ProfileName } from '../lab/profiles.js';
+import { CancelledError } from '../lab/shutdown.js';
+import {
+  IMAGE_TAG,
+  PUBLIC_REPOSITORY,
+  PULL_SECRET_NAME,
+  SECRET_REPOSITORY,
+  TENANT_A,
+  TENANT_B,
+  applyManifests,
+  clearEvents,
+  pullSecretManifest,
+  resetStage,
+  serviceAccountManifests,
+  serviceAccountSubject,
+  tenantManifests,
+} from '../lab/stage.js';
+import { KIND_TIMING } from '../lab/timing.js';
 import { pullImage } from '../registry/client.js';
 import { createFlag, type BuiltImage } from '../registry/image-builder.js';
 import { createRegistryUsers, type RegistryUsers } from '../registry/lab-users.js';
-import { clusterNodes, createKindCluster, deleteKindCluster, kindKubeconfig, listClusters, waitUntilReady } from './cluster.js';
-import { removeContainers } from './commands.js';
-import { renderKindConfig } from './config.js';
-import { runCommand } from './exec.js';
-import { IMAGE_TAG, PUBLIC_REPOSITORY, SECRET_REPOSITORY, buildKindLabImages, loadBaseImage, pushKindLabImages, type KindLabImages } from './images.js';
 import { builtImageContent, ociArchive } from '../registry/oci-layout.js';
-import { BASE_IMAGE, DEFAULT_WORKERS, REGISTRIES, clusterName, registryHost, type RegistryRole } from './names.js';
+import { clusterNodes, createKindCluster, deleteKindCluster, kindKubeconfig, listClusters, waitForNetwork, waitUntilReady } from './cluster.js';
+import { removeContainers } from './commands.js';
+import { renderKindConfig, type HostSettings, type MirrorMount } from './config.js';
+import { runCommand } from './exec.js';
+import { buildKindLabImages, ensureImage, loadBaseImage, pushKindPublicImage, pushKindSecretImage, type KindLabImages } from './images.js';
+import { DEFAULT_KIND_IMAGES, DEFAULT_WORKERS, KIND_NETWORK, REGISTRY_ROLES, WORKDIR_PREFIX, clusterName, registryContainer, registryHost, registryHosts, type KindImages, type RegistryRole } from './names.js';
+import { readNodeImageTraits, type NodeImageTraits } from './node-image.js';
 import { configureRegistryHosts, imagesOnHosts, nodeImageList, removeNodeImage, resetNodeImages, sideLoad } from './node-ops.js';
-import { kindPreflight } from './preflight.js';
+import { assessDockerHost, kindPreflight, ociArchitecture, probeDockerHost } from './preflight.js';
 import {
   registryContainerSpec,
   renderHtpasswd,
@@ -28,7 +46,8 @@ import {
   stopRegistryContainer,
   type RegistryContainerSpec,
 } from './registry-container.js';
-import { TENANT_A, TENANT_B, PULL_SECRET_NAME, applyManifests, clusterEndpoint, labKubeconfig, pullSecretManifest, requestToken, stageManifests, withCurrentContext } from './tenants.js';
+import { exportSystemImages, pushToMirror, writeMirrorHosts, type ArchivedImage } from './system-images.js';
+import { clusterEndpoint, labKubeconfig, requestToken, withCurrentContext } from './tenants.js';
 
 export interface KindBackendOptions {
   /** Keep clusters (and the registries) after the run, and reuse kept clusters instead of creating them. */
@@ -37,24 +56,27 @@ export interface KindBackendOptions {
   profiles?: readonly ProfileName[];
   /** Workers per cluster (default 1) when LabStartOptions.nodes is not given. */
   workers?: number;
-  /** Skip the Docker/kind/memory checks (the live suite has run them already). */
+  /** Skip the Docker/kind/memory checks (the caller has run them: pass their host settings). */
   skipPreflight?: boolean;
+  /** What the configs adapt to on this host; probed when not given. */
+  host?: HostSettings;
+  /** The node, registry and busybox images (defaults: the pinned upstream ones). */
+  images?: Partial<KindImages>;
 }
 
-export interface KindBackend extends LabBackend {
-  /** Removes every cluster and container this backend made (unless --keep); idempotent. Call it in a finally. */
-  shutdown(): Promise<void>;
-}
+export type KindBackend = LabBackend;
 
-const hosts = [registryHost('secure'), registryHost('public')];
-/** Namespaces that exist before any scenario: reset deletes any other (kind adds local-path-storage). */
-const stageNamespaces = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage', 'image-heist-system', TENANT_A, TENANT_B]);
+/** One profile's registries: started once the kind network exists, each profile its own pair. */
+interface Registries {
+  specs: Record<RegistryRole, RegistryContainerSpec>;
+  ports: Record<RegistryRole, number>;
+  up: Record<RegistryRole, boolean>;
+}
 
 interface Shared {
   users: RegistryUsers;
   flag: string;
   images: KindLabImages;
-  registries: Record<RegistryRole, { spec: RegistryContainerSpec; hostPort: number; up: boolean }>;
 }
 
 interface Prepared {
@@ -64,44 +86,40 @@ interface Prepared {
   reused: boolean;
   nodes: string[];
   adminKubeconfig: string;
-}
-
-class AbortedError extends Error {
-  override readonly name = 'AbortError';
+  registries: Registries;
 }
 
 export function createKindBackend(options: KindBackendOptions = {}): KindBackend {
+  const images: KindImages = { ...DEFAULT_KIND_IMAGES, ...options.images };
   let workdir: Promise<string> | undefined;
   let shared: Promise<Shared> | undefined;
+  let setup: Promise<{ host: HostSettings; traits: NodeImageTraits; platform: { os: string; architecture: string } }> | undefined;
+  let systemImages: Promise<ArchivedImage[]> | undefined;
   const clusters = new Map<ProfileName, Promise<Prepared>>();
   const made = new Set<string>();
+  const containers = new Set<string>();
   const stopped = new Set<ProfileName>();
-  let preflight: Promise<unknown> | undefined;
   let down: Promise<void> | undefined;
-  /** Each start() sees its own cluster's progress and the shared steps (images, registries). */
+  /** Each start() sees its own cluster's progress; steps shared by all profiles show once, to the start that began them. */
   const listeners = new Map<ProfileName, (p: LabProgress) => void>();
-  const report = (p: LabProgress, profile?: ProfileName) => {
-    const own = profile ? listeners.get(profile) : undefined;
-    // a cluster made ahead for a later profile shows its progress to whoever is waiting now
-    if (own) own(p);
-    else for (const listener of listeners.values()) listener(p);
-  };
+  const report = (p: LabProgress, profile: ProfileName) => listeners.get(profile)?.(p);
 
-  const getWorkdir = () => (workdir ??= mkdtemp(path.join(tmpdir(), 'image-heist-kind-')));
+  const getWorkdir = () => (workdir ??= mkdtemp(path.join(tmpdir(), WORKDIR_PREFIX)));
 
   const shutdown = (): Promise<void> =>
     (down ??= (async () => {
       await Promise.allSettled([...clusters.values()]);
       if (!options.keep) {
         await Promise.allSettled([...made].map((name) => deleteKindCluster(name)));
-        if (shared) await runCommand(removeContainers(Object.values(REGISTRIES).map((r) => r.container))).catch(() => undefined);
+        if (containers.size > 0) await runCommand(removeContainers([...containers])).catch(() => undefined);
       }
-      if (workdir) await rm(await workdir, { recursive: true, force: true });
+      if (workdir) await rm(await workdir.catch(() => ''), { recursive: true, force: true }).catch(() => undefined);
       // a later start() begins afresh (runMatrix starts profiles one after another on one backend)
-      workdir = shared = preflight = undefined;
+      workdir = shared = setup = systemImages = undefined;
       clusters.clear();
       listeners.clear();
       made.clear();
+      containers.clear();
       stopped.clear();
     })().finally(() => {
       down = undefined;
@@ -109,62 +127,119 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
 
   function prepareAll(start: LabStartOptions): void {
     const workers = start.nodes ?? options.workers ?? DEFAULT_WORKERS;
-    const profiles = [...new Set([...(options.profiles ?? []), start.profile])].filter((p) => !clusters.has(p));
-    preflight ??= options.skipPreflight ? Promise.resolve() : kindPreflight({ clusters: profiles.length, workers });
-    const step = async <T>(action: string, fn: () => Promise<T>, profile?: ProfileName): Promise<T> => {
-      if (start.signal?.aborted || down) throw new AbortedError('the kind lab start was cancelled');
+    const profiles = [...new Set([start.profile, ...(options.profiles ?? [])])].filter((p) => !clusters.has(p));
+    const step = async <T>(profile: ProfileName, action: string, fn: () => Promise<T>): Promise<T> => {
+      if (start.signal?.aborted || down) throw new CancelledError();
       report({ action, status: 'started' }, profile);
       const value = await fn();
       report({ action, status: 'done' }, profile);
       return value;
     };
-    const created = profiles.map((profile) => {
-      const name = clusterName(profile);
-      const creation = handled(preflight!.then(() => step(`Creating cluster ${name}`, () => ensureCluster(profile, name, workers, start.signal), profile)));
-      return { profile, name, creation };
-    });
-    if (!shared) {
-      // the registries join the kind network, which the first `kind create cluster` makes (kind network.go)
-      const networkReady = handled(Promise.any(created.map((c) => c.creation)));
-      const base = handled(preflight.then(() => step(`Reading ${BASE_IMAGE} from Docker`, () => loadBaseImage(BASE_IMAGE, start.signal))));
-      shared = handled((async () => {
-        const users = createRegistryUsers();
+    // shared steps show in the panel of the profile whose start began them, not in every panel
+    const first = start.profile;
+    setup ??= handled(
+      (async () => {
+        const preflight = options.skipPreflight ? undefined : await kindPreflight({ clusters: profiles.length, workers });
+        const dockerHost = preflight ?? (await probeDockerHost());
+        const assessment = preflight?.assessment ?? assessDockerHost(dockerHost, profiles.length, workers);
+        // what the configs adapt to shows as done steps, so a user sees why the cluster differs from kind's defaults
+        if (!options.host) for (const note of assessment.notes) report({ action: note, status: 'done' }, first);
+        const host = options.host ?? assessment.settings;
+        const traits = await step(first, `Reading the node image ${images.node}`, async () => {
+          await ensureImage(images.node, '--node-image', start.signal);
+          return readNodeImageTraits(images.node, start.signal);
+        });
+        return { host, traits, platform: { os: 'linux', architecture: ociArchitecture(dockerHost.architecture) } };
+      })(),
+    );
+    shared ??= handled(
+      setup.then(async () => {
+        const base = await step(first, `Reading ${images.busybox} from Docker`, () => loadBaseImage(images.busybox, start.signal));
         const flag = createFlag();
-        const images = await base.then((b) => step('Building SuperSecretImage1 and a public image', () => buildKindLabImages(b, flag)));
-        await networkReady;
-        const specs = { secure: registryContainerSpec('secure', renderHtpasswd([users.admin1, users.pusher])), public: registryContainerSpec('public') };
-        const [secure, pub] = await step('Starting the registries (htpasswd-protected and anonymous)', () =>
-          Promise.all([startRegistryContainer(specs.secure, start.signal), startRegistryContainer(specs.public, start.signal)]),
-        );
-        const value: Shared = {
-          users,
-          flag,
-          images,
-          registries: { secure: { spec: specs.secure, hostPort: secure.hostPort, up: true }, public: { spec: specs.public, hostPort: pub.hostPort, up: true } },
-        };
-        await step('Pushing the images', () => pushKindLabImages(images, { secure: secure.hostPort, public: pub.hostPort }, users.pusher));
-        return value;
-      })());
-    }
-    for (const { profile, name, creation } of created) {
+        const built = await step(first, 'Building SuperSecretImage1 and a public image', () => buildKindLabImages(base, flag));
+        return { users: createRegistryUsers(), flag, images: built };
+      }),
+    );
+    const sharedNow = shared;
+    const setupNow = setup;
+    for (const profile of profiles) {
+      const name = clusterName(profile);
+      const creation = handled(
+        setupNow.then(async (s) => {
+          const mirrors = await mirrorMounts(profile, s.traits);
+          const config = renderKindConfig(profile, { workers, nodeImage: images.node, host: s.host, builtinCni: s.traits.builtinCni, mirrors });
+          return step(profile, `Creating cluster ${name}`, () => ensureCluster(name, workers, config, start.signal));
+        }),
+      );
+      // the registries join the kind network as soon as the first `kind create cluster` has made it (kind network.go)
+      const registries = handled(
+        (async (): Promise<Registries> => {
+          await waitForNetwork(KIND_NETWORK, creation, start.signal);
+          const s = await sharedNow;
+          const started = await step(profile, 'Starting the registries (htpasswd-protected and anonymous)', () => startRegistries(profile, s.users, start.signal));
+          await step(profile, 'Pushing the images', async () => {
+            await pushKindSecretImage(s.images.secret, started.ports.secure, s.users.pusher);
+            await pushKindPublicImage(s.images.public, started.ports.public);
+          });
+          return started;
+        })(),
+      );
+      const mirrored = handled(
+        (async () => {
+          const s = await setupNow;
+          if (!needsMirror(profile, s.traits)) return;
+          const reg = await registries;
+          const node = `${name}-control-plane`;
+          // every cluster runs the same node image: export its system images once, from the first node that has them
+          systemImages ??= handled(step(profile, 'Exporting the system images from the node image', () => exportSystemImages(node, s.traits.systemImages, s.platform, start.signal)));
+          const exported = await systemImages;
+          await step(profile, `Mirroring ${exported.length} system images into the anonymous registry`, () => pushToMirror(exported, reg.ports.public));
+        })(),
+      );
       clusters.set(
         profile,
-        handled((async (): Promise<Prepared> => {
-          const reused = await creation;
-          const nodes = await clusterNodes(name);
-          await step(`Writing hosts.toml for the lab registries on ${nodes.length} nodes of ${name}`, () =>
-            Promise.all(nodes.map((n) => configureRegistryHosts(n, hosts))).then(() => undefined), profile,
-          );
-          const adminKubeconfig = await kindKubeconfig(name);
-          await step(`Waiting for ${name} to be ready`, () => waitUntilReady(adminKubeconfig, workers + 1, start.signal ? { signal: start.signal } : {}), profile);
-          return { profile, name, reused, nodes, adminKubeconfig };
-        })()),
+        handled(
+          (async (): Promise<Prepared> => {
+            const reused = await creation;
+            const [nodes, reg] = await Promise.all([clusterNodes(name), registries]);
+            await step(profile, `Writing hosts.toml for the lab registries on ${nodes.length} nodes of ${name}`, () =>
+              Promise.all(nodes.map((n) => configureRegistryHosts(n, registryHosts(profile)))).then(() => undefined),
+            );
+            await mirrored;
+            const adminKubeconfig = await kindKubeconfig(name);
+            await step(profile, `Waiting for ${name} to be ready`, () =>
+              waitUntilReady(adminKubeconfig, workers + 1, { cluster: name, ...(start.signal ? { signal: start.signal } : {}) }),
+            );
+            return { profile, name, reused, nodes, adminKubeconfig, registries: reg };
+          })(),
+        ),
       );
     }
   }
 
+  function needsMirror(profile: ProfileName, traits: NodeImageTraits): boolean {
+    return PROFILES[profile].enableAdmissionPlugins.includes('AlwaysPullImages') && traits.systemImages.length > 0;
+  }
+
+  /** certs.d entries for the system images' registries, pointing at the profile's anonymous registry (only where every pod pulls). */
+  async function mirrorMounts(profile: ProfileName, traits: NodeImageTraits): Promise<MirrorMount[]> {
+    if (!needsMirror(profile, traits)) return [];
+    const dir = path.join(await getWorkdir(), profile, 'certs.d');
+    return writeMirrorHosts(dir, traits.systemImages, registryHost('public', profile));
+  }
+
+  async function startRegistries(profile: ProfileName, users: RegistryUsers, signal?: AbortSignal): Promise<Registries> {
+    const specs = {
+      secure: registryContainerSpec('secure', profile, { htpasswd: renderHtpasswd([users.admin1, users.pusher]), image: images.registry }),
+      public: registryContainerSpec('public', profile, { image: images.registry }),
+    };
+    for (const role of REGISTRY_ROLES) containers.add(registryContainer(role, profile));
+    const [secure, pub] = await Promise.all([startRegistryContainer(specs.secure, signal), startRegistryContainer(specs.public, signal)]);
+    return { specs, ports: { secure: secure.hostPort, public: pub.hostPort }, up: { secure: true, public: true } };
+  }
+
   /** A kept cluster with the right number of nodes is reused; anything else of that name is a leftover and goes. */
-  async function ensureCluster(profile: ProfileName, name: string, workers: number, signal?: AbortSignal): Promise<boolean> {
+  async function ensureCluster(name: string, workers: number, config: string, signal?: AbortSignal): Promise<boolean> {
     const existing = await listClusters(signal);
     if (existing.includes(name)) {
       if (options.keep && (await clusterNodes(name)).length === workers + 1) {
@@ -175,7 +250,7 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
     }
     made.add(name);
     const dir = await getWorkdir();
-    await createKindCluster(name, renderKindConfig(profile, { workers }), path.join(dir, `${name}.kind-kubeconfig`), signal ? { signal } : {});
+    await createKindCluster(name, config, path.join(dir, `${name}.kind-kubeconfig`), signal ? { signal } : {});
     return false;
   }
 
@@ -188,22 +263,25 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
       return await makeLab(prepared, s, start, progress);
     } catch (error) {
       await shutdown();
+      if (start.signal?.aborted) throw new CancelledError();
       throw error;
     }
   }
 
   async function makeLab(prepared: Prepared, s: Shared, start: LabStartOptions, progress: (p: LabProgress) => void): Promise<Lab> {
     const profile = PROFILES[prepared.profile];
-    const { users, flag, images } = s;
+    const { users, flag } = s;
+    const hosts = registryHosts(prepared.profile);
     const refs = {
-      secret: `${registryHost('secure')}/${SECRET_REPOSITORY}:${IMAGE_TAG}`,
-      public: `${registryHost('public')}/${PUBLIC_REPOSITORY}:${IMAGE_TAG}`,
+      secret: `${registryHost('secure', prepared.profile)}/${SECRET_REPOSITORY}:${IMAGE_TAG}`,
+      public: `${registryHost('public', prepared.profile)}/${PUBLIC_REPOSITORY}:${IMAGE_TAG}`,
     };
-    const pullSecret = pullSecretManifest(registryHost('secure'), users.admin1.username, users.admin1.password);
+    const pullSecret = pullSecretManifest(registryHost('secure', prepared.profile), users.admin1.username, users.admin1.password);
     const admin = prepared.adminKubeconfig;
+    const reg = prepared.registries;
 
     progress({ action: `Setting the stage on ${prepared.name}`, status: 'started' });
-    await applyManifests(admin, [...stageManifests(), pullSecret]);
+    await applyManifests(admin, [...serviceAccountManifests(), ...tenantManifests(prepared.profile, serviceAccountSubject), pullSecret]);
     const tokens = {} as Record<LabUser, string>;
     for (const user of ['admin', 'admin1', 'admin2'] as const) tokens[user] = await requestToken(admin, user);
     const endpoint = clusterEndpoint(admin);
@@ -218,7 +296,7 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
       profile: profile.name,
       apiServer: endpoint.server,
       kubeconfig: kubeconfigPath,
-      registry: { host: registryHost('secure'), username: users.admin1.username, password: users.admin1.password },
+      registry: { host: registryHost('secure', prepared.profile), username: users.admin1.username, password: users.admin1.password },
       tenants: { admin1: { namespace: TENANT_A, pullSecret: PULL_SECRET_NAME }, admin2: { namespace: TENANT_B } },
       images: refs,
       flag,
@@ -229,41 +307,39 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
       return node;
     };
     /** The lab's own images come from memory (as `kind load` takes them from the host); others from the lab registries. */
-    const contentFor = async (image: string): Promise<BuiltImage | undefined> => {
+    const contentFor = (image: string): BuiltImage | undefined => {
       const named = parseNormalizedNamed(image);
-      for (const built of [images.secret, images.public]) {
-        const ownName = parseNormalizedNamed(built === images.secret ? refs.secret : refs.public).name;
-        if (named.name !== ownName) continue;
+      for (const [ref, built] of [[refs.secret, s.images.secret], [refs.public, s.images.public]] as const) {
+        if (named.name !== parseNormalizedNamed(ref).name) continue;
         if (named.digest ? named.digest === built.digest : (named.tag ?? 'latest') === IMAGE_TAG) return built;
       }
       return undefined;
     };
     const setRegistryAvailable = async (available: boolean): Promise<void> => {
-      for (const role of ['secure', 'public'] as const) {
-        const r = s.registries[role];
-        if (r.up === available) continue;
-        if (available) r.hostPort = await startStoppedRegistryContainer(r.spec);
-        else await stopRegistryContainer(r.spec.name);
-        r.up = available;
+      for (const role of REGISTRY_ROLES) {
+        if (reg.up[role] === available) continue;
+        if (available) reg.ports[role] = await startStoppedRegistryContainer(reg.specs[role]);
+        else await stopRegistryContainer(reg.specs[role].name);
+        reg.up[role] = available;
       }
     };
 
     let stopping: Promise<void> | undefined;
     const lab: Lab = {
       info,
-      imageDigests: { secret: images.secret.digest, public: images.public.digest },
+      imageDigests: { secret: s.images.secret.digest, public: s.images.public.digest },
       kubeconfigFor: (user) => withCurrentContext(kubeconfig, user),
       async preloadImage(image, node) {
         const target = nodeFor(node);
-        const own = await contentFor(image);
+        const own = contentFor(image);
         if (own) {
           await sideLoad(target, await ociArchive(builtImageContent(own), image));
           return;
         }
         const named = parseNormalizedNamed(image);
-        const role = (Object.keys(REGISTRIES) as RegistryRole[]).find((r) => named.domain === registryHost(r));
+        const role = REGISTRY_ROLES.find((r) => named.domain === registryHost(r, prepared.profile));
         if (!role) throw new Error(`can only preload images from the lab registries (${hosts.join(', ')}), not ${image}`);
-        const local = image.replace(named.domain, `127.0.0.1:${s.registries[role].hostPort}`);
+        const local = image.replace(named.domain, `127.0.0.1:${reg.ports[role]}`);
         const pulled = await pullImage(local, role === 'secure' ? { credentials: users.pusher } : {});
         const blobs = new Map([[pulled.configDigest, pulled.config], ...pulled.layerDescriptors.map((d, i) => [d.digest, pulled.layers[i]!] as const)]);
         await sideLoad(target, await ociArchive({ manifestBytes: pulled.manifestBytes, mediaType: pulled.mediaType, digest: pulled.manifestDigest, blobs }, image));
@@ -280,17 +356,21 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
       setRegistryAvailable,
       async reset() {
         await setRegistryAvailable(true);
-        await resetApiObjects(admin, pullSecret);
+        await resetStage(admin, { pullSecret });
+        // the node side waits for the deleted pods' containers (an image in use cannot go), then their late events go
         await Promise.all(prepared.nodes.map((n) => resetNodeImages(n, hosts, profile.kubelet.ensureSecretPulledImages)));
-        if (profile.kubelet.ensureSecretPulledImages) await waitUntilReady(admin, prepared.nodes.length, { timeoutMs: 120_000 });
+        if (profile.kubelet.ensureSecretPulledImages) await waitUntilReady(admin, prepared.nodes.length, { timeoutMs: 120_000, cluster: prepared.name });
+        await clearEvents(admin);
       },
       stop() {
         stopping ??= (async () => {
           if (!options.keep) {
-            // gone for good: a later start() of this profile creates the cluster again
+            // gone for good, with its registries: a later start() of this profile creates them again
             clusters.delete(prepared.profile);
             made.delete(prepared.name);
-            await deleteKindCluster(prepared.name);
+            const own = REGISTRY_ROLES.map((r) => registryContainer(r, prepared.profile));
+            for (const c of own) containers.delete(c);
+            await Promise.all([deleteKindCluster(prepared.name), runCommand(removeContainers(own)).catch(() => undefined)]);
           } else stopped.add(prepared.profile);
           const allDone = [...clusters.keys()].every((p) => stopped.has(p));
           if (allDone || start.signal?.aborted) await shutdown();
@@ -306,39 +386,7 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
     return lab;
   }
 
-  return { name: 'kind', start, shutdown };
-}
-
-/** Pods go at once, scenario namespaces and extra objects go, ImagePullSecret1 is as the stage made it, old events go. */
-async function resetApiObjects(adminKubeconfig: string, pullSecret: ReturnType<typeof pullSecretManifest>): Promise<void> {
-  const kc = new KubeConfig();
-  kc.loadFromString(adminKubeconfig);
-  const core = kc.makeApiClient(CoreV1Api);
-  const namespaces = (await core.listNamespace()).items.map((n) => n.metadata?.name ?? '');
-  for (const ns of namespaces.filter((n) => !stageNamespaces.has(n) && n !== '')) await core.deleteNamespace({ name: ns }).catch(() => undefined);
-  const tenants = [TENANT_A, TENANT_B, 'default'];
-  // a short grace, not 0: with 0 the pod object goes before the kubelet stops its containers, and their late events
-  // and image use would leak into the next scenario; with a grace the object stays until the containers are gone
-  for (const ns of tenants) await core.deleteCollectionNamespacedPod({ namespace: ns, gracePeriodSeconds: 1 });
-  const deadline = Date.now() + 120_000;
-  for (const ns of tenants) {
-    while ((await core.listNamespacedPod({ namespace: ns })).items.length > 0) {
-      if (Date.now() > deadline) throw new Error(`pods in ${ns} were not gone after 120 s`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-  for (const ns of tenants) {
-    for (const secret of (await core.listNamespacedSecret({ namespace: ns })).items) {
-      const keep = ns === TENANT_A && secret.metadata?.name === PULL_SECRET_NAME;
-      if (!keep) await core.deleteNamespacedSecret({ name: secret.metadata!.name!, namespace: ns }).catch(() => undefined);
-    }
-    for (const sa of (await core.listNamespacedServiceAccount({ namespace: ns })).items) {
-      if (sa.metadata?.name !== 'default') await core.deleteNamespacedServiceAccount({ name: sa.metadata!.name!, namespace: ns }).catch(() => undefined);
-      else if (sa.imagePullSecrets?.length) await core.replaceNamespacedServiceAccount({ name: 'default', namespace: ns, body: { ...sa, imagePullSecrets: [] } });
-    }
-    await core.deleteCollectionNamespacedEvent({ namespace: ns });
-  }
-  await applyManifests(adminKubeconfig, [pullSecret]);
+  return { name: 'kind', timing: KIND_TIMING, start, shutdown };
 }
 
 /** Marks a promise as handled (the rejection still reaches whoever awaits it), so one that nobody awaits yet cannot crash the process. */
@@ -346,6 +394,3 @@ function handled<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => undefined);
   return promise;
 }
-
-/** The kind backend with default options: one cluster per start, removed at stop. */
-export const kindBackend: KindBackend = createKindBackend();

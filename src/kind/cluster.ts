@@ -3,9 +3,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import { createCluster, deleteCluster, getClusters, getKubeconfig, getNodes } from './commands.js';
+import { CoreV1Api, KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import { BackendUnavailableError } from '../errors.js';
+import { CancelledError } from '../lab/shutdown.js';
+import { createCluster, deleteCluster, getClusters, getKubeconfig, getNodes, inspectNetwork } from './commands.js';
 import { runCommand } from './exec.js';
+import { WORKDIR_PREFIX } from './names.js';
 
 export const READY_TIMEOUT_MS = 5 * 60_000;
 
@@ -28,7 +31,7 @@ export async function deleteKindCluster(name: string, kubeconfigPath?: string): 
     await runCommand(deleteCluster(name, kubeconfigPath));
     return;
   }
-  const dir = await mkdtemp(path.join(tmpdir(), 'image-heist-kind-'));
+  const dir = await mkdtemp(path.join(tmpdir(), WORKDIR_PREFIX));
   try {
     await runCommand(deleteCluster(name, path.join(dir, 'kubeconfig')));
   } finally {
@@ -57,35 +60,84 @@ export function orderNodes(cluster: string, nodes: readonly string[]): string[] 
   return [...workers, ...others];
 }
 
-/** Every node Ready and every kube-system pod running with its containers ready (kindnet is the CNI: no pods without it). */
-export async function waitUntilReady(kubeconfig: string, expectedNodes: number, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
+/** Every node Ready and every kube-system pod running with its containers ready (no pods run before the CNI does). */
+export async function waitUntilReady(kubeconfig: string, expectedNodes: number, options: { signal?: AbortSignal; timeoutMs?: number; cluster?: string } = {}): Promise<void> {
   const kc = new KubeConfig();
   kc.loadFromString(kubeconfig);
   const core = kc.makeApiClient(CoreV1Api);
-  const deadline = Date.now() + (options.timeoutMs ?? READY_TIMEOUT_MS);
-  let waitingFor = 'the API server';
+  const timeoutMs = options.timeoutMs ?? READY_TIMEOUT_MS;
+  const deadline = Date.now() + timeoutMs;
+  let waitingFor = 'the API server to answer';
   for (;;) {
-    if (options.signal?.aborted) throw new Error('cancelled');
+    if (options.signal?.aborted) throw new CancelledError();
     try {
       const nodes = (await core.listNode()).items;
-      const ready = nodes.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-      if (nodes.length < expectedNodes || ready.length < nodes.length) {
-        waitingFor = `nodes Ready (${ready.length}/${expectedNodes})`;
-      } else {
-        const pods = (await core.listNamespacedPod({ namespace: 'kube-system' })).items;
-        const notReady = pods.filter((p) => !podReady(p)).map((p) => p.metadata?.name ?? '?');
-        if (pods.length > 0 && notReady.length === 0) return;
-        waitingFor = `kube-system pods (${notReady.slice(0, 3).join(', ')}${notReady.length > 3 ? ', …' : ''})`;
-      }
+      const pods = (await core.listNamespacedPod({ namespace: 'kube-system' })).items;
+      const reason = notReadyReason(nodes, pods, expectedNodes);
+      if (reason === undefined) return;
+      waitingFor = reason;
     } catch {
       // the API server is still starting
     }
-    if (Date.now() > deadline) throw new Error(`the cluster was not ready after ${Math.round((options.timeoutMs ?? READY_TIMEOUT_MS) / 1000)} s: still waiting for ${waitingFor}`);
-    await new Promise((r) => setTimeout(r, 2_000));
+    if (Date.now() > deadline) {
+      throw new BackendUnavailableError(
+        `${options.cluster ?? 'the cluster'} was not ready after ${Math.round(timeoutMs / 1000)} s: ${waitingFor}`,
+        'see "When a cluster is not ready" in docs/backends.md; image-heist doctor checks the host',
+      );
+    }
+    await new Promise((r) => setTimeout(r, 1_000));
   }
+}
+
+/**
+ * Why a cluster is not ready yet, as the API tells it: a node's Ready condition message, or a kube-system pod's
+ * waiting reason and message (ImagePullBackOff, CrashLoopBackOff) or unschedulable condition. Undefined when ready.
+ */
+export function notReadyReason(nodes: readonly V1Node[], pods: readonly V1Pod[], expectedNodes: number): string | undefined {
+  if (nodes.length < expectedNodes) return `${nodes.length} of ${expectedNodes} nodes registered`;
+  for (const node of nodes) {
+    const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+    if (ready?.status !== 'True') {
+      return `node ${node.metadata?.name ?? '?'} NotReady${ready?.message ? `: ${ready.message}` : ready?.reason ? ` (${ready.reason})` : ''}`;
+    }
+  }
+  if (pods.length === 0) return 'the kube-system pods to be created';
+  for (const pod of pods) {
+    if (podReady(pod)) continue;
+    const name = `pod kube-system/${pod.metadata?.name ?? '?'}`;
+    const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+    const waiting = statuses.find((c) => c.state?.waiting?.reason && c.state.waiting.reason !== 'ContainerCreating' && c.state.waiting.reason !== 'PodInitializing')?.state?.waiting;
+    if (waiting) return `${name}: ${waiting.reason}${waiting.message ? ` (${waiting.message})` : ''}`;
+    const terminated = statuses.find((c) => c.lastState?.terminated && c.restartCount > 0);
+    if (terminated) return `${name}: restarted ${terminated.restartCount} times, last exit ${terminated.lastState!.terminated!.exitCode} (${terminated.lastState!.terminated!.reason ?? 'Error'})`;
+    const condition = pod.status?.conditions?.find((c) => c.status === 'False' && c.message);
+    return `${name}: ${pod.status?.phase ?? 'Pending'}${condition ? ` (${condition.message})` : ''}`;
+  }
+  return undefined;
 }
 
 function podReady(pod: V1Pod): boolean {
   if (pod.status?.phase === 'Succeeded') return true;
   return pod.status?.phase === 'Running' && (pod.status.containerStatuses ?? []).every((c) => c.ready);
+}
+
+/** Resolves once Docker has the network (the first `kind create cluster` makes it early); rejects if `until` fails first. */
+export async function waitForNetwork(name: string, until: Promise<unknown>, signal?: AbortSignal): Promise<void> {
+  let failed: unknown;
+  let settled = false;
+  until.then(
+    () => (settled = true),
+    (error: unknown) => {
+      settled = true;
+      failed = error ?? new Error('cluster creation failed');
+    },
+  );
+  for (;;) {
+    if (signal?.aborted) throw new CancelledError();
+    const exists = await runCommand(inspectNetwork(name)).then(() => true, () => false);
+    if (exists) return;
+    if (failed !== undefined) throw failed;
+    if (settled) throw new Error(`kind created no ${name} network`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }

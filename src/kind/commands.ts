@@ -105,6 +105,33 @@ export function pullBaseImage(image: string): CommandSpec {
   return { file: 'docker', args: ['pull', image], title: `Pulling ${image}` };
 }
 
+export function inspectImageLabels(image: string): CommandSpec {
+  return { file: 'docker', args: ['image', 'inspect', '--format', '{{json .Config.Labels}}', image], title: `Reading the labels of ${image}` };
+}
+
+export function inspectNetwork(name: string): CommandSpec {
+  return { file: 'docker', args: ['network', 'inspect', '--format', '{{.Name}}', name], title: `Looking for the ${name} network` };
+}
+
+/** `docker save` of the images an offline machine needs, into one archive (the workshop kit). */
+export function saveImages(images: readonly string[], file: string): CommandSpec {
+  return { file: 'docker', args: ['image', 'save', '--output', file, ...images], title: `Saving ${images.join(', ')} to ${file}` };
+}
+
+export function loadImages(file: string): CommandSpec {
+  return { file: 'docker', args: ['image', 'load', '--input', file], title: `Loading the images in ${file}` };
+}
+
+/** The system images from a node's containerd as one OCI archive on stdout (ctr images export, containerd cmd/ctr/commands/images/export.go). */
+export function exportNodeImages(node: string, refs: readonly string[], platform: string): CommandSpec {
+  return nodeExec(node, ['ctr', '--namespace=k8s.io', 'images', 'export', `--platform=${platform}`, '-', ...refs], `Exporting the system images from ${node}`);
+}
+
+/** containerd answers inside the node container (it starts before kubeadm runs). */
+export function containerdVersion(node: string): CommandSpec {
+  return nodeExec(node, ['ctr', 'version'], `Asking containerd on ${node}`);
+}
+
 export function inspectImage(image: string): CommandSpec {
   return { file: 'docker', args: ['image', 'inspect', '--format', '{{.Id}}', image], title: `Looking for ${image}` };
 }

@@ -1,5 +1,5 @@
 // What the CLI needs from the kind backend, in one place.
-export { createKindBackend, kindBackend, type KindBackend, type KindBackendOptions } from './backend.js';
+export { createKindBackend, type KindBackend, type KindBackendOptions } from './backend.js';
 export { planKindLab, renderKindPlan, type KindPlan, type KindPlanOptions } from './plan.js';
 export { kindPreflight, type KindPreflightOptions } from './preflight.js';
 export { removeLabResources } from './cleanup.js';

@@ -14,7 +14,7 @@ export interface BaseImage {
 }
 
 /** Every regular file of a tar, by path. */
-async function readTar(data: Buffer): Promise<Map<string, Buffer>> {
+export async function readTar(data: Buffer): Promise<Map<string, Buffer>> {
   const entries = await readLayer(data);
   return new Map(entries.flatMap((e) => (e.type === 'file' ? [[e.path, Buffer.from(e.content ?? '')] as const] : [])));
 }

@@ -17,23 +17,39 @@ export const REGISTRY_IMAGE = 'registry:3';
 /** A real, small, runnable userland for the lab images; the flag layer goes on top. */
 export const BASE_IMAGE = 'busybox:1.37';
 
+/** The images the backend runs: defaults are the pinned upstream images; --node-image and friends name others (an offline kit). */
+export interface KindImages {
+  node: string;
+  registry: string;
+  busybox: string;
+}
+
+export const DEFAULT_KIND_IMAGES: KindImages = { node: NODE_IMAGE, registry: REGISTRY_IMAGE, busybox: BASE_IMAGE };
+
 /** The network the first `kind create cluster` makes (kind pkg/cluster/internal/providers/docker/network.go@v0.32.0). */
 export const KIND_NETWORK = 'kind';
 
-/** The registries the nodes pull from, by their names on the kind network. */
-export const REGISTRIES = {
-  /** htpasswd-protected: SuperSecretImage1 lives here; ImagePullSecret1 holds Admin1's login. */
-  secure: { container: 'image-heist-registry', port: 5000 },
-  /** Anonymous pulls: distribution's htpasswd auth covers every repository, so public images need their own registry. */
-  public: { container: 'image-heist-public-registry', port: 5000 },
-} as const;
-export type RegistryRole = keyof typeof REGISTRIES;
+/** The registries of one profile's cluster: each profile has its own pair, so one profile's outage or reset touches no other. */
+export const REGISTRY_ROLES = ['secure', 'public'] as const;
+export type RegistryRole = (typeof REGISTRY_ROLES)[number];
+/** The port distribution listens on inside its container. */
+export const REGISTRY_PORT = 5000;
+
+/**
+ * `image-heist-<profile>-registry` is htpasswd-protected (SuperSecretImage1; ImagePullSecret1 holds Admin1's login);
+ * `image-heist-<profile>-public-registry` takes anonymous pulls (distribution's htpasswd covers every repository).
+ */
+export const registryContainer = (role: RegistryRole, profile: ProfileName): string => `${clusterName(profile)}-${role === 'secure' ? 'registry' : 'public-registry'}`;
 
 /** `name:port`, the host part of image references in pods and of ImagePullSecret1's server. */
-export const registryHost = (role: RegistryRole): string => `${REGISTRIES[role].container}:${REGISTRIES[role].port}`;
+export const registryHost = (role: RegistryRole, profile: ProfileName): string => `${registryContainer(role, profile)}:${REGISTRY_PORT}`;
 
-/** Where the lab's own identities (ServiceAccounts behind admin, admin1, admin2) live; reset leaves it alone. */
-export const LAB_NAMESPACE = 'image-heist-system';
+export const registryHosts = (profile: ProfileName): string[] => REGISTRY_ROLES.map((role) => registryHost(role, profile));
+
+/** Where the backend keeps its private files (kind kubeconfigs, certs.d mirrors); `down` removes leftovers of this prefix. */
+export const WORKDIR_PREFIX = 'image-heist-kind-';
+
+export { LAB_NAMESPACE } from '../lab/stage.js';
 
 /** Workers per cluster unless --nodes says otherwise: one control-plane and one worker. */
 export const DEFAULT_WORKERS = 1;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BackendUnavailableError, ExitCode, formatUserError } from '../errors.js';
-import { kindPreflight, memoryNeeded, ociArchitecture, probeDocker, type DockerHost, type DockerProbe, type KindProbe } from './preflight.js';
+import { assessDockerHost, inotifyInstancesNeeded, kindPreflight, memoryNeeded, ociArchitecture, probeDocker, type DockerHost, type DockerProbe, type KindProbe } from './preflight.js';
 
 const GiB = 1024 ** 3;
 const engine: DockerProbe = { engine: true, serverVersion: '28.2.2' };
@@ -36,14 +36,28 @@ describe('kind preflight messages', () => {
     expect((await failure({ probes: { docker: async () => engine, kind: async () => ({ found: true, version: '0.31.0', supported: false }), host: async () => host } })).message).toMatch(/v0\.31\.0 is older than v0\.32\.0/);
   });
 
-  it('cgroup v1 and too little memory', async () => {
-    expect((await failure({ probes: { docker: async () => engine, kind: async () => kind, host: async () => ({ ...host, cgroupVersion: '1' }) } })).message).toMatch(/cgroup v1/);
+  it('adapts to cgroup v1 and a withheld CAP_SYS_RESOURCE instead of refusing, and says so', async () => {
+    const result = await kindPreflight({ probes: { docker: async () => engine, kind: async () => kind, host: async () => ({ ...host, cgroupVersion: '1', capSysResourceWithheld: true }) } });
+    expect(result.assessment.settings).toEqual({ cgroupV1: true, oomScoreAdjRestricted: true });
+    expect(result.assessment.notes.join('\n')).toMatch(/failCgroupV1: false[\s\S]*restrict_oom_score_adj = true/);
+    expect(assessDockerHost(host, 1, 1)).toEqual({ blockers: [], settings: { cgroupV1: false, oomScoreAdjRestricted: false }, notes: [] });
+  });
+
+  it('too few inotify instances for the clusters: one line with the sysctl that fixes it', async () => {
+    const e = await failure({ clusters: 4, workers: 1, probes: { docker: async () => engine, kind: async () => kind, host: async () => ({ ...host, inotifyMaxUserInstances: 128 }) } });
+    expect(formatUserError(e)).toMatch(/fs\.inotify\.max_user_instances is 128; 4 clusters of 2 nodes need about 512 .* — sudo sysctl -w fs\.inotify\.max_user_instances=512/);
+    // one cluster of two nodes fits the common default of 128
+    expect(assessDockerHost({ ...host, inotifyMaxUserInstances: 128 }, 1, 1).blockers).toEqual([]);
+    expect(inotifyInstancesNeeded(4, 1)).toBe(512);
+  });
+
+  it('too little memory', async () => {
     const e = await failure({ clusters: 4, workers: 1, probes: { docker: async () => engine, kind: async () => kind, host: async () => ({ ...host, memTotalBytes: 4 * GiB }) } });
     expect(e.message).toMatch(/4\.0 GiB of memory; 4 clusters need about 6\.0 GiB/);
   });
 
   it('passes when everything is there', async () => {
-    await expect(kindPreflight({ clusters: 4, probes: { docker: async () => engine, kind: async () => kind, host: async () => host } })).resolves.toEqual(host);
+    await expect(kindPreflight({ clusters: 4, probes: { docker: async () => engine, kind: async () => kind, host: async () => host } })).resolves.toMatchObject({ ...host, assessment: { blockers: [] } });
     expect(memoryNeeded(1, 1)).toBe(1.5 * GiB);
     expect(ociArchitecture('x86_64')).toBe('amd64');
     expect(ociArchitecture('aarch64')).toBe('arm64');

@@ -1,7 +1,10 @@
 // What the kind backend needs from this machine, probed without side effects: a Docker engine that
 // answers, and the kind CLI at a version that supports the node images the lab pins.
+import { readFile } from 'node:fs/promises';
+import { release } from 'node:os';
 import { execa } from 'execa';
 import { BackendUnavailableError } from '../errors.js';
+import type { HostSettings } from './config.js';
 
 /** kind v0.32.0 is the first release whose default node image (v1.36) has KubeletEnsureSecretPulledImages on. */
 export const MIN_KIND_VERSION = '0.32.0';
@@ -62,23 +65,45 @@ function firstLine(text: string): string {
   return text.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
 }
 
-/** What kind's nodes need from the Docker host: memory, cgroup v2 (Kubernetes 1.35+ refuses v1), the CPU architecture. */
+/** What kind's nodes need from the Docker host: memory, the cgroup version, the CPU architecture, and host limits. */
 export interface DockerHost {
   memTotalBytes: number;
   cgroupVersion: string;
   /** As Docker reports it: x86_64, aarch64. */
   architecture: string;
+  /** Whether the engine runs on this machine's kernel (its kernel version is ours): only then are the next two read here. */
+  sameKernel?: boolean;
+  /** fs.inotify.max_user_instances on the engine's kernel, when known. */
+  inotifyMaxUserInstances?: number;
+  /** Whether privileged containers lose CAP_SYS_RESOURCE (this machine's bounding set lacks it), when known. */
+  capSysResourceWithheld?: boolean;
 }
 
 export async function probeDockerHost(): Promise<DockerHost> {
-  const result = await execa('docker', ['info', '--format', '{{.MemTotal}} {{.CgroupVersion}} {{.Architecture}}'], {
+  const result = await execa('docker', ['info', '--format', '{{.MemTotal}} {{.CgroupVersion}} {{.Architecture}} {{.KernelVersion}}'], {
     reject: false,
     timeout: PROBE_TIMEOUT_MS,
     stdin: 'ignore',
   });
-  const [mem, cgroup, arch] = result.stdout.trim().split(/\s+/);
+  const [mem, cgroup, arch, kernel] = result.stdout.trim().split(/\s+/);
   if (result.exitCode !== 0 || !mem) throw new BackendUnavailableError(`docker info failed: ${firstLine(result.stderr) || 'no answer'}`, 'check that Docker is running');
-  return { memTotalBytes: Number(mem), cgroupVersion: cgroup ?? '', architecture: arch ?? '' };
+  const host: DockerHost = { memTotalBytes: Number(mem), cgroupVersion: cgroup ?? '', architecture: arch ?? '' };
+  // Docker Desktop and remote engines run another kernel: its limits cannot be read from here
+  if (kernel === undefined || kernel !== release()) return { ...host, sameKernel: false };
+  return { ...host, sameKernel: true, ...(await readLocalLimits()) };
+}
+
+/** CAP_SYS_RESOURCE is capability 24 (linux/capability.h). */
+const CAP_SYS_RESOURCE = 24n;
+
+async function readLocalLimits(): Promise<Pick<DockerHost, 'inotifyMaxUserInstances' | 'capSysResourceWithheld'>> {
+  const out: Pick<DockerHost, 'inotifyMaxUserInstances' | 'capSysResourceWithheld'> = {};
+  const instances = Number((await readFile('/proc/sys/fs/inotify/max_user_instances', 'utf8').catch(() => '')).trim());
+  if (Number.isInteger(instances) && instances > 0) out.inotifyMaxUserInstances = instances;
+  const status = await readFile('/proc/self/status', 'utf8').catch(() => '');
+  const bounding = /^CapBnd:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+  if (bounding) out.capSysResourceWithheld = ((BigInt(`0x${bounding}`) >> CAP_SYS_RESOURCE) & 1n) === 0n;
+  return out;
 }
 
 const GiB = 1024 ** 3;
@@ -96,6 +121,47 @@ export function ociArchitecture(dockerArchitecture: string): string {
   return map[dockerArchitecture] ?? dockerArchitecture;
 }
 
+/** inotify instances a kind node uses (systemd, kubelet, containerd); 128 — a common default — served one 2-node cluster, not four (research/kind-offline.md). */
+export const INOTIFY_INSTANCES_PER_NODE = 64;
+
+export function inotifyInstancesNeeded(clusters: number, workersPerCluster: number): number {
+  return clusters * (workersPerCluster + 1) * INOTIFY_INSTANCES_PER_NODE;
+}
+
+export interface HostAssessment {
+  /** What stops the kind backend here, each with its fix. */
+  blockers: { reason: string; fix: string }[];
+  /** What the cluster configs adapt to (instead of refusing). */
+  settings: HostSettings;
+  /** One line per adaptation, to say what was done. */
+  notes: string[];
+}
+
+/** The host checks `doctor` and the preflight share, so they cannot disagree. */
+export function assessDockerHost(host: DockerHost, clusters: number, workers: number): HostAssessment {
+  const blockers: HostAssessment['blockers'] = [];
+  const notes: string[] = [];
+  const settings: HostSettings = { cgroupV1: host.cgroupVersion === '1', oomScoreAdjRestricted: host.capSysResourceWithheld === true };
+  if (settings.cgroupV1) notes.push('the Docker host runs cgroup v1: the kubelets run with failCgroupV1: false (Kubernetes 1.35+ refuses cgroup v1 otherwise)');
+  if (settings.oomScoreAdjRestricted) notes.push('containers here lack CAP_SYS_RESOURCE: containerd runs with restrict_oom_score_adj = true');
+  const need = memoryNeeded(clusters, workers);
+  if (Number.isFinite(host.memTotalBytes) && host.memTotalBytes > 0 && host.memTotalBytes < need) {
+    blockers.push({
+      reason: `Docker has ${(host.memTotalBytes / GiB).toFixed(1)} GiB of memory; ${clusters} cluster${clusters === 1 ? '' : 's'} need about ${(need / GiB).toFixed(1)} GiB`,
+      fix: 'give Docker more memory, or run fewer profiles at once (--profile none,kubelet-default)',
+    });
+  }
+  const instances = inotifyInstancesNeeded(clusters, workers);
+  if (host.inotifyMaxUserInstances !== undefined && host.inotifyMaxUserInstances < instances) {
+    const suggested = Math.max(512, 2 ** Math.ceil(Math.log2(instances)));
+    blockers.push({
+      reason: `fs.inotify.max_user_instances is ${host.inotifyMaxUserInstances}; ${clusters} cluster${clusters === 1 ? '' : 's'} of ${workers + 1} nodes need about ${instances} (kubelets crash-loop with "too many open files" otherwise)`,
+      fix: `sudo sysctl -w fs.inotify.max_user_instances=${suggested}`,
+    });
+  }
+  return { blockers, settings, notes };
+}
+
 export interface KindPreflightOptions {
   /** How many clusters will run at once (one per profile). */
   clusters?: number;
@@ -104,11 +170,15 @@ export interface KindPreflightOptions {
   probes?: { docker?: () => Promise<DockerProbe>; kind?: () => Promise<KindProbe>; host?: () => Promise<DockerHost> };
 }
 
+export interface KindPreflight extends DockerHost {
+  assessment: HostAssessment;
+}
+
 /**
  * Everything the kind backend needs, checked before anything starts. Throws BackendUnavailableError (exit 3)
- * with one line naming the first blocker and its fix.
+ * with one line naming the blockers and their fixes; returns the host and what the configs adapt to.
  */
-export async function kindPreflight(options: KindPreflightOptions = {}): Promise<DockerHost> {
+export async function kindPreflight(options: KindPreflightOptions = {}): Promise<KindPreflight> {
   const docker = await (options.probes?.docker ?? probeDocker)();
   if (!docker.engine) {
     throw docker.cliFound
@@ -119,16 +189,9 @@ export async function kindPreflight(options: KindPreflightOptions = {}): Promise
   if (!kind.found) throw new BackendUnavailableError(`the kind backend needs the kind CLI (${kind.reason})`, `install kind v${MIN_KIND_VERSION} or newer (https://kind.sigs.k8s.io)`);
   if (!kind.supported) throw new BackendUnavailableError(`kind v${kind.version} is older than v${MIN_KIND_VERSION}, which the pinned Kubernetes 1.36 node image needs`, `upgrade kind to v${MIN_KIND_VERSION} or newer`);
   const host = await (options.probes?.host ?? probeDockerHost)();
-  if (host.cgroupVersion === '1') {
-    throw new BackendUnavailableError('the Docker host runs cgroup v1, which Kubernetes 1.35+ nodes refuse', 'switch the host (or Docker Desktop VM) to cgroup v2');
+  const assessment = assessDockerHost(host, options.clusters ?? 1, options.workers ?? 1);
+  if (assessment.blockers.length > 0) {
+    throw new BackendUnavailableError(assessment.blockers.map((b) => b.reason).join('; '), assessment.blockers.map((b) => b.fix).join(', then '));
   }
-  const clusters = options.clusters ?? 1;
-  const need = memoryNeeded(clusters, options.workers ?? 1);
-  if (Number.isFinite(host.memTotalBytes) && host.memTotalBytes > 0 && host.memTotalBytes < need) {
-    throw new BackendUnavailableError(
-      `Docker has ${(host.memTotalBytes / GiB).toFixed(1)} GiB of memory; ${clusters} cluster${clusters === 1 ? '' : 's'} need about ${(need / GiB).toFixed(1)} GiB`,
-      'give Docker more memory, or run fewer profiles at once (--profile none,kubelet-default)',
-    );
-  }
-  return host;
+  return { ...host, assessment };
 }

@@ -2,8 +2,9 @@ import bcrypt from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
 import { parseHtpasswd } from '../registry/htpasswd.js';
 import { createRegistryUsers } from '../registry/lab-users.js';
+import { PROFILE_NAMES } from '../lab/profiles.js';
 import { LAB_LABEL } from './names.js';
-import { HTPASSWD_PATH, parseHostPort, registryContainerSpec, renderHtpasswd } from './registry-container.js';
+import { HTPASSWD_PATH, offlineTestcontainers, parseHostPort, registryContainerSpec, renderHtpasswd } from './registry-container.js';
 
 describe('htpasswd for the registry container', () => {
   const users = createRegistryUsers();
@@ -31,9 +32,9 @@ describe('htpasswd for the registry container', () => {
 
 describe('registry container specs', () => {
   it('the secure registry uses htpasswd auth, answers 401 when ready and carries the lab label', () => {
-    const spec = registryContainerSpec('secure', 'u:$2y$05$x\n');
+    const spec = registryContainerSpec('secure', 'none', { htpasswd: 'u:$2y$05$x\n' });
     expect(spec).toMatchObject({
-      name: 'image-heist-registry',
+      name: 'image-heist-none-registry',
       network: 'kind',
       port: 5000,
       image: 'registry:3',
@@ -42,10 +43,26 @@ describe('registry container specs', () => {
       environment: { REGISTRY_AUTH: 'htpasswd', REGISTRY_AUTH_HTPASSWD_PATH: HTPASSWD_PATH },
     });
     expect(spec.labels[LAB_LABEL]).toBe('registry-secure');
+    expect(spec.labels[`${LAB_LABEL}.profile`]).toBe('none');
+  });
+
+  it("each profile has its own pair, so one profile's outage or reset touches no other", () => {
+    const names = PROFILE_NAMES.flatMap((p) => [registryContainerSpec('secure', p, { htpasswd: 'x' }).name, registryContainerSpec('public', p).name]);
+    expect(new Set(names).size).toBe(PROFILE_NAMES.length * 2);
+    expect(registryContainerSpec('public', 'always-pull-images', { image: 'local/registry:offline' })).toMatchObject({ name: 'image-heist-always-pull-images-public-registry', image: 'local/registry:offline' });
+  });
+
+  it('keeps testcontainers off the internet unless the user set otherwise: no Ryuk, ports on 127.0.0.1', () => {
+    const env: NodeJS.ProcessEnv = {};
+    offlineTestcontainers(env);
+    expect(env).toEqual({ TESTCONTAINERS_RYUK_DISABLED: 'true', TESTCONTAINERS_HOST_OVERRIDE: '127.0.0.1' });
+    const own: NodeJS.ProcessEnv = { TESTCONTAINERS_RYUK_DISABLED: 'false', TESTCONTAINERS_HOST_OVERRIDE: '10.0.0.1' };
+    offlineTestcontainers(own);
+    expect(own).toEqual({ TESTCONTAINERS_RYUK_DISABLED: 'false', TESTCONTAINERS_HOST_OVERRIDE: '10.0.0.1' });
   });
 
   it('the public registry is anonymous and answers 200', () => {
-    const spec = registryContainerSpec('public');
+    const spec = registryContainerSpec('public', 'none');
     expect(spec.environment).toEqual({});
     expect(spec.readyStatus).toBe(200);
     expect(spec.htpasswd).toBeUndefined();
@@ -53,7 +70,7 @@ describe('registry container specs', () => {
   });
 
   it('refuses a secure registry without users (distribution would invent a `docker` user)', () => {
-    expect(() => registryContainerSpec('secure')).toThrow(/htpasswd/);
+    expect(() => registryContainerSpec('secure', 'none')).toThrow(/htpasswd/);
   });
 
   it('reads the published port from docker port output', () => {

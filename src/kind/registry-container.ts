@@ -1,14 +1,19 @@
-// The lab's registries as containers on the kind network, started by testcontainers: the htpasswd-protected one
-// for SuperSecretImage1 and an anonymous one for public images. Both carry the lab label and no Ryuk session
-// label (withAutoCleanup(false)), so Ryuk never removes them while clusters pull from them; the lab removes them.
+// The lab's registries as containers on the kind network, started by testcontainers: per profile, the htpasswd-
+// protected one for SuperSecretImage1 and an anonymous one for public images (and mirrored system images). Both carry
+// the lab label and no Ryuk session label (withAutoCleanup(false)): Ryuk never starts and never removes them; the lab
+// does. Nothing comes from the internet: the registry image must be in Docker (pulled like kind's node image if not).
 import { BackendUnavailableError } from '../errors.js';
+import { CancelledError } from '../lab/shutdown.js';
 import { htpasswdLine } from '../registry/htpasswd.js';
 import { containerPort, removeContainers, startContainer, stopContainer } from './commands.js';
 import { runCommand } from './exec.js';
-import { KIND_NETWORK, LAB_LABEL, REGISTRIES, REGISTRY_IMAGE, type RegistryRole } from './names.js';
+import type { ProfileName } from '../lab/profiles.js';
+import { ensureImage } from './images.js';
+import { KIND_NETWORK, LAB_LABEL, REGISTRY_IMAGE, REGISTRY_PORT, registryContainer, type RegistryRole } from './names.js';
 
 export interface RegistryContainerSpec {
   role: RegistryRole;
+  profile: ProfileName;
   name: string;
   image: string;
   network: string;
@@ -29,20 +34,21 @@ export function renderHtpasswd(users: ReadonlyArray<{ username: string; password
   return `${users.map((u) => htpasswdLine(u.username, u.password)).join('\n')}\n`;
 }
 
-export function registryContainerSpec(role: RegistryRole, htpasswd?: string): RegistryContainerSpec {
-  const { container, port } = REGISTRIES[role];
+export function registryContainerSpec(role: RegistryRole, profile: ProfileName, options: { htpasswd?: string; image?: string } = {}): RegistryContainerSpec {
+  const { htpasswd } = options;
   const auth = role === 'secure';
   if (auth && !htpasswd) throw new Error('the secure registry needs an htpasswd file');
   return {
     role,
-    name: container,
-    image: REGISTRY_IMAGE,
+    profile,
+    name: registryContainer(role, profile),
+    image: options.image ?? REGISTRY_IMAGE,
     network: KIND_NETWORK,
-    port,
+    port: REGISTRY_PORT,
     environment: auth
       ? { REGISTRY_AUTH: 'htpasswd', REGISTRY_AUTH_HTPASSWD_REALM: 'image-heist', REGISTRY_AUTH_HTPASSWD_PATH: HTPASSWD_PATH }
       : {},
-    labels: { [LAB_LABEL]: `registry-${role}` },
+    labels: { [LAB_LABEL]: `registry-${role}`, [`${LAB_LABEL}.profile`]: profile },
     ...(auth ? { htpasswd } : {}),
     readyStatus: auth ? 401 : 200,
   };
@@ -63,6 +69,7 @@ const UNDICI_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
  * is made first and stays.
  */
 export async function loadTestcontainers(): Promise<typeof import('testcontainers')> {
+  offlineTestcontainers(process.env);
   const global = globalThis as unknown as Record<symbol, unknown>;
   // Node loads its own undici, which sets its dispatcher, on the first fetch; port 9 is a "bad port" that fetch
   // refuses before any connection (Fetch standard, port blocking), so this touches no network
@@ -75,9 +82,21 @@ export async function loadTestcontainers(): Promise<typeof import('testcontainer
   return module;
 }
 
+/**
+ * testcontainers settings that keep it off the internet, unless the user chose otherwise: no Ryuk (its image comes
+ * from Docker Hub; the lab removes its containers itself), and the host the published ports are reached on is
+ * 127.0.0.1 as for the lab's own pushes — inside a container testcontainers would otherwise look for the bridge
+ * gateway and, without one, run alpine:3.14 to find it (testcontainers container-runtime/utils/resolve-host.js).
+ */
+export function offlineTestcontainers(env: NodeJS.ProcessEnv): void {
+  env['TESTCONTAINERS_RYUK_DISABLED'] ??= 'true';
+  env['TESTCONTAINERS_HOST_OVERRIDE'] ??= '127.0.0.1';
+}
+
 /** A leftover of an earlier run (same name, our label) is removed first; a stranger's container of that name stops us. */
 export async function startRegistryContainer(spec: RegistryContainerSpec, signal?: AbortSignal): Promise<RunningRegistryContainer> {
   await removeLeftover(spec.name);
+  await ensureImage(spec.image, '--registry-image', signal);
   const { GenericContainer, Wait } = await loadTestcontainers();
   let builder = new GenericContainer(spec.image)
     .withName(spec.name)
@@ -89,7 +108,7 @@ export async function startRegistryContainer(spec: RegistryContainerSpec, signal
     .withStartupTimeout(120_000)
     .withAutoCleanup(false);
   if (spec.htpasswd) builder = builder.withCopyContentToContainer([{ content: spec.htpasswd, target: HTPASSWD_PATH, mode: 0o644 }]);
-  if (signal?.aborted) throw new Error('cancelled');
+  if (signal?.aborted) throw new CancelledError();
   const started = await builder.start();
   return { spec, hostPort: started.getMappedPort(spec.port) };
 }

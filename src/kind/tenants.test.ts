@@ -1,9 +1,8 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { parseDockerConfigJson } from '../registry/docker-config.js';
-import { LAB_NAMESPACE } from './names.js';
-import { PULL_SECRET_NAME, TENANT_A, TENANT_B, clusterEndpoint, labKubeconfig, pullSecretManifest, stageManifests, withCurrentContext } from './tenants.js';
+import { TENANT_A, TENANT_B } from '../lab/stage.js';
+import { clusterEndpoint, labKubeconfig, withCurrentContext } from './tenants.js';
 
 const caPem = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n';
 // the shape `kind get kubeconfig` prints (client certificate of kubernetes-admin)
@@ -51,34 +50,5 @@ describe('lab kubeconfig from ServiceAccount tokens', () => {
     expect(kc.getCurrentContext()).toBe('admin2');
     expect(kc.getCurrentUser()?.token).toBe('tok-admin2');
     expect(() => withCurrentContext(text, 'root' as never)).toThrow(/no context root/);
-  });
-});
-
-describe('stage manifests', () => {
-  const objects = stageManifests() as unknown as { kind: string; metadata: { name: string; namespace?: string }; roleRef?: { name: string }; subjects?: { kind: string; name: string; namespace: string }[] }[];
-
-  it('binds admin to cluster-admin and each tenant admin in its own namespace only', () => {
-    const bindings = objects.filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding');
-    const who = (name: string) => bindings.filter((b) => b.subjects?.some((s) => s.kind === 'ServiceAccount' && s.name === name && s.namespace === LAB_NAMESPACE));
-    expect(who('admin').map((b) => [b.kind, b.roleRef?.name])).toEqual([['ClusterRoleBinding', 'cluster-admin']]);
-    expect(who('admin1').map((b) => [b.kind, b.metadata.namespace])).toEqual([['RoleBinding', TENANT_A]]);
-    expect(who('admin2').map((b) => [b.kind, b.metadata.namespace])).toEqual([['RoleBinding', TENANT_B]]);
-    expect(objects.filter((o) => o.kind === 'ServiceAccount').map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
-      `${LAB_NAMESPACE}/admin`,
-      `${LAB_NAMESPACE}/admin1`,
-      `${LAB_NAMESPACE}/admin2`,
-    ]);
-    // namespaces come before what lives in them, so a server-side apply in order succeeds
-    const order = objects.map((o) => (o.kind === 'Namespace' ? `ns:${o.metadata.name}` : o.metadata.namespace ?? ''));
-    for (const ns of [LAB_NAMESPACE, TENANT_A, TENANT_B]) expect(order.indexOf(`ns:${ns}`)).toBeLessThan(order.indexOf(ns));
-  });
-
-  it('ImagePullSecret1 holds the login for the in-network registry host, as kubectl create secret docker-registry does', () => {
-    const secret = pullSecretManifest('image-heist-registry:5000', 'admin1-abc', 'p@ss') as unknown as { type: string; metadata: { name: string; namespace: string }; data: Record<string, string> };
-    expect(secret.type).toBe('kubernetes.io/dockerconfigjson');
-    expect(secret.metadata).toEqual({ name: PULL_SECRET_NAME, namespace: TENANT_A });
-    const config = parseDockerConfigJson(Buffer.from(secret.data['.dockerconfigjson']!, 'base64'));
-    expect(Object.keys(config)).toEqual(['image-heist-registry:5000']);
-    expect(config['image-heist-registry:5000']).toMatchObject({ username: 'admin1-abc', password: 'p@ss' });
   });
 });

@@ -1,70 +1,13 @@
-// The stage on a kind cluster, as the embedded lab sets it: namespaces tenant-a and tenant-b, a Role with every
-// right in its own namespace for each tenant admin, ImagePullSecret1 in tenant-a — and real, limited identities:
-// ServiceAccounts whose tokens come from the TokenRequest API, so Admin2 really is forbidden in tenant-a.
-import { AuthenticationV1TokenRequest, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+// The lab's identities on a kind cluster: ServiceAccounts (src/lab/stage.ts) whose tokens come from the
+// TokenRequest API, so Admin2 really is forbidden in tenant-a, and the kubeconfig made of them.
+import { AuthenticationV1TokenRequest, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { renderKubeconfig } from '../embedded/apiserver/kubeconfig.js';
 import type { LabUser } from '../lab/backend.js';
-import { makeDockerConfigJson } from '../registry/docker-config.js';
-import { LAB_NAMESPACE } from './names.js';
+import { LAB_NAMESPACE, TENANT_A, TENANT_B } from '../lab/stage.js';
 
-export const TENANT_A = 'tenant-a';
-export const TENANT_B = 'tenant-b';
-export const PULL_SECRET_NAME = 'image-pull-secret-1';
-export const LAB_USERS: readonly LabUser[] = ['admin', 'admin1', 'admin2'];
 /** Tokens outlive a long workshop day; each run mints new ones. */
 export const TOKEN_SECONDS = 12 * 60 * 60;
-
-const rbac = 'rbac.authorization.k8s.io';
-const sa = (name: string) => ({ kind: 'ServiceAccount', name, namespace: LAB_NAMESPACE });
-
-/** Everything the stage needs except ImagePullSecret1, as manifests (the dry run prints these). */
-export function stageManifests(): KubernetesObject[] {
-  const tenant = (user: 'admin1' | 'admin2', namespace: string): KubernetesObject[] => [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
-    // the same rule the embedded lab seeds (src/embedded/apiserver/lab-rbac.ts seedTenant)
-    { apiVersion: `${rbac}/v1`, kind: 'Role', metadata: { name: 'tenant-admin', namespace }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] } as KubernetesObject,
-    {
-      apiVersion: `${rbac}/v1`,
-      kind: 'RoleBinding',
-      metadata: { name: `${user}-tenant-admin`, namespace },
-      roleRef: { apiGroup: rbac, kind: 'Role', name: 'tenant-admin' },
-      subjects: [sa(user)],
-    } as KubernetesObject,
-  ];
-  return [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: LAB_NAMESPACE } },
-    ...LAB_USERS.map((user): KubernetesObject => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: user, namespace: LAB_NAMESPACE } })),
-    {
-      apiVersion: `${rbac}/v1`,
-      kind: 'ClusterRoleBinding',
-      metadata: { name: 'image-heist-admin' },
-      roleRef: { apiGroup: rbac, kind: 'ClusterRole', name: 'cluster-admin' },
-      subjects: [sa('admin')],
-    } as KubernetesObject,
-    ...tenant('admin1', TENANT_A),
-    ...tenant('admin2', TENANT_B),
-  ];
-}
-
-/** ImagePullSecret1: Admin1's registry login, as `kubectl create secret docker-registry` writes it, for the in-network host. */
-export function pullSecretManifest(registryHost: string, username: string, password: string): KubernetesObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: PULL_SECRET_NAME, namespace: TENANT_A },
-    type: 'kubernetes.io/dockerconfigjson',
-    data: { '.dockerconfigjson': Buffer.from(makeDockerConfigJson(registryHost, username, password)).toString('base64') },
-  } as KubernetesObject;
-}
-
-/** Server-side apply as the cluster's kind admin: creates or updates, so a kept cluster is set again without errors. */
-export async function applyManifests(adminKubeconfig: string, objects: readonly KubernetesObject[]): Promise<void> {
-  const kc = new KubeConfig();
-  kc.loadFromString(adminKubeconfig);
-  const api = KubernetesObjectApi.makeApiClient(kc);
-  for (const object of objects) await api.patch(object, undefined, undefined, 'image-heist', true, PatchStrategy.ServerSideApply);
-}
 
 /** A bound token for one lab identity (TokenRequest, authentication.k8s.io/v1). */
 export async function requestToken(adminKubeconfig: string, user: LabUser, expirationSeconds = TOKEN_SECONDS): Promise<string> {

@@ -1,6 +1,7 @@
 // The provider boundary between the scenario engine and a lab. The engine speaks Kubernetes only through
 // the API (client-node, with the kubeconfig a lab hands out); what the API cannot do goes through `Lab`.
 import type { ProfileName } from './profiles.js';
+import type { Timing } from './timing.js';
 
 export const BACKEND_NAMES = ['embedded', 'kind'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -62,7 +63,14 @@ export interface Lab {
   stop(): Promise<void>;
 }
 
+/**
+ * What is backend-specific: how labs start (kind prepares every profile's cluster at once), how long pods take to
+ * settle, and what must go when the command ends. run, play and up get one from createBackend (src/lab/create-backend.ts).
+ */
 export interface LabBackend {
   readonly name: BackendName;
+  readonly timing: Timing;
   start(options: LabStartOptions): Promise<Lab>;
+  /** Removes everything the backend made for its labs (also what a cancelled start left); idempotent. Call it in a finally. */
+  shutdown(): Promise<void>;
 }

@@ -11,17 +11,9 @@ import { checkExpectation } from './expectations.js';
 import { fillPlaceholders, labPlaceholders, namespaceOf } from './placeholders.js';
 import type { Observed, ObservedEvent, ScenarioResult, StepResult, VerdictValue } from './results.js';
 import { expectationFor, type Action, type Actor, type Scenario, type Step } from './schema.js';
+import { EMBEDDED_TIMING, type Timing } from '../lab/timing.js';
 
-/** How long to wait for a pod to settle, and how often to look: seconds on the embedded backend, minutes on kind. */
-export interface Timing {
-  settleTimeoutMs: number;
-  pollMs: number;
-  /** After a container started, how long its logs may take to show the flag. */
-  flagGraceMs: number;
-}
-
-export const EMBEDDED_TIMING: Timing = { settleTimeoutMs: 20_000, pollMs: 25, flagGraceMs: 2_000 };
-export const KIND_TIMING: Timing = { settleTimeoutMs: 180_000, pollMs: 500, flagGraceMs: 15_000 };
+export { EMBEDDED_TIMING, KIND_TIMING, type Timing } from '../lab/timing.js';
 
 /** A pod still on its way: anything else is settled (running, finished, or failed with a reason). */
 const UNSETTLED = /^(Pending|ContainerCreating|PodInitializing|Init:\d+\/\d+|Init:ContainerCreating|Init:PodInitializing|Terminating)$/;
@@ -49,6 +41,7 @@ export interface RunMatrixOptions {
   profiles: ProfileName[];
   backend: LabBackend;
   emit?: EngineListener;
+  /** The backend's own timing unless given. */
   timing?: Timing;
   failFast?: boolean;
   nodes?: number;
@@ -78,18 +71,27 @@ async function runProfile(profile: ProfileName, options: RunMatrixOptions, stop:
   const results: ScenarioResult[] = [];
   const first = options.scenarios[0]?.metadata.name ?? '';
   options.emit?.({ type: 'lab-starting', scenario: first, profile });
-  const lab = await options.backend.start({
-    profile,
-    nodes: options.nodes,
-    signal: stop.signal,
-    onProgress: (progress) => options.emit?.({ type: 'lab-progress', scenario: first, profile, progress }),
-  });
+  let lab: Lab;
+  try {
+    lab = await options.backend.start({
+      profile,
+      nodes: options.nodes,
+      signal: stop.signal,
+      onProgress: (progress) => options.emit?.({ type: 'lab-progress', scenario: first, profile, progress }),
+    });
+  } catch (error) {
+    // cancelled while the lab started: no results, and not an error (the caller reports the cancel)
+    if (stop.signal.aborted) return results;
+    throw error;
+  }
   try {
     options.emit?.({ type: 'lab-ready', scenario: first, profile, lab: publicLabInfo(lab.info) });
     for (const [i, scenario] of options.scenarios.entries()) {
       if (stop.signal.aborted) break;
       if (i > 0) await lab.reset();
-      const result = await runScenario({ scenario, profile, lab, emit: options.emit, timing: options.timing });
+      // a cancel does not wait for a scenario to settle (minutes on kind): the lab stops under it
+      const result = await untilAborted(runScenario({ scenario, profile, lab, emit: options.emit, timing: options.timing ?? options.backend.timing }), stop.signal);
+      if (result === undefined) break;
       results.push(result);
       // --fail-fast: the other profiles stop after the scenario they are running
       if (options.failFast && !result.passed) {
@@ -101,6 +103,21 @@ async function runProfile(profile: ProfileName, options: RunMatrixOptions, stop:
     await lab.stop();
   }
   return results;
+}
+
+/** The promise's value, or undefined as soon as the signal aborts (the promise's later failure is ignored). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.resolve(undefined);
+  }
+  let onAbort!: () => void;
+  const aborted = new Promise<undefined>((resolve) => {
+    onAbort = () => resolve(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  promise.catch(() => undefined);
+  return Promise.race([promise, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
 }
 
 /**

@@ -1,0 +1,62 @@
+// A real child process and real signals: the clean-up runs to the end and the exit code is 130.
+import path from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { CancelledError, listenForShutdown } from './shutdown.js';
+
+const child = path.resolve('test/fixtures/shutdown/child.ts');
+
+function startChild(mode: string) {
+  const proc = execa(process.execPath, ['--import', 'tsx', child, mode], { reject: false, stdin: 'ignore' });
+  const ready = new Promise<void>((resolve) => {
+    proc.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('ready')) resolve();
+    });
+  });
+  return { proc, ready };
+}
+
+describe('listenForShutdown', () => {
+  it('lets the clean-up finish after SIGINT while an execa child runs, and exits 130', async () => {
+    const { proc, ready } = startChild('listen');
+    await ready;
+    proc.kill('SIGINT');
+    const result = await proc;
+    expect(result.stdout).toContain('cleaned');
+    expect(result.exitCode).toBe(130);
+  });
+
+  it('says a second signal is noted while the clean-up runs, instead of dying', async () => {
+    const { proc, ready } = startChild('listen');
+    await ready;
+    proc.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 50));
+    proc.kill('SIGINT');
+    const result = await proc;
+    expect(result.stdout).toContain('still cleaning');
+    expect(result.stdout).toContain('cleaned');
+    expect(result.exitCode).toBe(130);
+  });
+
+  it('shows the bug it fixes: with process.once, signal-exit re-raises SIGINT and Node dies before the clean-up', async () => {
+    const { proc, ready } = startChild('once');
+    await ready;
+    proc.kill('SIGINT');
+    const result = await proc;
+    expect(result.stdout).not.toContain('cleaned');
+    expect(result.signal).toBe('SIGINT');
+  });
+
+  it('aborts with a CancelledError naming the signal, and detaches on dispose', () => {
+    const before = process.listenerCount('SIGINT');
+    const shutdown = listenForShutdown();
+    expect(process.listenerCount('SIGINT')).toBe(before + 1);
+    process.emit('SIGINT', 'SIGINT');
+    expect(shutdown.signal.aborted).toBe(true);
+    expect(shutdown.received).toBe('SIGINT');
+    expect(shutdown.signal.reason).toBeInstanceOf(CancelledError);
+    shutdown.dispose();
+    shutdown.dispose();
+    expect(process.listenerCount('SIGINT')).toBe(before);
+  });
+});

@@ -1,0 +1,96 @@
+// The one stage and reset, against a real API server (the embedded one, through client-node over HTTPS).
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { parse, stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApiServer, type ApiServer } from '../embedded/apiserver/server.js';
+import { parseDockerConfigJson } from '../registry/docker-config.js';
+import {
+  LAB_NAMESPACE,
+  PULL_SECRET_NAME,
+  TENANT_A,
+  TENANT_B,
+  applyManifests,
+  pullSecretManifest,
+  resetStage,
+  serviceAccountManifests,
+  serviceAccountSubject,
+  tenantManifests,
+  userSubject,
+} from './stage.js';
+
+describe('stage manifests', () => {
+  const objects = [...serviceAccountManifests(), ...tenantManifests('none', serviceAccountSubject)] as unknown as { kind: string; metadata: { name: string; namespace?: string }; roleRef?: { name: string }; subjects?: { kind: string; name: string; namespace: string }[] }[];
+
+  it('binds admin to cluster-admin and each tenant admin in its own namespace only', () => {
+    const bindings = objects.filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding');
+    const who = (name: string) => bindings.filter((b) => b.subjects?.some((s) => s.kind === 'ServiceAccount' && s.name === name && s.namespace === LAB_NAMESPACE));
+    expect(who('admin').map((b) => [b.kind, b.roleRef?.name])).toEqual([['ClusterRoleBinding', 'cluster-admin']]);
+    expect(who('admin1').map((b) => [b.kind, b.metadata.namespace])).toEqual([['RoleBinding', TENANT_A]]);
+    expect(who('admin2').map((b) => [b.kind, b.metadata.namespace])).toEqual([['RoleBinding', TENANT_B]]);
+    expect(objects.filter((o) => o.kind === 'ServiceAccount').map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
+      `${LAB_NAMESPACE}/admin`,
+      `${LAB_NAMESPACE}/admin1`,
+      `${LAB_NAMESPACE}/admin2`,
+    ]);
+    // namespaces come before what lives in them, so a server-side apply in order succeeds
+    const order = objects.map((o) => (o.kind === 'Namespace' ? `ns:${o.metadata.name}` : o.metadata.namespace ?? ''));
+    for (const ns of [LAB_NAMESPACE, TENANT_A, TENANT_B]) expect(order.indexOf(`ns:${ns}`)).toBeLessThan(order.indexOf(ns));
+  });
+
+  it('ImagePullSecret1 holds the login for the in-network registry host, as kubectl create secret docker-registry does', () => {
+    const secret = pullSecretManifest('image-heist-registry:5000', 'admin1-abc', 'p@ss') as unknown as { type: string; metadata: { name: string; namespace: string }; data: Record<string, string> };
+    expect(secret.type).toBe('kubernetes.io/dockerconfigjson');
+    expect(secret.metadata).toEqual({ name: PULL_SECRET_NAME, namespace: TENANT_A });
+    const config = parseDockerConfigJson(Buffer.from(secret.data['.dockerconfigjson']!, 'base64'));
+    expect(Object.keys(config)).toEqual(['image-heist-registry:5000']);
+    expect(config['image-heist-registry:5000']).toMatchObject({ username: 'admin1-abc', password: 'p@ss' });
+  });
+});
+
+describe('the stage and the reset through the API', () => {
+  let api: ApiServer;
+  let admin: string;
+  let core: CoreV1Api;
+  const pullSecret = pullSecretManifest('127.0.0.1:5000', 'admin1-abc', 'p@ss');
+
+  beforeAll(async () => {
+    api = await startApiServer({ admissionPlugins: [], tenants: [] });
+    const config = parse(api.kubeconfig()) as Record<string, unknown>;
+    config['current-context'] = 'admin';
+    admin = stringify(config);
+    const kc = new KubeConfig();
+    kc.loadFromString(admin);
+    core = kc.makeApiClient(CoreV1Api);
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('sets the stage, twice without error, and Admin2 is bound in tenant-b only', async () => {
+    const stage = [...tenantManifests('none', userSubject), pullSecret];
+    await applyManifests(admin, stage);
+    await applyManifests(admin, stage);
+    const names = (await core.listNamespace()).items.map((n) => n.metadata?.name);
+    expect(names).toEqual(expect.arrayContaining([TENANT_A, TENANT_B]));
+    expect((await core.readNamespacedSecret({ name: PULL_SECRET_NAME, namespace: TENANT_A })).type).toBe('kubernetes.io/dockerconfigjson');
+  });
+
+  it('reset removes pods, extra secrets and service accounts and added pull secrets, and restores ImagePullSecret1', async () => {
+    const pod = (name: string, namespace: string) => ({ metadata: { name, namespace }, spec: { containers: [{ name: 'c', image: '127.0.0.1:5000/public/hello:1' }] } });
+    await core.createNamespacedPod({ namespace: TENANT_A, body: pod('pod1', TENANT_A) });
+    await core.createNamespacedPod({ namespace: TENANT_B, body: pod('pod2', TENANT_B) });
+    await core.createNamespacedSecret({ namespace: TENANT_B, body: { metadata: { name: 'stolen' }, type: 'Opaque', stringData: { a: 'b' } } });
+    await core.createNamespacedServiceAccount({ namespace: TENANT_B, body: { metadata: { name: 'extra' } } });
+    await core.deleteNamespacedSecret({ name: PULL_SECRET_NAME, namespace: TENANT_A });
+    await core.createNamespacedSecret({ namespace: TENANT_A, body: { metadata: { name: PULL_SECRET_NAME }, type: 'Opaque', stringData: { tampered: 'yes' } } });
+
+    await resetStage(admin, { pullSecret });
+
+    for (const ns of [TENANT_A, TENANT_B]) expect((await core.listNamespacedPod({ namespace: ns })).items).toEqual([]);
+    expect((await core.listNamespacedSecret({ namespace: TENANT_B })).items.map((s) => s.metadata?.name)).not.toContain('stolen');
+    expect((await core.listNamespacedServiceAccount({ namespace: TENANT_B })).items.map((s) => s.metadata?.name)).not.toContain('extra');
+    const restored = await core.readNamespacedSecret({ name: PULL_SECRET_NAME, namespace: TENANT_A });
+    expect(restored.type).toBe('kubernetes.io/dockerconfigjson');
+    expect(Object.keys(parseDockerConfigJson(Buffer.from(restored.data!['.dockerconfigjson']!, 'base64')))).toEqual(['127.0.0.1:5000']);
+  });
+});

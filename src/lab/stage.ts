@@ -1,0 +1,176 @@
+// The stage every lab starts from, and the reset back to it, once for every backend and done through the
+// Kubernetes API (client-node): namespaces tenant-a and tenant-b, a tenant-admin Role and RoleBinding in each,
+// ImagePullSecret1 in tenant-a, and the lab's image names. Backends keep only what the API cannot do (node caches,
+// pull records, the registry); they say how a lab user appears to RBAC (a ServiceAccount on kind, a token user
+// on the embedded API server).
+import { CoreV1Api, KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
+import { makeDockerConfigJson } from '../registry/docker-config.js';
+import type { LabUser } from './backend.js';
+import { PROFILES, type ProfileName } from './profiles.js';
+
+export const TENANT_A = 'tenant-a';
+export const TENANT_B = 'tenant-b';
+export const PULL_SECRET_NAME = 'image-pull-secret-1';
+export const LAB_USERS: readonly LabUser[] = ['admin', 'admin1', 'admin2'];
+/** Where a backend keeps the lab's own identities (kind: the ServiceAccounts behind admin, admin1, admin2); reset leaves it alone. */
+export const LAB_NAMESPACE = 'image-heist-system';
+
+/** The lab's images by repository and tag, in every backend's registry. */
+export const SECRET_REPOSITORY = 'secure/super-secret-image';
+export const PUBLIC_REPOSITORY = 'public/hello';
+export const IMAGE_TAG = '1';
+
+/** Namespaces a cluster has before any scenario (kind adds local-path-storage): reset keeps these and the tenants'. */
+export const SYSTEM_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage', LAB_NAMESPACE];
+/** Namespaces whose pods, extra secrets and service accounts a reset removes. */
+export const TENANT_NAMESPACES: readonly string[] = [TENANT_A, TENANT_B, 'default'];
+
+/** Pods are removed at once (DeleteOptions gracePeriodSeconds 0, as `kubectl delete --now --force` asks); the node side waits for their containers. */
+export const RESET_GRACE_PERIOD_SECONDS = 0;
+
+const rbac = 'rbac.authorization.k8s.io';
+
+/** An RBAC subject for a lab user: how the backend's API server knows it. */
+export type SubjectFor = (user: LabUser) => Record<string, string>;
+
+export const serviceAccountSubject: SubjectFor = (user) => ({ kind: 'ServiceAccount', name: user, namespace: LAB_NAMESPACE });
+export const userSubject: SubjectFor = (user) => ({ apiGroup: rbac, kind: 'User', name: user });
+
+/** Labels the profile puts on tenant namespaces (e.g. a pod-security level), if it has any. */
+function tenantNamespaceLabels(profile: ProfileName): Record<string, string> | undefined {
+  const p = PROFILES[profile];
+  // a profile field added by the pod-security work; absent from older profile tables
+  return 'tenantNamespaceLabels' in p ? (p.tenantNamespaceLabels as Record<string, string> | undefined) : undefined;
+}
+
+/** The tenants' namespaces and each tenant admin's Role and RoleBinding (the same rule the embedded API server seeded). */
+export function tenantManifests(profile: ProfileName, subjectFor: SubjectFor): KubernetesObject[] {
+  const labels = tenantNamespaceLabels(profile);
+  const tenant = (user: 'admin1' | 'admin2', namespace: string): KubernetesObject[] => [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, ...(labels && Object.keys(labels).length > 0 ? { labels } : {}) } },
+    { apiVersion: `${rbac}/v1`, kind: 'Role', metadata: { name: 'tenant-admin', namespace }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] } as KubernetesObject,
+    {
+      apiVersion: `${rbac}/v1`,
+      kind: 'RoleBinding',
+      metadata: { name: `${user}-tenant-admin`, namespace },
+      roleRef: { apiGroup: rbac, kind: 'Role', name: 'tenant-admin' },
+      subjects: [subjectFor(user)],
+    } as KubernetesObject,
+  ];
+  return [...tenant('admin1', TENANT_A), ...tenant('admin2', TENANT_B)];
+}
+
+/** The lab's identities as ServiceAccounts with a cluster-admin binding for `admin` (backends whose users are tokens of these). */
+export function serviceAccountManifests(): KubernetesObject[] {
+  return [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: LAB_NAMESPACE } },
+    ...LAB_USERS.map((user): KubernetesObject => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: user, namespace: LAB_NAMESPACE } })),
+    {
+      apiVersion: `${rbac}/v1`,
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'image-heist-admin' },
+      roleRef: { apiGroup: rbac, kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: [serviceAccountSubject('admin')],
+    } as KubernetesObject,
+  ];
+}
+
+/** ImagePullSecret1: Admin1's registry login, as `kubectl create secret docker-registry` writes it. */
+export function pullSecretManifest(registryHost: string, username: string, password: string): KubernetesObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: PULL_SECRET_NAME, namespace: TENANT_A },
+    type: 'kubernetes.io/dockerconfigjson',
+    data: { '.dockerconfigjson': Buffer.from(makeDockerConfigJson(registryHost, username, password)).toString('base64') },
+  } as KubernetesObject;
+}
+
+function client(adminKubeconfig: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromString(adminKubeconfig);
+  return kc;
+}
+
+const isNotFound = (error: unknown): boolean => (error as { code?: number }).code === 404;
+
+/** Creates each object, or updates it to this content when it exists (a kept cluster is set again without errors). */
+export async function applyManifests(adminKubeconfig: string, objects: readonly KubernetesObject[]): Promise<void> {
+  const api = KubernetesObjectApi.makeApiClient(client(adminKubeconfig));
+  for (const object of objects) {
+    let current: KubernetesObject | undefined;
+    try {
+      current = await api.read({ apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata!.name!, namespace: object.metadata?.namespace } } as never);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    if (!current) await api.create(object);
+    else await api.replace({ ...object, metadata: { ...object.metadata, resourceVersion: current.metadata?.resourceVersion } });
+  }
+}
+
+export interface ResetOptions {
+  /** ImagePullSecret1 as the stage made it. */
+  pullSecret: KubernetesObject;
+  deadlineMs?: number;
+}
+
+/**
+ * Back to the stage through the API: scenario namespaces go (their objects first, so a server without a namespace
+ * controller leaves nothing behind), tenants' pods go at once and the reset waits until they are gone, extra
+ * secrets and service accounts go, the default ServiceAccount loses added pull secrets, ImagePullSecret1 is restored.
+ * Events are cleared by clearEvents, after the node side (whose container stops still report events).
+ */
+export async function resetStage(adminKubeconfig: string, options: ResetOptions): Promise<void> {
+  const core = client(adminKubeconfig).makeApiClient(CoreV1Api);
+  const keep = new Set([...SYSTEM_NAMESPACES, ...TENANT_NAMESPACES]);
+  const scenarioNamespaces = (await core.listNamespace()).items.map((n) => n.metadata?.name ?? '').filter((n) => n !== '' && !keep.has(n));
+  const cleared = [...TENANT_NAMESPACES, ...scenarioNamespaces];
+  for (const namespace of cleared) await core.deleteCollectionNamespacedPod({ namespace, gracePeriodSeconds: RESET_GRACE_PERIOD_SECONDS });
+  const deadline = Date.now() + (options.deadlineMs ?? 120_000);
+  for (const namespace of cleared) {
+    while ((await core.listNamespacedPod({ namespace })).items.length > 0) {
+      if (Date.now() > deadline) throw new Error(`pods in ${namespace} were not gone after ${Math.round((options.deadlineMs ?? 120_000) / 1000)} s`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  const pullSecretName = options.pullSecret.metadata?.name;
+  for (const namespace of cleared) {
+    for (const secret of (await core.listNamespacedSecret({ namespace })).items) {
+      const stage = namespace === TENANT_A && secret.metadata?.name === pullSecretName;
+      if (!stage) await core.deleteNamespacedSecret({ name: secret.metadata!.name!, namespace }).catch(ignoreNotFound);
+    }
+    for (const sa of (await core.listNamespacedServiceAccount({ namespace })).items) {
+      if (sa.metadata?.name !== 'default') await core.deleteNamespacedServiceAccount({ name: sa.metadata!.name!, namespace }).catch(ignoreNotFound);
+      else if (sa.imagePullSecrets?.length) await core.replaceNamespacedServiceAccount({ name: 'default', namespace, body: { ...sa, imagePullSecrets: [] } });
+    }
+  }
+  for (const name of scenarioNamespaces) await core.deleteNamespace({ name }).catch(ignoreNotFound);
+  await restorePullSecret(core, adminKubeconfig, options.pullSecret);
+  for (const name of scenarioNamespaces) {
+    while (await core.readNamespace({ name }).then(() => true, (e: unknown) => !isNotFound(e))) {
+      if (Date.now() > deadline) throw new Error(`namespace ${name} was not gone after ${Math.round((options.deadlineMs ?? 120_000) / 1000)} s`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+/** ImagePullSecret1 as the stage made it; a secret's type is immutable (core/v1 validation), so another type means delete and create. */
+async function restorePullSecret(core: CoreV1Api, adminKubeconfig: string, pullSecret: KubernetesObject): Promise<void> {
+  const name = pullSecret.metadata!.name!;
+  const namespace = pullSecret.metadata!.namespace!;
+  const current = await core.readNamespacedSecret({ name, namespace }).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e)));
+  const wanted = pullSecret as KubernetesObject & { type?: string };
+  if (current && current.type !== wanted.type) await core.deleteNamespacedSecret({ name, namespace }).catch(ignoreNotFound);
+  await applyManifests(adminKubeconfig, [pullSecret]);
+}
+
+/** Old events go, so the next scenario reads only its own. */
+export async function clearEvents(adminKubeconfig: string): Promise<void> {
+  const core = client(adminKubeconfig).makeApiClient(CoreV1Api);
+  for (const namespace of TENANT_NAMESPACES) await core.deleteCollectionNamespacedEvent({ namespace });
+}
+
+function ignoreNotFound(error: unknown): void {
+  if (!isNotFound(error)) throw error;
+}
