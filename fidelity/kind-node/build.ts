@@ -160,7 +160,7 @@ async function containerdUnavailable(): Promise<string | undefined> {
 /**
  * Imports the component images into a containerd image store under `root` (the node's /var/lib/containerd), with
  * a containerd of its own on a private socket, as kind's node-image build does inside its build container
- * (`ctr -n k8s.io images import --no-unpack --digests`; containerd unpacks on first use). The sandbox image is
+ * (`ctr -n k8s.io images import --no-unpack`, as kind's build does with --digests too; containerd unpacks on first use). The sandbox image is
  * pinned so the kubelet's image GC never removes it.
  */
 async function importImages(root: string, archives: { ref: string; file: string }[], pinned: string, progress: Progress): Promise<void> {
@@ -182,7 +182,7 @@ async function importImages(root: string, archives: { ref: string; file: string 
     }
     for (const a of archives) {
       progress(`  ctr images import ${a.ref}`);
-      const r = await ctr('images', 'import', '--no-unpack', '--digests', a.file);
+      const r = await ctr('images', 'import', '--no-unpack', a.file);
       if (r.exitCode !== 0) throw new Error(`ctr images import ${a.ref}: ${r.all}`);
     }
     const listed = (await ctr('images', 'ls', '-q')).stdout.split('\n');
