@@ -351,7 +351,12 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   }
   const started = Date.now();
   try {
-    const m = await buildKindImages({ load: !args.includes('--no-load') });
+    const load = !args.includes('--no-load');
+    const engine = await execa('docker', ['version', '--format', '{{.Server.Version}}'], { reject: false, stdin: 'ignore', timeout: 10_000 });
+    if (load && engine.exitCode !== 0) {
+      throw new Error(`no Docker engine answers${process.env.DOCKER_HOST ? ` at ${process.env.DOCKER_HOST}` : ''} to load the images into: start one (npm run kind:host -- up, then the export line it prints) or pass --no-load`);
+    }
+    const m = await buildKindImages({ load });
     const mib = (b: number) => `${Math.round(b / 1024 / 1024)} MiB`;
     console.log(`node image     ${m.node.ref} (${mib(m.node.bytes)} uncompressed)`);
     console.log(`registry image ${m.registry.ref} (${mib(m.registry.bytes)})`);
