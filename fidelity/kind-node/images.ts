@@ -134,11 +134,9 @@ export async function engineImageId(ref: string): Promise<string | undefined> {
 /** `docker load` of an archive directory, streamed (the node image's layers are not copied again). */
 export async function loadDockerArchive(archive: DockerArchive): Promise<void> {
   if (!existsSync(path.join(archive.dir, 'manifest.json'))) throw new Error(`${archive.dir} is not a docker archive`);
-  const tar = execa('tar', ['-chf', '-', '-C', archive.dir, '.'], { buffer: false });
-  const load = execa('docker', ['load'], { stdin: tar.stdout!, reject: false, all: true });
-  const [t, l] = await Promise.all([tar.catch((e: unknown) => e as { exitCode?: number; stderr?: string }), load]);
-  if (l.exitCode !== 0) throw new Error(`docker load of ${archive.ref} failed: ${l.all}`);
-  if ('exitCode' in t && t.exitCode !== 0) throw new Error(`tar of ${archive.dir} failed: ${t.stderr}`);
+  // tar -h follows the layer links into the cache; pipefail reports a tar failure too
+  const load = await execa('bash', ['-c', 'set -o pipefail; tar -chf - -C "$0" . | docker load', archive.dir], { reject: false, all: true, stdin: 'ignore' });
+  if (load.exitCode !== 0) throw new Error(`docker load of ${archive.ref} failed: ${load.all}`);
   const id = await engineImageId(archive.ref);
   if (id !== archive.id) throw new Error(`docker load gave ${archive.ref} the ID ${id}, expected ${archive.id}`);
 }

@@ -5,18 +5,19 @@
 # that range (ptp + host-local, portmap), then keeps a route to each other node's podCIDR via its InternalIP.
 set -o nounset -o pipefail
 
-kubeconfig=/etc/kubernetes/kubelet.conf
-conflist=/etc/cni/net.d/10-image-heist.conflist
+kubeconfig=${POD_NETWORK_KUBECONFIG:-/etc/kubernetes/kubelet.conf}
+confdir=${POD_NETWORK_CNI_DIR:-/etc/cni/net.d}
+conflist=$confdir/10-image-heist.conflist
 node=$(hostname)   # kind names each node (and its kubeadm nodeRegistration) after its container's hostname
 
 nodes() {
   kubectl --kubeconfig "$kubeconfig" --request-timeout=10s get nodes \
-    -o 'jsonpath={range .items[*]}{.metadata.name} {.spec.podCIDR} {.status.addresses[?(@.type=="InternalIP")].address}{"\n"}{end}'
+    -o 'jsonpath={range .items[*]}{.metadata.name}|{.spec.podCIDR}|{.status.addresses[?(@.type=="InternalIP")].address}{"\n"}{end}'
 }
 
 write_conflist() {
   local cidr=$1 tmp
-  tmp=$(mktemp /etc/cni/net.d/.conflist.XXXXXX)
+  tmp=$(mktemp "$confdir/.conflist.XXXXXX")
   cat > "$tmp" <<JSON
 {
   "cniVersion": "0.3.1",
@@ -41,11 +42,12 @@ JSON
   echo "pod network: ${node} serves ${cidr}"
 }
 
-mkdir -p /etc/cni/net.d
+mkdir -p "$confdir"
 own=""
 while :; do
   if [[ -f "$kubeconfig" ]] && listing=$(nodes 2>/dev/null); then
-    while read -r name cidr address; do
+    # "|" separates the fields: a node without a podCIDR yet leaves its field empty, which blanks would not show
+    while IFS='|' read -r name cidr address; do
       [[ -n "$name" && -n "$cidr" ]] || continue
       if [[ "$name" == "$node" ]]; then
         if [[ "$cidr" != "$own" ]]; then write_conflist "$cidr"; own=$cidr; fi
