@@ -192,18 +192,17 @@ describe.skipIf(reason !== undefined)(`kind live suite${reason ? ` (skipped: ${r
     await tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', command);
     try {
       const pane = async () => (await tmux('capture-pane', '-p', '-t', session)).stdout;
-      await until('both kind labs ready in play', 15 * 60_000, async () => ((await pane()).includes('Steps 0/2') && !(await pane()).match(/Creating|Starting|Waiting/) ? true : undefined));
-      for (const key of ['Enter', 'Space']) {
-        await tmux('send-keys', '-t', session, key);
-        await sleep(2000);
-      }
+      // both labs ready: each panel lists its nodes
+      await until('both kind labs ready in play', 15 * 60_000, async () => {
+        const p = await pane();
+        return p.includes('Steps 0/2') && (p.match(/▣ /g) ?? []).length >= 2 ? true : undefined;
+      });
+      await tmux('send-keys', '-t', session, 'Enter');
+      await until('step 1 (Admin1 runs the image) on both clusters', 5 * 60_000, async () => ((await pane()).includes('Steps 1/2') ? true : undefined));
+      await tmux('send-keys', '-t', session, 'Space');
       const shown = await until('BYPASSED and BLOCKED in the play panes', 5 * 60_000, async () => {
         const p = await pane();
-        if (!p.includes('BYPASSED') || !p.includes('BLOCKED')) {
-          await tmux('send-keys', '-t', session, 'Space');
-          return undefined;
-        }
-        return p;
+        return p.includes('BYPASSED') && p.includes('BLOCKED') ? p : undefined;
       });
       expect(shown).toMatch(/BYPASSED/);
       expect(shown).toMatch(/BLOCKED/);
