@@ -1,4 +1,5 @@
-// `image-heist down`: removes every kind cluster and container the lab made (by name and label), nothing else.
+// `image-heist down`: removes every kind cluster and container the lab made (by name and label) and the kind
+// backend's leftover private folders, nothing else.
 import type { Command } from 'commander';
 import { probeDocker, probeKind } from '../kind/preflight.js';
 import { BackendUnavailableError } from '../errors.js';
@@ -6,7 +7,7 @@ import { BackendUnavailableError } from '../errors.js';
 export function registerDown(program: Command): void {
   program
     .command('down')
-    .description('remove the kind clusters and registry containers the lab made (also those kept with --keep)')
+    .description('remove the kind clusters, registry containers and temporary folders the lab made (also those kept with --keep)')
     .action(async () => {
       await down();
     });
@@ -19,5 +20,5 @@ async function down(): Promise<void> {
   if (!kind.found) throw new BackendUnavailableError(`down needs the kind CLI (${kind.reason})`, 'install kind, then run image-heist down again');
   const { removeLabResources } = await import('../kind/cleanup.js');
   const found = await removeLabResources((what) => process.stdout.write(`removed ${what}\n`));
-  if (found.clusters.length + found.containers.length === 0) process.stdout.write('nothing to remove: no image-heist clusters or containers\n');
+  if (found.clusters.length + found.containers.length + found.folders.length === 0) process.stdout.write('nothing to remove: no image-heist clusters, containers or folders\n');
 }

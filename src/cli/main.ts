@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerDoctor } from './doctor.js';
 import { registerDown } from './down.js';
+import { registerKind } from './kind.js';
 import { registerList } from './list.js';
 import { registerPlay } from './play.js';
 import { registerRun } from './run.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerList(program);
   registerDoctor(program);
   registerDown(program);
+  registerKind(program);
   return program;
 }
 

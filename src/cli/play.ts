@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { UnknownProfileError, parseProfiles, type ProfileName } from '../lab/profiles.js';
 import { loadBuiltInCatalogue, selectScenarios } from '../scenario/catalogue.js';
+import { addKindImageOptions, kindImages, type KindImageFlags } from './kind-options.js';
 
-interface PlayFlags {
+interface PlayFlags extends KindImageFlags {
   profiles: string;
   nodes?: string;
   backend: string;
@@ -13,16 +14,16 @@ interface PlayFlags {
 export const DEFAULT_PLAY_PROFILES = 'none,always-pull-images';
 
 export function registerPlay(program: Command): void {
-  program
+  const command = program
     .command('play')
     .description('the workshop app: watch clusters with and without a defence side by side, step by step (needs a terminal)')
     .argument('[scenario]', 'a catalogue name or a scenario file (default: pick one from the catalogue)')
     .option('-p, --profiles <profiles>', 'the clusters to show side by side, 2 to 4, comma-separated', DEFAULT_PLAY_PROFILES)
     .option('--nodes <n>', 'worker nodes per cluster (default: 2 embedded, 1 on kind)')
-    .option('-b, --backend <backend>', 'embedded (in-process, seconds) or kind (real clusters, needs Docker and kind)', 'embedded')
-    .action(async (name: string | undefined, flags: PlayFlags) => {
-      await playCommand(name, flags);
-    });
+    .option('-b, --backend <backend>', 'embedded (in-process, seconds) or kind (real clusters, needs Docker and kind)', 'embedded');
+  addKindImageOptions(command).action(async (name: string | undefined, flags: PlayFlags) => {
+    await playCommand(name, flags);
+  });
 }
 
 export function requireTerminal(command: string): void {
@@ -37,30 +38,28 @@ export async function playCommand(name: string | undefined, flags: PlayFlags): P
   const kind = flags.backend === 'kind';
   const nodes = Number(flags.nodes ?? (kind ? '1' : '2'));
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 8) throw new UserError(`--nodes must be a whole number from 1 to 8, not "${flags.nodes}"`);
+  const images = kindImages(flags, flags.backend);
   const scenario = name === undefined ? undefined : (await selectScenarios([name]))[0];
   requireTerminal('play');
+  const { createBackend } = await import('../lab/create-backend.js');
   if (kind) {
-    // Docker, kind and memory are checked before the app draws: a missing engine is one line and exit 3
-    const { kindPreflight } = await import('../kind/preflight.js');
-    await kindPreflight({ clusters: profiles.length, workers: nodes });
-  }
-  // Ink and React take a moment to load on a slow machine: say so at once (the app clears this line)
-  process.stdout.write('image-heist: loading the workshop app…');
-  const [{ play }, scenarios] = await Promise.all([import('../ui/run-play.js'), loadBuiltInCatalogue()]);
-  if (kind) {
-    const [{ createKindBackend }, { KIND_TIMING }] = await Promise.all([import('../kind/backend.js'), import('../scenario/engine.js')]);
-    // one backend for all panels: the clusters are created in parallel and share the lab registries
-    const backend = createKindBackend({ profiles, workers: nodes, skipPreflight: true });
+    // Docker, kind, memory and host limits are checked before the app draws: a blocker is one line and exit 3
+    const backend = await createBackend('kind', { profiles, nodes, ...(images ? { images } : {}), onNote: (note) => process.stdout.write(`image-heist: ${note}\n`) });
+    process.stdout.write('image-heist: loading the workshop app…');
+    const [{ play }, scenarios] = await Promise.all([import('../ui/run-play.js'), loadBuiltInCatalogue()]);
+    // one backend for all panels: the clusters are created in parallel, each with its own registries
     try {
-      await play({ backend, scenarios, scenario, profiles, nodes, timing: KIND_TIMING });
+      await play({ backend, scenarios, scenario, profiles, nodes, timing: backend.timing });
     } finally {
       await backend.shutdown();
     }
     return;
   }
+  // Ink and React take a moment to load on a slow machine: say so at once (the app clears this line)
+  process.stdout.write('image-heist: loading the workshop app…');
+  const [{ play }, scenarios] = await Promise.all([import('../ui/run-play.js'), loadBuiltInCatalogue()]);
   // the backend loads behind the first frame: the screen shows progress instead of a pause
-  const backend = async () => (await import('../embedded/lab.js')).embeddedBackend;
-  await play({ backend, scenarios, scenario, profiles, nodes });
+  await play({ backend: () => createBackend('embedded'), scenarios, scenario, profiles, nodes });
 }
 
 function parsePlayProfiles(spec: string): ProfileName[] {

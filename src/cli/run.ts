@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ExitCode, UserError } from '../errors.js';
-import type { BackendName, LabBackend } from '../lab/backend.js';
+import type { BackendName } from '../lab/backend.js';
+import { createBackend } from '../lab/create-backend.js';
 import { UnknownProfileError, parseProfiles, type ProfileName } from '../lab/profiles.js';
 import { jsonReport } from '../report/json.js';
 import { junitReport } from '../report/junit.js';
@@ -9,8 +10,10 @@ import { markdownReport } from '../report/markdown.js';
 import { matrixReport } from '../report/matrix.js';
 import { RunProgress, wantsColor } from '../report/progress.js';
 import { selectScenarios } from '../scenario/catalogue.js';
+import { CANCELLED_EXIT_CODE, STILL_STOPPING, listenForShutdown } from '../lab/shutdown.js';
+import { addKindImageOptions, kindImages, type KindImageFlags } from './kind-options.js';
 
-interface RunOptions {
+interface RunOptions extends KindImageFlags {
   profile: string;
   json?: boolean;
   junit?: string;
@@ -23,7 +26,7 @@ interface RunOptions {
 }
 
 export function registerRun(program: Command): void {
-  program
+  const command = program
     .command('run')
     .description('run scenarios headless on every profile and check each expectation (a regression suite)')
     .argument('[scenario...]', 'catalogue names or scenario files (default: the whole catalogue)')
@@ -35,10 +38,10 @@ export function registerRun(program: Command): void {
     .option('-b, --backend <backend>', 'embedded (in-process, seconds) or kind (real clusters; needs Docker and kind >= 0.32)', 'embedded')
     .option('--nodes <n>', 'worker nodes per cluster (default: 2 embedded, 1 on kind)')
     .option('--keep', 'kind: keep the clusters and registries after the run, and reuse kept ones (remove them with `image-heist down`)')
-    .option('--dry-run', 'kind: print the kind configs, commands and manifests it would run, and stop')
-    .action(async (names: string[], options: RunOptions) => {
-      process.exitCode = await run(names, options);
-    });
+    .option('--dry-run', 'kind: print the kind configs, commands and manifests it would run, and stop');
+  addKindImageOptions(command).action(async (names: string[], options: RunOptions) => {
+    process.exitCode = await run(names, options);
+  });
 }
 
 async function run(names: string[], options: RunOptions): Promise<number> {
@@ -60,55 +63,46 @@ async function run(names: string[], options: RunOptions): Promise<number> {
   if ((options.keep || options.dryRun) && backendName !== 'kind') {
     throw new UserError(`${options.keep ? '--keep' : '--dry-run'} is for the kind backend`, 'add --backend kind');
   }
+  const images = kindImages(options, backendName);
   const scenarios = await selectScenarios(names);
-  // Loaded only now: the labs and the engine (client-node) are the heavy part of start-up, and bad input needs none of them.
-  const { runMatrix, KIND_TIMING } = await import('../scenario/engine.js');
-  let backend: LabBackend;
-  let shutdown = async (): Promise<void> => {};
-  if (backendName === 'kind') {
-    // through src/kind/index.ts only: it loads testcontainers when a container starts, not before
-    const kind = await import('../kind/index.js');
-    if (options.dryRun) {
-      process.stdout.write(kind.renderKindPlan(kind.planKindLab({ profiles, keep: options.keep, ...(nodes ? { workers: nodes } : {}) })));
-      return ExitCode.ok;
-    }
-    await kind.kindPreflight({ clusters: profiles.length, ...(nodes ? { workers: nodes } : {}) });
-    const kindBackend = kind.createKindBackend({ profiles, keep: options.keep, ...(nodes ? { workers: nodes } : {}), skipPreflight: true });
-    backend = kindBackend;
-    shutdown = () => kindBackend.shutdown();
-  } else {
-    backend = (await import('../embedded/lab.js')).embeddedBackend;
+  if (options.dryRun) {
+    const kind = await import('../kind/plan.js');
+    process.stdout.write(kind.renderKindPlan(kind.planKindLab({ profiles, keep: options.keep, ...(nodes ? { workers: nodes } : {}), ...(images ? { images } : {}) })));
+    return ExitCode.ok;
   }
   // With --json, stdout carries only the JSON document; progress and the matrix go to stderr.
   const out = options.json ? process.stderr : process.stdout;
+  // Loaded only now: the labs and the engine (client-node) are the heavy part of start-up, and bad input needs none of them.
+  const { runMatrix } = await import('../scenario/engine.js');
+  const backend = await createBackend(backendName, {
+    profiles,
+    ...(nodes ? { nodes } : {}),
+    ...(options.keep ? { keep: true } : {}),
+    ...(images ? { images } : {}),
+    onNote: (note) => out.write(`image-heist: ${note}\n`),
+  });
   const progress = new RunProgress({ stream: out, interactive: out.isTTY === true, color: wantsColor(out) });
-  const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // Ctrl-C: the matrix so far, everything removed, exit 130 — and a second Ctrl-C does not cut the clean-up short
+  const shutdown = listenForShutdown({ onRepeat: () => process.stderr.write(STILL_STOPPING) });
   try {
-    const results = await runMatrix({
-      scenarios,
-      profiles,
-      backend,
-      emit: progress.listener,
-      failFast: options.failFast,
-      signal: abort.signal,
-      ...(nodes ? { nodes } : {}),
-      ...(backendName === 'kind' ? { timing: KIND_TIMING } : {}),
-    });
+    let results: Awaited<ReturnType<typeof runMatrix>>;
+    try {
+      results = await runMatrix({ scenarios, profiles, backend, emit: progress.listener, failFast: options.failFast, signal: shutdown.signal, ...(nodes ? { nodes } : {}) });
+    } catch (error) {
+      if (!shutdown.signal.aborted) throw error;
+      results = [];
+    }
     progress.stop();
     out.write(`\n${matrixReport(results, { color: wantsColor(out) })}\n`);
     if (options.json) process.stdout.write(`${JSON.stringify(jsonReport(backendName, results), null, 2)}\n`);
     if (options.junit) await writeFile(options.junit, junitReport(results));
     if (options.markdown) await writeFile(options.markdown, markdownReport(scenarios, results, backendName));
-    if (abort.signal.aborted) return 130;
+    if (shutdown.signal.aborted) return CANCELLED_EXIT_CODE;
     return results.every((r) => r.passed) ? ExitCode.ok : ExitCode.expectationFailed;
   } finally {
     progress.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     // kind: removes every cluster and container this run made (unless --keep), after Ctrl-C too
-    await shutdown();
+    await backend.shutdown();
+    shutdown.dispose();
   }
 }

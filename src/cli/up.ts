@@ -1,17 +1,39 @@
 import type { Command } from 'commander';
+import { UserError } from '../errors.js';
 import { PROFILE_NAMES } from '../lab/profiles.js';
 import { DEFAULT_LAB_DIR, DEFAULT_UP_TIME_SCALE } from '../embedded/up-defaults.js';
+import { addKindImageOptions, kindImages, type KindImageFlags } from './kind-options.js';
+
+interface UpFlags extends KindImageFlags {
+  profile: string;
+  nodes?: string;
+  dir: string;
+  timeScale: string;
+  backend: string;
+}
 
 export function registerUp(program: Command): void {
-  program
+  const command = program
     .command('up')
-    .description('start the embedded lab in the foreground (until Ctrl-C) and print the kubectl commands of the story')
+    .description('start a lab in the foreground (until Ctrl-C), write kubeconfig and lab.json, and print the kubectl commands of the story')
     .option('--profile <profile>', `the defence: ${PROFILE_NAMES.join(', ')}`, 'none')
-    .option('--nodes <n>', 'worker nodes', '2')
+    .option('--nodes <n>', 'worker nodes (default: 2 embedded, 1 on kind)')
     .option('--dir <dir>', 'where kubeconfig and lab.json are written', DEFAULT_LAB_DIR)
-    .option('--time-scale <x>', 'lab seconds per real second (back-offs pass x times faster)', String(DEFAULT_UP_TIME_SCALE))
-    .action(async (options: { profile: string; nodes: string; dir: string; timeScale: string }) => {
-      const { runUp } = await import('../embedded/up.js');
-      await runUp(options);
-    });
+    .option('--time-scale <x>', 'embedded: lab seconds per real second (back-offs pass x times faster)', String(DEFAULT_UP_TIME_SCALE))
+    .option('-b, --backend <backend>', 'embedded (in-process, seconds) or kind (a real cluster; needs Docker and kind >= 0.32)', 'embedded');
+  addKindImageOptions(command).action(async (flags: UpFlags) => {
+    if (flags.backend !== 'embedded' && flags.backend !== 'kind') throw new UserError(`unknown backend "${flags.backend}"`, 'use --backend embedded or --backend kind');
+    const images = kindImages(flags, flags.backend);
+    const kind = flags.backend === 'kind';
+    const nodes = flags.nodes ?? (kind ? '1' : '2');
+    const { runUp, parseUpOptions } = await import('../embedded/up.js');
+    // bad input is one line before any cluster starts
+    const parsed = parseUpOptions({ ...flags, nodes });
+    let backend;
+    if (kind) {
+      const { createBackend } = await import('../lab/create-backend.js');
+      backend = await createBackend('kind', { profiles: [parsed.profile], nodes: parsed.nodes, ...(images ? { images } : {}), onNote: (note) => process.stdout.write(`image-heist: ${note}\n`) });
+    }
+    await runUp({ profile: flags.profile, nodes, dir: flags.dir, timeScale: flags.timeScale, ...(backend ? { backend } : {}) });
+  });
 }

@@ -68,3 +68,23 @@ describe('formatDoctorReport', () => {
     expect(text).toContain('  kind      unavailable: no Docker engine answers (Cannot connect) — start Docker');
   });
 });
+
+describe('doctor and the kind preflight agree', () => {
+  const engine = { engine: true as const, serverVersion: '28.2.2' };
+  const kind = { found: true as const, version: '0.32.0', supported: true };
+  const GiB = 1024 ** 3;
+
+  it('refuses for memory and inotify as the preflight does, for every profile at once', () => {
+    const result = kindAvailability(engine, kind, { memTotalBytes: 2 * GiB, cgroupVersion: '2', architecture: 'x86_64', inotifyMaxUserInstances: 128 });
+    expect(result.available).toBe(false);
+    if (result.available) return;
+    expect(result.reason).toMatch(/2\.0 GiB of memory; 4 clusters/);
+    expect(result.reason).toMatch(/max_user_instances is 128/);
+    expect(result.fix).toMatch(/sudo sysctl -w fs\.inotify\.max_user_instances=512/);
+  });
+
+  it('says what it adapts to on cgroup v1 without refusing', () => {
+    const result = kindAvailability(engine, kind, { memTotalBytes: 16 * GiB, cgroupVersion: '1', architecture: 'x86_64', capSysResourceWithheld: true });
+    expect(result).toMatchObject({ available: true, notes: [expect.stringMatching(/failCgroupV1: false/), expect.stringMatching(/restrict_oom_score_adj/)] });
+  });
+});

@@ -1,12 +1,16 @@
 // `image-heist doctor`: what this machine has, and which lab backends can run here and why not.
 import { execa } from 'execa';
-import { MIN_KIND_VERSION, compareVersions, probeDocker, probeKind, type DockerProbe, type KindProbe } from '../kind/preflight.js';
+import { PROFILE_NAMES } from '../lab/profiles.js';
+import { MIN_KIND_VERSION, assessDockerHost, compareVersions, probeDocker, probeDockerHost, probeKind, type DockerHost, type DockerProbe, type KindProbe } from '../kind/preflight.js';
 
 export const MIN_NODE_VERSION = '20.19.0';
 
 export type KubectlProbe = { found: true; version: string } | { found: false; reason: string };
 
-export type BackendAvailability = { available: true } | { available: false; reason: string; fix: string };
+export type BackendAvailability = { available: true; notes?: string[] } | { available: false; reason: string; fix: string };
+
+/** doctor judges the kind backend for what `run --backend kind` does by default: every profile at once, one worker each. */
+export const DOCTOR_KIND_CLUSTERS = PROFILE_NAMES.length;
 
 export interface DoctorReport {
   node: { version: string; supported: boolean };
@@ -19,7 +23,8 @@ export interface DoctorReport {
 export async function runDoctor(): Promise<DoctorReport> {
   const [kubectl, docker, kind] = await Promise.all([probeKubectl(), probeDocker(), probeKind()]);
   const node = { version: process.versions.node, supported: compareVersions(process.versions.node, MIN_NODE_VERSION) >= 0 };
-  return { node, kubectl, docker, kind, backends: { embedded: embeddedAvailability(node), kind: kindAvailability(docker, kind) } };
+  const host = docker.engine ? await probeDockerHost().catch(() => undefined) : undefined;
+  return { node, kubectl, docker, kind, backends: { embedded: embeddedAvailability(node), kind: kindAvailability(docker, kind, host) } };
 }
 
 /** The embedded backend needs only Node; kubectl is for the hands-on parts, not for the lab itself. */
@@ -32,7 +37,8 @@ export function embeddedAvailability(node: DoctorReport['node']): BackendAvailab
   };
 }
 
-export function kindAvailability(docker: DockerProbe, kind: KindProbe): BackendAvailability {
+/** The same checks as the kind preflight (src/kind/preflight.ts assessDockerHost), so doctor and run agree. */
+export function kindAvailability(docker: DockerProbe, kind: KindProbe, host?: DockerHost): BackendAvailability {
   // Name every blocker at once, so a user fixes them in one go rather than one per run.
   const blockers: { reason: string; fix: string }[] = [];
   if (!docker.engine) {
@@ -46,7 +52,9 @@ export function kindAvailability(docker: DockerProbe, kind: KindProbe): BackendA
   else if (!kind.supported) {
     blockers.push({ reason: `kind v${kind.version} is older than v${MIN_KIND_VERSION}`, fix: `upgrade kind to v${MIN_KIND_VERSION} or newer` });
   }
-  if (blockers.length === 0) return { available: true };
+  const assessment = host ? assessDockerHost(host, DOCTOR_KIND_CLUSTERS, 1) : undefined;
+  blockers.push(...(assessment?.blockers ?? []));
+  if (blockers.length === 0) return assessment && assessment.notes.length > 0 ? { available: true, notes: assessment.notes } : { available: true };
   return { available: false, reason: blockers.map((b) => b.reason).join('; '), fix: blockers.map((b) => b.fix).join(', then ') };
 }
 
@@ -72,8 +80,10 @@ export function formatDoctorReport(r: DoctorReport): string {
     `${ok(r.kind.found && r.kind.supported)}kind     ${r.kind.found ? `v${r.kind.version}${r.kind.supported ? '' : ` (need >= v${MIN_KIND_VERSION})`}` : r.kind.reason}`,
     '',
     'backends:',
-    ...Object.entries(r.backends).map(([name, b]) =>
-      b.available ? `  ${name.padEnd(9)} available` : `  ${name.padEnd(9)} unavailable: ${b.reason} — ${b.fix}`,
+    ...Object.entries(r.backends).flatMap(([name, b]) =>
+      b.available
+        ? [`  ${name.padEnd(9)} available`, ...(b.notes ?? []).map((n) => `  ${''.padEnd(9)} (${n})`)]
+        : [`  ${name.padEnd(9)} unavailable: ${b.reason} — ${b.fix}`],
     ),
   ];
   return lines.join('\n');

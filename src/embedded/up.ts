@@ -5,10 +5,11 @@ import { connect } from 'node:net';
 import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import type { LabInfo } from '../lab/backend.js';
+import type { Lab, LabBackend, LabInfo } from '../lab/backend.js';
 import { isProfileName, PROFILE_NAMES, type ProfileName } from '../lab/profiles.js';
+import { listenForShutdown } from '../lab/shutdown.js';
 import { LabClockError } from './clock.js';
-import { MAX_NODES, startEmbeddedLab, type EmbeddedLab } from './lab.js';
+import { MAX_NODES, createEmbeddedBackend } from './lab.js';
 
 import { DEFAULT_LAB_DIR, DEFAULT_UP_TIME_SCALE } from './up-defaults.js';
 
@@ -24,7 +25,9 @@ export interface UpOptions {
   /** Stops the lab when aborted (tests); SIGINT and SIGTERM always do. */
   signal?: AbortSignal;
   /** Called once lab.json is written. */
-  onReady?: (lab: EmbeddedLab) => void;
+  onReady?: (lab: Lab) => void;
+  /** The backend whose lab runs (`up --backend kind`); the embedded lab at --time-scale by default. */
+  backend?: LabBackend;
 }
 
 /** The lab.json document: exactly these keys, in this order (docs/lab-json.md). */
@@ -127,21 +130,17 @@ export async function runUp(options: UpOptions): Promise<void> {
   } catch (error) {
     throw new UserError(`cannot create the lab folder ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 'pass a writable folder with --dir');
   }
-  const stop = new AbortController();
-  const onSignal = (): void => stop.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  options.signal?.addEventListener('abort', onSignal, { once: true });
+  const stop = listenForShutdown({ ...(options.signal ? { also: options.signal } : {}) });
 
-  let lab: EmbeddedLab | undefined;
+  let lab: Lab | undefined;
+  const backend = options.backend ?? createEmbeddedBackend({ timeScale });
   const written: string[] = [];
   try {
     try {
-      lab = await startEmbeddedLab({
+      lab = await backend.start({
         profile,
         nodes,
         dir,
-        timeScale,
         signal: stop.signal,
         onProgress: (p) => {
           if (p.status === 'done') out(` ✓ ${p.action}\n`);
@@ -168,10 +167,9 @@ export async function runUp(options: UpOptions): Promise<void> {
       out('Stopping the lab…\n');
     }
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-    options.signal?.removeEventListener('abort', onSignal);
     await lab?.stop();
+    await backend.shutdown();
+    stop.dispose();
     for (const file of written) await rm(file, { force: true });
     if (createdDir !== undefined) await rmdir(dir).catch(() => undefined); // only if we made it and it is empty
   }

@@ -1,10 +1,14 @@
-// What `image-heist down` removes: kind clusters named image-heist-<profile> and containers carrying the lab label.
-// Nothing else: a user's own clusters and containers are never matched.
+// What `image-heist down` removes: kind clusters named image-heist-<profile>, containers carrying the lab label, and
+// the backend's leftover private folders (image-heist-kind-* in the temp folder: kind kubeconfigs, lab kubeconfigs
+// with tokens). Nothing else: a user's own clusters, containers and files are never matched.
+import { readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { PROFILE_NAMES } from '../lab/profiles.js';
 import { listLabContainers, removeContainers } from './commands.js';
 import { deleteKindCluster, listClusters } from './cluster.js';
 import { runCommand } from './exec.js';
-import { LAB_LABEL, clusterName } from './names.js';
+import { LAB_LABEL, WORKDIR_PREFIX, clusterName } from './names.js';
 
 /** Only the names the lab gives (one per profile), not anything that merely starts with the prefix. */
 export function labClusters(all: readonly string[]): string[] {
@@ -17,7 +21,13 @@ export async function findLabResources(): Promise<{ clusters: string[]; containe
   return { clusters: labClusters(clusters), containers: containers.split('\n').map((l) => l.trim()).filter((l) => l !== '') };
 }
 
-export async function removeLabResources(onRemoved: (what: string) => void = () => {}): Promise<{ clusters: string[]; containers: string[] }> {
+/** The backend's private folders left by a run that could not clean up (killed with SIGKILL, a crash). */
+export async function leftoverWorkdirs(dir = tmpdir()): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names.filter((n) => n.startsWith(WORKDIR_PREFIX) && /^[\w-]+$/.test(n)).map((n) => path.join(dir, n));
+}
+
+export async function removeLabResources(onRemoved: (what: string) => void = () => {}): Promise<{ clusters: string[]; containers: string[]; folders: string[] }> {
   const found = await findLabResources();
   await Promise.all(
     found.clusters.map(async (name) => {
@@ -29,5 +39,11 @@ export async function removeLabResources(onRemoved: (what: string) => void = () 
     await runCommand(removeContainers(found.containers));
     for (const c of found.containers) onRemoved(`container ${c}`);
   }
-  return found;
+  // after the clusters: a running backend's folder goes with its clusters
+  const folders = await leftoverWorkdirs();
+  for (const folder of folders) {
+    await rm(folder, { recursive: true, force: true });
+    onRemoved(`folder ${folder}`);
+  }
+  return { ...found, folders };
 }

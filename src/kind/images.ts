@@ -1,7 +1,7 @@
 // The lab images for kind: the base comes through the Docker engine (pulled anonymously unless the user logged in,
 // and offline after `docker load`), the flag layer from the project's image builder, the push from its OCI client.
 import { BackendUnavailableError } from '../errors.js';
-import { IMAGE_TAG, PUBLIC_REPOSITORY, SECRET_REPOSITORY } from '../lab/stage.js';
+import { IMAGE_TAG, PUBLIC_REPOSITORY, SECRET_REPOSITORY } from '../lab/names.js';
 import { pushImage } from '../registry/client.js';
 import { imageBlobs, type BuiltImage } from '../registry/image-builder.js';
 import { inspectImage, pullBaseImage, saveImage } from './commands.js';

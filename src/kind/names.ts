@@ -49,7 +49,7 @@ export const registryHosts = (profile: ProfileName): string[] => REGISTRY_ROLES.
 /** Where the backend keeps its private files (kind kubeconfigs, certs.d mirrors); `down` removes leftovers of this prefix. */
 export const WORKDIR_PREFIX = 'image-heist-kind-';
 
-export { LAB_NAMESPACE } from '../lab/stage.js';
+export { LAB_NAMESPACE } from '../lab/names.js';
 
 /** Workers per cluster unless --nodes says otherwise: one control-plane and one worker. */
 export const DEFAULT_WORKERS = 1;

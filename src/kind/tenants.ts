@@ -4,7 +4,7 @@ import { AuthenticationV1TokenRequest, CoreV1Api, KubeConfig } from '@kubernetes
 import { parse as parseYaml } from 'yaml';
 import { renderKubeconfig } from '../embedded/apiserver/kubeconfig.js';
 import type { LabUser } from '../lab/backend.js';
-import { LAB_NAMESPACE, TENANT_A, TENANT_B } from '../lab/stage.js';
+import { LAB_NAMESPACE, TENANT_A, TENANT_B } from '../lab/names.js';
 
 /** Tokens outlive a long workshop day; each run mints new ones. */
 export const TOKEN_SECONDS = 12 * 60 * 60;

@@ -6,19 +6,10 @@
 import { CoreV1Api, KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { makeDockerConfigJson } from '../registry/docker-config.js';
 import type { LabUser } from './backend.js';
+import { LAB_NAMESPACE, LAB_USERS, PULL_SECRET_NAME, TENANT_A, TENANT_B } from './names.js';
 import { PROFILES, type ProfileName } from './profiles.js';
 
-export const TENANT_A = 'tenant-a';
-export const TENANT_B = 'tenant-b';
-export const PULL_SECRET_NAME = 'image-pull-secret-1';
-export const LAB_USERS: readonly LabUser[] = ['admin', 'admin1', 'admin2'];
-/** Where a backend keeps the lab's own identities (kind: the ServiceAccounts behind admin, admin1, admin2); reset leaves it alone. */
-export const LAB_NAMESPACE = 'image-heist-system';
-
-/** The lab's images by repository and tag, in every backend's registry. */
-export const SECRET_REPOSITORY = 'secure/super-secret-image';
-export const PUBLIC_REPOSITORY = 'public/hello';
-export const IMAGE_TAG = '1';
+export { IMAGE_TAG, LAB_NAMESPACE, LAB_USERS, PUBLIC_REPOSITORY, PULL_SECRET_NAME, SECRET_REPOSITORY, TENANT_A, TENANT_B } from './names.js';
 
 /** Namespaces a cluster has before any scenario (kind adds local-path-storage): reset keeps these and the tenants'. */
 export const SYSTEM_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage', LAB_NAMESPACE];

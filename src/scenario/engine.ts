@@ -57,7 +57,9 @@ export async function runMatrix(options: RunMatrixOptions): Promise<ScenarioResu
   const abort = () => stop.abort();
   options.signal?.addEventListener('abort', abort, { once: true });
   try {
-    const perProfile = await Promise.all(options.profiles.map((profile) => runProfile(profile, options, stop)));
+    // after a cancel, a scenario left running against a stopping lab reports nothing more
+    const emit: EngineListener | undefined = options.emit && ((event) => options.signal?.aborted || options.emit!(event));
+    const perProfile = await Promise.all(options.profiles.map((profile) => runProfile(profile, { ...options, emit }, stop)));
     const results = perProfile.flat();
     if (!options.failFast) return results;
     const firstFailure = results.findIndex((r) => !r.passed);
@@ -89,8 +91,9 @@ async function runProfile(profile: ProfileName, options: RunMatrixOptions, stop:
     for (const [i, scenario] of options.scenarios.entries()) {
       if (stop.signal.aborted) break;
       if (i > 0) await lab.reset();
-      // a cancel does not wait for a scenario to settle (minutes on kind): the lab stops under it
-      const result = await untilAborted(runScenario({ scenario, profile, lab, emit: options.emit, timing: options.timing ?? options.backend.timing }), stop.signal);
+      // a cancel does not wait for a scenario to settle (minutes on kind): the lab stops under it (--fail-fast lets it finish)
+      const running = runScenario({ scenario, profile, lab, emit: options.emit, timing: options.timing ?? options.backend.timing });
+      const result = options.signal ? await untilAborted(running, options.signal) : await running;
       if (result === undefined) break;
       results.push(result);
       // --fail-fast: the other profiles stop after the scenario they are running

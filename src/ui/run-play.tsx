@@ -2,6 +2,7 @@
 // every lab before it returns, so no process or port of the lab outlives the app.
 import { render } from 'ink';
 import type { LabBackend } from '../lab/backend.js';
+import { listenForShutdown } from '../lab/shutdown.js';
 import type { ProfileName } from '../lab/profiles.js';
 import type { Timing } from '../scenario/engine.js';
 import type { Scenario } from '../scenario/schema.js';
@@ -28,9 +29,8 @@ export async function play(options: PlayOptions): Promise<void> {
   let quit!: () => void;
   const quitting = new Promise<void>((resolve) => (quit = resolve));
   // SIGTERM (a closed terminal, tmux kill-session) and SIGINT from outside take the same way out as q
-  process.once('SIGTERM', quit);
-  process.once('SIGINT', quit);
-  process.once('SIGHUP', quit);
+  const signals = listenForShutdown({ signals: ['SIGTERM', 'SIGINT', 'SIGHUP'] });
+  signals.signal.addEventListener('abort', quit, { once: true });
   process.stdout.write('\r\u001b[2K'); // the "loading" line, if the command wrote one
   const instance = render(
     <App controller={controller} scenarios={options.scenarios} initialScenario={options.scenario} onQuit={quit} color={colorWanted()} />,
@@ -41,8 +41,6 @@ export async function play(options: PlayOptions): Promise<void> {
     await controller.stop();
   } finally {
     instance.unmount();
-    process.off('SIGTERM', quit);
-    process.off('SIGINT', quit);
-    process.off('SIGHUP', quit);
+    signals.dispose();
   }
 }
