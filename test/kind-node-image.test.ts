@@ -25,29 +25,38 @@ describe('the node scripts', () => {
 });
 
 describe('pod-network.sh', () => {
-  async function run(nodes: string): Promise<{ conflist: string; routes: string[] }> {
+  async function run(nodes: string): Promise<{ conflist: string; routes: string[]; applied: string[] }> {
     dir = await mkdtemp(path.join(tmpdir(), 'ih-podnet-'));
     const bin = path.join(dir, 'bin');
     await mkdir(bin);
     // kubectl as the kubelet's credentials would see the cluster; ip records what it is asked
     await writeFile(path.join(dir, 'nodes.txt'), nodes);
-    await writeFile(path.join(bin, 'kubectl'), `#!/bin/bash\ncat '${dir}/nodes.txt'\n`);
+    // `get node NAME` (its own) answers its podCIDR, `get nodes` the listing, `apply` is recorded
+    await writeFile(
+      path.join(bin, 'kubectl'),
+      `#!/bin/bash\ncase " $* " in\n  *" get nodes "*) cat '${dir}/nodes.txt' ;;\n  *" get node node-a "*) grep '^node-a|' '${dir}/nodes.txt' | cut -d'|' -f2 | tr -d '\\n' ;;\n  *" apply "*) echo "$*" >> '${dir}/apply.log' ;;\nesac\n`,
+    );
     await writeFile(path.join(bin, 'ip'), `#!/bin/bash\necho "$*" >> '${dir}/ip.log'\n`);
     await writeFile(path.join(bin, 'hostname'), '#!/bin/bash\necho node-a\n');
     for (const f of ['kubectl', 'ip', 'hostname']) await chmod(path.join(bin, f), 0o755);
     await writeFile(path.join(dir, 'kubelet.conf'), 'apiVersion: v1\n');
+    await writeFile(path.join(dir, 'admin.conf'), 'apiVersion: v1\n');
     // it loops for ever (a service): stop it once it had time for a pass
     await execa('timeout', ['3', path.join(files, 'kind/bin/pod-network.sh')], {
       reject: false,
-      env: { PATH: `${bin}:${process.env.PATH}`, POD_NETWORK_KUBECONFIG: path.join(dir, 'kubelet.conf'), POD_NETWORK_CNI_DIR: path.join(dir, 'net.d') },
+      env: { PATH: `${bin}:${process.env.PATH}`, POD_NETWORK_KUBECONFIG: path.join(dir, 'kubelet.conf'), POD_NETWORK_CNI_DIR: path.join(dir, 'net.d'), POD_NETWORK_ADMIN_KUBECONFIG: path.join(dir, 'admin.conf') },
     });
     const conflist = await readFile(path.join(dir, 'net.d/10-image-heist.conflist'), 'utf8').catch(() => '');
     const routes = (await readFile(path.join(dir, 'ip.log'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
-    return { conflist, routes };
+    const applied = (await readFile(path.join(dir, 'apply.log'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
+    return { conflist, routes, applied };
   }
 
   it('writes a ptp + host-local config for its own podCIDR and routes the others via their InternalIP', async () => {
-    const { conflist, routes } = await run('node-a|10.244.0.0/24|172.18.0.3\nnode-b|10.244.1.0/24|172.18.0.2\nnode-c||172.18.0.4\n');
+    const { conflist, routes, applied } = await run('node-a|10.244.0.0/24|172.18.0.3\nnode-b|10.244.1.0/24|172.18.0.2\nnode-c||172.18.0.4\n');
+    // with an admin kubeconfig (the control plane), the nodes' right to list nodes is applied once
+    expect(applied).toHaveLength(1);
+    expect(applied[0]).toContain('/kind/manifests/pod-network-rbac.yaml');
     const config = JSON.parse(conflist);
     expect(config.plugins[0]).toMatchObject({ type: 'ptp', ipMasq: true, ipam: { type: 'host-local', ranges: [[{ subnet: '10.244.0.0/24' }]] } });
     expect(config.plugins[1]).toMatchObject({ type: 'portmap' });
