@@ -160,10 +160,12 @@ export async function runUp(options: UpOptions): Promise<void> {
       written.push(labJsonPath);
       out(nextStepsText(lab.info, dir));
       options.onReady?.(lab);
+      // a kind lab holds no socket in this process: a timer keeps Node waiting for the signal (else it exits 13, lab left up)
+      const keepAlive = setInterval(() => {}, 60_000);
       await new Promise<void>((resolve) => {
         if (stop.signal.aborted) resolve();
         else stop.signal.addEventListener('abort', () => resolve(), { once: true });
-      });
+      }).finally(() => clearInterval(keepAlive));
       out('Stopping the lab…\n');
     }
   } finally {

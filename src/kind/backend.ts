@@ -30,7 +30,7 @@ import { createFlag, type BuiltImage } from '../registry/image-builder.js';
 import { createRegistryUsers, type RegistryUsers } from '../registry/lab-users.js';
 import { builtImageContent, ociArchive } from '../registry/oci-layout.js';
 import { clusterNodes, createKindCluster, deleteKindCluster, kindKubeconfig, listClusters, waitForNetwork, waitUntilReady } from './cluster.js';
-import { removeContainers } from './commands.js';
+import { inspectNetwork, removeContainers, removeNetwork } from './commands.js';
 import { renderKindConfig, type HostSettings, type MirrorMount } from './config.js';
 import { runCommand } from './exec.js';
 import { buildKindLabImages, ensureImage, loadBaseImage, pushKindPublicImage, pushKindSecretImage, type KindLabImages } from './images.js';
@@ -100,9 +100,17 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
   const containers = new Set<string>();
   const stopped = new Set<ProfileName>();
   let down: Promise<void> | undefined;
+  /** Whether the kind network was there before this backend's first cluster: if not, it goes at shutdown (when unused). */
+  let networkWasThere: Promise<boolean> | undefined;
   /** Each start() sees its own cluster's progress; steps shared by all profiles show once, to the start that began them. */
   const listeners = new Map<ProfileName, (p: LabProgress) => void>();
-  const report = (p: LabProgress, profile: ProfileName) => listeners.get(profile)?.(p);
+  /** Progress of a cluster prepared ahead, kept until its own start() listens. */
+  const pending = new Map<ProfileName, LabProgress[]>();
+  const report = (p: LabProgress, profile: ProfileName) => {
+    const listener = listeners.get(profile);
+    if (listener) listener(p);
+    else pending.set(profile, [...(pending.get(profile) ?? []), p]);
+  };
 
   const getWorkdir = () => (workdir ??= mkdtemp(path.join(tmpdir(), WORKDIR_PREFIX)));
 
@@ -112,12 +120,15 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
       if (!options.keep) {
         await Promise.allSettled([...made].map((name) => deleteKindCluster(name)));
         if (containers.size > 0) await runCommand(removeContainers([...containers])).catch(() => undefined);
+        // kind leaves its network behind (kind delete.go); Docker refuses while anything else is attached to it
+        if (networkWasThere && !(await networkWasThere.catch(() => true))) await runCommand(removeNetwork(KIND_NETWORK)).catch(() => undefined);
       }
       if (workdir) await rm(await workdir.catch(() => ''), { recursive: true, force: true }).catch(() => undefined);
       // a later start() begins afresh (runMatrix starts profiles one after another on one backend)
-      workdir = shared = setup = systemImages = undefined;
+      workdir = shared = setup = systemImages = networkWasThere = undefined;
       clusters.clear();
       listeners.clear();
+      pending.clear();
       made.clear();
       containers.clear();
       stopped.clear();
@@ -137,6 +148,7 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
     };
     // shared steps show in the panel of the profile whose start began them, not in every panel
     const first = start.profile;
+    networkWasThere ??= handled(runCommand(inspectNetwork(KIND_NETWORK)).then(() => true, () => false));
     setup ??= handled(
       (async () => {
         const preflight = options.skipPreflight ? undefined : await kindPreflight({ clusters: profiles.length, workers });
@@ -257,6 +269,8 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
   async function start(start: LabStartOptions): Promise<Lab> {
     const progress = (p: LabProgress) => start.onProgress?.(p);
     listeners.set(start.profile, progress);
+    for (const p of pending.get(start.profile) ?? []) progress(p);
+    pending.delete(start.profile);
     try {
       if (!clusters.has(start.profile)) prepareAll(start);
       const [s, prepared] = await Promise.all([shared!, clusters.get(start.profile)!]);

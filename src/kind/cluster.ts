@@ -82,7 +82,7 @@ export async function waitUntilReady(kubeconfig: string, expectedNodes: number, 
     if (Date.now() > deadline) {
       throw new BackendUnavailableError(
         `${options.cluster ?? 'the cluster'} was not ready after ${Math.round(timeoutMs / 1000)} s: ${waitingFor}`,
-        'see "When a cluster is not ready" in docs/backends.md; image-heist doctor checks the host',
+        'see Troubleshooting in docs/backends.md; image-heist doctor checks the host',
       );
     }
     await new Promise((r) => setTimeout(r, 1_000));

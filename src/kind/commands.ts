@@ -109,6 +109,10 @@ export function inspectImageLabels(image: string): CommandSpec {
   return { file: 'docker', args: ['image', 'inspect', '--format', '{{json .Config.Labels}}', image], title: `Reading the labels of ${image}` };
 }
 
+export function removeNetwork(name: string): CommandSpec {
+  return { file: 'docker', args: ['network', 'rm', name], title: `Removing the ${name} network` };
+}
+
 export function inspectNetwork(name: string): CommandSpec {
   return { file: 'docker', args: ['network', 'inspect', '--format', '{{.Name}}', name], title: `Looking for the ${name} network` };
 }

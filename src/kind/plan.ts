@@ -108,6 +108,7 @@ export function planKindLab(options: KindPlanOptions): KindPlan {
             ...clusters.map((c) => cmd.formatCommand(cmd.deleteCluster(c.name, `<${WORKDIR_PREFIX}XXXXXX>/kubeconfig`))),
             cmd.formatCommand(cmd.removeContainers(options.profiles.flatMap((p) => REGISTRY_ROLES.map((r) => registryContainer(r, p))))),
             `rm -rf <${WORKDIR_PREFIX}XXXXXX>`,
+            `${cmd.formatCommand(cmd.removeNetwork(KIND_NETWORK))}  (only if this run created it; Docker refuses while anything else uses it)`,
           ],
     },
   ];
@@ -127,7 +128,7 @@ function redactSecret(secret: KubernetesObject, host: string): KubernetesObject 
 }
 
 function describeContainer(spec: RegistryContainerSpec): string {
-  const parts = ['docker run -d', `--name ${spec.name}`, `--network ${spec.network}`, `-p ${spec.port}`, ...Object.entries(spec.labels).map(([k, v]) => `--label ${k}=${v}`)];
+  const parts = ['docker run -d', `--name ${spec.name}`, `--network ${spec.network}`, `-p 127.0.0.1::${spec.port}`, ...Object.entries(spec.labels).map(([k, v]) => `--label ${k}=${v}`)];
   for (const [k, v] of Object.entries(spec.environment)) parts.push(`-e ${k}=${v}`);
   if (spec.htpasswd) parts.push(`(htpasswd copied to ${HTPASSWD_PATH} before start: bcrypt lines for admin1 and the lab pusher)`);
   parts.push(spec.image, `  # ready when GET /v2/ answers ${spec.readyStatus}`);

@@ -98,12 +98,20 @@ export async function startRegistryContainer(spec: RegistryContainerSpec, signal
   await removeLeftover(spec.name);
   await ensureImage(spec.image, '--registry-image', signal);
   const { GenericContainer, Wait } = await loadTestcontainers();
-  let builder = new GenericContainer(spec.image)
+  /** Publishes on 127.0.0.1 only: testcontainers binds every interface, and the anonymous registry takes pushes (research/kind-recipe.md P15). */
+  class LoopbackContainer extends GenericContainer {
+    publishOnLoopback(port: number): this {
+      this.hostConfig.PortBindings = { [`${port}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: '0' }] };
+      return this;
+    }
+  }
+  let builder = new LoopbackContainer(spec.image)
     .withName(spec.name)
     .withNetworkMode(spec.network)
     .withEnvironment(spec.environment)
     .withLabels(spec.labels)
     .withExposedPorts(spec.port)
+    .publishOnLoopback(spec.port)
     .withWaitStrategy(Wait.forHttp('/v2/', spec.port).forStatusCode(spec.readyStatus))
     .withStartupTimeout(120_000)
     .withAutoCleanup(false);

@@ -95,9 +95,17 @@ export async function waitForContainerd(node: string, signal?: AbortSignal, time
 
 /** Exports the system images from the node and returns them, ready to push. */
 export async function exportSystemImages(node: string, refs: readonly string[], platform: { os: string; architecture: string }, signal?: AbortSignal): Promise<ArchivedImage[]> {
-  await waitForContainerd(node, signal);
-  const archive = await runCommandBuffer(exportNodeImages(node, refs, `${platform.os}/${platform.architecture}`), signal ? { signal } : {});
-  return readOciArchive(archive, platform);
+  // kind restarts containerd once it has patched its config: an export cut short by that restart is tried again
+  for (let attempt = 1; ; attempt++) {
+    await waitForContainerd(node, signal);
+    try {
+      const archive = await runCommandBuffer(exportNodeImages(node, refs, `${platform.os}/${platform.architecture}`), signal ? { signal } : {});
+      return await readOciArchive(archive, platform);
+    } catch (error) {
+      if (attempt >= 5 || signal?.aborted) throw error;
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
+  }
 }
 
 /** Pushes each image under its own path and tag into the mirror (reached on loopback through its published port). */

@@ -6,43 +6,37 @@ import { CancelledError, listenForShutdown } from './shutdown.js';
 
 const child = path.resolve('test/fixtures/shutdown/child.ts');
 
-function startChild(mode: string) {
+/** Starts the child, sends the signals once it is ready (a moment apart), and returns how it ended. */
+async function signalChild(mode: string, signals: NodeJS.Signals[]) {
   const proc = execa(process.execPath, ['--import', 'tsx', child, mode], { reject: false, stdin: 'ignore' });
-  const ready = new Promise<void>((resolve) => {
+  await new Promise<void>((resolve) => {
     proc.stdout!.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('ready')) resolve();
     });
   });
-  return { proc, ready };
+  for (const [i, signal] of signals.entries()) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 50));
+    proc.kill(signal);
+  }
+  return proc;
 }
 
 describe('listenForShutdown', () => {
   it('lets the clean-up finish after SIGINT while an execa child runs, and exits 130', async () => {
-    const { proc, ready } = startChild('listen');
-    await ready;
-    proc.kill('SIGINT');
-    const result = await proc;
+    const result = await signalChild('listen', ['SIGINT']);
     expect(result.stdout).toContain('cleaned');
     expect(result.exitCode).toBe(130);
   });
 
   it('says a second signal is noted while the clean-up runs, instead of dying', async () => {
-    const { proc, ready } = startChild('listen');
-    await ready;
-    proc.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 50));
-    proc.kill('SIGINT');
-    const result = await proc;
+    const result = await signalChild('listen', ['SIGTERM', 'SIGINT']);
     expect(result.stdout).toContain('still cleaning');
     expect(result.stdout).toContain('cleaned');
     expect(result.exitCode).toBe(130);
   });
 
   it('shows the bug it fixes: with process.once, signal-exit re-raises SIGINT and Node dies before the clean-up', async () => {
-    const { proc, ready } = startChild('once');
-    await ready;
-    proc.kill('SIGINT');
-    const result = await proc;
+    const result = await signalChild('once', ['SIGINT']);
     expect(result.stdout).not.toContain('cleaned');
     expect(result.signal).toBe('SIGINT');
   });
