@@ -47,7 +47,7 @@ export default async function bench(): Promise<BenchLine[]> {
   try {
     await kindShim(shimDir, env.manifest.kindBinary);
     process.env.PATH = `${shimDir}:${process.env.PATH ?? ''}`;
-    const options = { profiles: ['none'], skipPreflight: true, images: env.images } as KindBackendOptions;
+    const options = { profiles: ['none'], skipPreflight: true, images: env.images } satisfies KindBackendOptions;
     const classic = (await loadBuiltInCatalogue()).find((sc) => sc.metadata.name === 'classic')!;
 
     // 1. a lab through image-heist

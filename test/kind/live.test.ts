@@ -79,8 +79,8 @@ describe.skipIf(reason !== undefined)(`kind live suite${reason ? ` (skipped: ${r
   const backends: { shutdown(): Promise<void> }[] = [];
   const started = Date.now();
   const imageArgs = () => ['--node-image', env!.images.node, '--registry-image', env!.images.registry, '--busybox-image', env!.images.busybox];
-  // the backend's options: the offline images in place of the pinned upstream ones (see src/kind/backend.ts)
-  const backendOptions = (profiles: ProfileName[]) => ({ profiles, skipPreflight: true, images: env!.images }) as KindBackendOptions;
+  // the backend's options: the offline images in place of the pinned upstream ones
+  const backendOptions = (profiles: ProfileName[]) => ({ profiles, skipPreflight: true, images: env!.images }) satisfies KindBackendOptions;
 
   beforeAll(async () => {
     env = await prepareLiveEnvironment(log);
