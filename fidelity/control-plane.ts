@@ -97,14 +97,7 @@ async function stopProcess(child: ChildProcess, timeoutMs = 15_000): Promise<voi
   clearTimeout(timer);
 }
 
-export function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { alive as isRunning } from '../test/support/processes.js';
 
 async function waitFor(what: string, check: () => Promise<boolean>, child: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

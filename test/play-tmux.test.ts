@@ -4,6 +4,7 @@
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN as bin, killSessions, paneWith, sleep, startApp, tmux } from './support/tmux.js';
+import { alive } from './support/processes.js';
 
 afterEach(killSessions);
 
@@ -32,14 +33,6 @@ async function expectGone(pid: number, ports: number[]): Promise<void> {
   expect(ports.filter((p) => listening.has(p))).toEqual([]);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 
 describe('image-heist play in tmux at 80×24', () => {

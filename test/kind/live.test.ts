@@ -1,34 +1,45 @@
-// The live kind suite (`npm run test:kind`): the whole catalogue on real kind clusters, one per profile, and
-// every verdict compared with the embedded backend's. It needs Docker, kind >= v0.32 and the Internet (node,
-// registry and busybox images, and system images re-pulled under AlwaysPullImages/AlwaysVerify); where any of
-// that is missing it is skipped, and the reason is printed.
-import { execa } from 'execa';
+// The live kind suite (`npm run test:kind`): real kind clusters on this machine, offline. It takes the Docker
+// engine DOCKER_HOST names (else starts kind:host's), builds/loads the offline node, registry and busybox images
+// when the engine lacks them, puts the cached kind v0.32.0 on PATH, then: the stage on a real cluster; the
+// catalogue on every profile with each verdict and its evidence compared with the embedded backend's (reset
+// between scenarios, never a new cluster); `play --backend kind` in tmux; Ctrl-C and `down` leaving nothing.
+// It ends with one line: `kind parity: N/M verdicts equal the embedded backend`.
+//
+// IMAGE_HEIST_KIND_MATRIX=full (default) runs the whole catalogue; `ci` runs classic and one more scenario (so one
+// reset) on the 4 profiles, as .ci/run does to stay within its time limit.
+import { readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { ApiException, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { afterAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmbeddedBackend } from '../../src/embedded/lab.js';
-import { formatUserError, UserError } from '../../src/errors.js';
-import { createKindBackend } from '../../src/kind/backend.js';
-import { kindPreflight } from '../../src/kind/preflight.js';
-import { PROFILE_NAMES } from '../../src/lab/profiles.js';
+import { createKindBackend, type KindBackendOptions } from '../../src/kind/backend.js';
+import { LAB_LABEL } from '../../src/kind/names.js';
+import { PROFILE_NAMES, type ProfileName } from '../../src/lab/profiles.js';
 import { loadBuiltInCatalogue } from '../../src/scenario/catalogue.js';
 import { KIND_TIMING, runMatrix } from '../../src/scenario/engine.js';
+import type { ScenarioResult } from '../../src/scenario/results.js';
+import { engineImpossibleReason, prepareLiveEnvironment, releaseEngine, withTimeout, type LiveEnvironment } from './environment.js';
+import { evidenceDifferences, parityLine } from './parity.js';
 
 const LIVE_ENV = 'IMAGE_HEIST_KIND_LIVE';
+const matrixMode = process.env.IMAGE_HEIST_KIND_MATRIX === 'ci' ? 'ci' : 'full';
+/** In ci mode: classic, then one more scenario on the same clusters, so one reset is exercised on every profile. */
+const CI_SCENARIOS = ['classic', 'public-image'];
 
 async function skipReason(): Promise<string | undefined> {
   if (process.env[LIVE_ENV] !== '1') return `it creates real clusters; run it with \`npm run test:kind\` (sets ${LIVE_ENV}=1)`;
-  try {
-    await kindPreflight({ clusters: PROFILE_NAMES.length, workers: 1 });
-    return undefined;
-  } catch (error) {
-    return error instanceof UserError ? formatUserError(error) : String(error);
-  }
+  return engineImpossibleReason();
 }
 
 const reason = await skipReason();
 if (reason) console.log(`kind live suite skipped: ${reason}`);
 
-const docker = (...args: string[]) => execa('docker', args, { reject: false, stdin: 'ignore' });
+const log = (line: string) => console.log(line);
+const bin = path.resolve('bin/image-heist.js');
+const docker = (...args: string[]) => execa('docker', args, { reject: false, stdin: 'ignore', timeout: 120_000 });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function status(kubeconfig: string, call: (core: CoreV1Api) => Promise<unknown>): Promise<number> {
   const kc = new KubeConfig();
@@ -42,16 +53,57 @@ async function status(kubeconfig: string, call: (core: CoreV1Api) => Promise<unk
   }
 }
 
+/** What the lab leaves in Docker and /tmp: kind nodes, lab containers, networks, the backend's temp dirs. */
+async function leftovers(networksBefore: Set<string>): Promise<string[]> {
+  const lines = async (...args: string[]) => (await docker(...args)).stdout.split('\n').filter(Boolean);
+  const nodes = await lines('ps', '-a', '--filter', 'label=io.x-k8s.kind.cluster', '--format', 'node {{.Names}}');
+  const lab = await lines('ps', '-a', '--filter', `label=${LAB_LABEL}`, '--format', 'container {{.Names}}');
+  const networks = (await lines('network', 'ls', '--format', '{{.Name}}')).filter((n) => !networksBefore.has(n)).map((n) => `network ${n}`);
+  const temp = (await readdir(tmpdir())).filter((f) => f.startsWith('image-heist-kind-')).map((f) => `temp dir ${f}`);
+  return [...nodes, ...lab, ...networks, ...temp];
+}
+
+async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${Math.round(ms / 1000)} s`);
+    await sleep(500);
+  }
+}
+
 describe.skipIf(reason !== undefined)(`kind live suite${reason ? ` (skipped: ${reason})` : ''}`, () => {
+  let env: LiveEnvironment | undefined;
+  const networksBefore = new Set<string>();
   const backends: { shutdown(): Promise<void> }[] = [];
+  const started = Date.now();
+  const imageArgs = () => ['--node-image', env!.images.node, '--registry-image', env!.images.registry, '--busybox-image', env!.images.busybox];
+  // the backend's options: the offline images in place of the pinned upstream ones
+  const backendOptions = (profiles: ProfileName[]) => ({ profiles, skipPreflight: true, images: env!.images }) satisfies KindBackendOptions;
+
+  beforeAll(async () => {
+    env = await prepareLiveEnvironment(log);
+    for (const n of (await docker('network', 'ls', '--format', '{{.Name}}')).stdout.split('\n').filter(Boolean)) if (n !== 'kind') networksBefore.add(n);
+    // nothing of an earlier run may be mistaken for this one's
+    const before = await leftovers(networksBefore);
+    if (before.length > 0) throw new Error(`the engine holds leftovers of an earlier lab: ${before.join(', ')} (run \`image-heist down\`)`);
+  }, 110 * 60_000);
+
   afterAll(async () => {
-    for (const b of backends) await b.shutdown();
-  });
+    for (const b of backends) await withTimeout(b.shutdown(), 5 * 60_000, 'shutting a kind backend down').catch((e: unknown) => log(String(e)));
+    if (env) log(`kind live suite: ${Math.round((Date.now() - started) / 1000)} s (images ${env.imageSeconds} s${env.engineStartSeconds !== undefined ? `, dockerd start ${env.engineStartSeconds} s` : ''})`);
+    await releaseEngine(env, log);
+  }, 10 * 60_000);
 
   it('sets the stage with real identities, the profile settings on the nodes, and no anonymous access to the secret image', async () => {
-    const backend = createKindBackend({ profiles: ['always-pull-images'], skipPreflight: true });
+    const backend = createKindBackend(backendOptions(['always-pull-images']));
     backends.push(backend);
-    const lab = await backend.start({ profile: 'always-pull-images', onProgress: (p) => p.status === 'started' && console.log(`  ${p.action}`) });
+    const lab = await withTimeout(
+      backend.start({ profile: 'always-pull-images', onProgress: (p) => p.status === 'started' && log(`  ${p.action}`) }),
+      15 * 60_000,
+      'starting the always-pull-images lab',
+    );
     try {
       const [worker, controlPlane] = [lab.info.nodes[0]!, lab.info.nodes.at(-1)!];
       // Admin2 really is limited: forbidden in tenant-a, at home in tenant-b; Admin1 the other way round
@@ -69,6 +121,9 @@ describe.skipIf(reason !== undefined)(`kind live suite${reason ? ` (skipped: ${r
       expect(containerd.stdout).toContain('config_path = "/etc/containerd/certs.d"');
       const hostsToml = await docker('exec', worker, 'cat', `/etc/containerd/certs.d/${lab.info.registry.host}/hosts.toml`);
       expect(hostsToml.stdout).toContain(`server = "http://${lab.info.registry.host}"`);
+      // the offline node image's own pod network: every node got a podCIDR and a CNI config for it
+      const cni = await docker('exec', worker, 'cat', '/etc/cni/net.d/10-image-heist.conflist');
+      expect(cni.stdout).toContain('"type": "ptp"');
       // the node has no credentials of its own: an anonymous pull of the secret image fails
       const anonymous = await docker('exec', worker, 'crictl', 'pull', lab.info.images.secret);
       expect(anonymous.exitCode).not.toBe(0);
@@ -76,33 +131,105 @@ describe.skipIf(reason !== undefined)(`kind live suite${reason ? ` (skipped: ${r
     } finally {
       await lab.stop();
     }
-  });
+  }, 20 * 60_000);
 
-  it('runs the whole catalogue on every profile with the same verdicts as the embedded backend', async () => {
-    const scenarios = await loadBuiltInCatalogue();
+  it(`runs the catalogue (${matrixMode}) on every profile with the verdicts and evidence of the embedded backend, resetting between scenarios`, async () => {
+    const catalogue = await loadBuiltInCatalogue();
+    const scenarios = matrixMode === 'ci' ? catalogue.filter((s) => CI_SCENARIOS.includes(s.metadata.name)) : catalogue;
+    expect(scenarios.length).toBe(matrixMode === 'ci' ? CI_SCENARIOS.length : catalogue.length);
     const profiles = [...PROFILE_NAMES];
     const embedded = await runMatrix({ scenarios, profiles, backend: createEmbeddedBackend() });
-    const backend = createKindBackend({ profiles, skipPreflight: true });
+    const backend = createKindBackend(backendOptions(profiles));
     backends.push(backend);
-    const onKind = await runMatrix({
-      scenarios,
-      profiles,
-      backend,
-      timing: KIND_TIMING,
-      emit: (e) => {
-        if (e.type === 'lab-progress' && e.progress.status === 'started') console.log(`  [${e.profile}] ${e.progress.action}`);
-        if (e.type === 'verdict') console.log(`  [${e.profile}] ${e.scenario}: ${e.result.verdict}${e.result.passed ? '' : ' (expectations not met)'}`);
-      },
-    });
+    // the node containers of each profile's cluster, when its first scenario ends and at the end: a reset that
+    // recreated a cluster would change them
+    const nodesAt = async () => (await docker('ps', '--filter', 'label=io.x-k8s.kind.cluster', '--format', '{{.ID}} {{.Label "io.x-k8s.kind.cluster"}}')).stdout.split('\n').filter(Boolean).sort();
+    let firstNodes: Promise<string[]> | undefined;
+    const firstDone = new Set<string>();
+    const matrixStarted = Date.now();
+    const onKind: ScenarioResult[] = await withTimeout(
+      runMatrix({
+        scenarios,
+        profiles,
+        backend,
+        timing: KIND_TIMING,
+        emit: (e) => {
+          if (e.type === 'lab-progress' && e.progress.status === 'started') log(`  [${e.profile}] ${e.progress.action}`);
+          if (e.type === 'verdict') {
+            log(`  [${e.profile}] ${e.scenario}: ${e.result.verdict}${e.result.passed ? '' : ' (expectations not met)'} (${(e.result.durationMs / 1000).toFixed(1)} s)`);
+            firstDone.add(e.profile);
+            if (firstDone.size === profiles.length) firstNodes ??= nodesAt();
+          }
+        },
+      }),
+      60 * 60_000,
+      'the catalogue on kind',
+    );
+    log(`catalogue on kind: ${Math.round((Date.now() - matrixStarted) / 1000)} s for ${onKind.length} runs`);
     const key = (r: { scenario: string; profile: string }) => `${r.scenario} on ${r.profile}`;
     expect(onKind.map(key)).toEqual(embedded.map(key));
-    const kindVerdicts = new Map(onKind.map((r) => [key(r), r.verdict]));
-    const differences = embedded
-      .filter((r) => kindVerdicts.get(key(r)) !== r.verdict)
-      .map((r) => `${key(r)}: embedded ${r.verdict}, kind ${kindVerdicts.get(key(r))}`);
+    const byKey = new Map(onKind.map((r) => [key(r), r]));
+    const differences = embedded.flatMap((r) => evidenceDifferences(r, byKey.get(key(r))!).map((d) => `${key(r)}: ${d}`));
+    const equal = embedded.filter((r) => evidenceDifferences(r, byKey.get(key(r))!).length === 0).length;
+    console.log(parityLine(equal, embedded.length));
     expect(differences).toEqual([]);
     // the expectations too, step by step: where kind and the embedded model part ways, this names the step
     const unmet = onKind.filter((r) => !r.passed).map((r) => `${key(r)}: ${r.steps.filter((s) => !s.passed).map((s) => s.error ?? s.id).join(', ')}`);
     expect(unmet).toEqual([]);
-  });
+    // one cluster per profile for the whole catalogue: the node containers after every profile's first scenario
+    // are those still there after the last one (reset, not recreate)
+    const nodes = await nodesAt();
+    expect(new Set(nodes.map((n) => n.split(' ')[1])).size).toBe(profiles.length);
+    expect(nodes).toEqual(await firstNodes);
+    await backend.shutdown();
+    expect(await leftovers(networksBefore)).toEqual([]);
+  }, 70 * 60_000);
+
+  it('play --backend kind in tmux shows BYPASSED beside BLOCKED, and q leaves no cluster, container or network', async () => {
+    const session = `ih-kind-images-live-${process.pid}`;
+    const tmux = (...args: string[]) => execa('tmux', args, { reject: false });
+    const command = `env -u CI TERM=xterm-256color DOCKER_HOST=${process.env.DOCKER_HOST ?? ''} PATH=${process.env.PATH} ${process.execPath} ${bin} play classic --backend kind ${imageArgs().join(' ')}; echo "image-heist exited $?"; sleep 600`;
+    await tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', command);
+    try {
+      const pane = async () => (await tmux('capture-pane', '-p', '-t', session)).stdout;
+      // both labs ready: each panel lists its nodes
+      await until('both kind labs ready in play', 15 * 60_000, async () => {
+        const p = await pane();
+        return p.includes('Steps 0/2') && (p.match(/▣ /g) ?? []).length >= 2 ? true : undefined;
+      });
+      await tmux('send-keys', '-t', session, 'Enter');
+      await until('step 1 (Admin1 runs the image) on both clusters', 5 * 60_000, async () => ((await pane()).includes('Steps 1/2') ? true : undefined));
+      await tmux('send-keys', '-t', session, 'Space');
+      const shown = await until('BYPASSED and BLOCKED in the play panes', 5 * 60_000, async () => {
+        const p = await pane();
+        return p.includes('BYPASSED') && p.includes('BLOCKED') ? p : undefined;
+      });
+      expect(shown).toMatch(/BYPASSED/);
+      expect(shown).toMatch(/BLOCKED/);
+      await tmux('send-keys', '-t', session, 'q');
+      await until('play to exit after q', 5 * 60_000, async () => ((await pane()).includes('image-heist exited') ? true : undefined));
+      expect(await pane()).toContain('image-heist exited 0');
+      expect(await leftovers(networksBefore)).toEqual([]);
+    } finally {
+      await tmux('kill-session', '-t', session);
+    }
+  }, 25 * 60_000);
+
+  it('Ctrl-C during a kind run cleans up and exits 130; down removes what a kept run left', async () => {
+    const run = execa(process.execPath, [bin, 'run', '--backend', 'kind', '--profile', 'none', ...imageArgs()], { reject: false, stdin: 'ignore', all: true });
+    // interrupt once the cluster's node container exists (creation under way)
+    await until('the kind node container to appear', 10 * 60_000, async () => ((await docker('ps', '-q', '--filter', 'label=io.x-k8s.kind.cluster')).stdout.trim() ? true : undefined));
+    run.kill('SIGINT');
+    const r = await withTimeout(run, 5 * 60_000, 'the interrupted run to exit');
+    expect(r.exitCode, r.all).toBe(130);
+    expect(r.all ?? '').not.toMatch(/unexpected error|at .*\.js:\d+/);
+    expect(await leftovers(networksBefore)).toEqual([]);
+
+    const kept = await withTimeout(execa(process.execPath, [bin, 'run', '--backend', 'kind', '--profile', 'none', 'classic', '--keep', ...imageArgs()], { reject: false, stdin: 'ignore', all: true }), 20 * 60_000, 'a kept kind run');
+    expect(kept.exitCode, kept.all).toBe(0);
+    expect((await leftovers(networksBefore)).length).toBeGreaterThan(0);
+    const downRun = await withTimeout(execa(process.execPath, [bin, 'down'], { reject: false, stdin: 'ignore', all: true }), 5 * 60_000, 'image-heist down');
+    expect(downRun.exitCode, downRun.all).toBe(0);
+    expect(await leftovers(networksBefore)).toEqual([]);
+  }, 40 * 60_000);
 });
