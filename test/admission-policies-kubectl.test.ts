@@ -155,6 +155,28 @@ describe('admission policies through kubectl (embedded lab, profile none)', () =
     expect(ephemeral.stdout).toBe('Always');
   });
 
+  it('a Warn binding admits with the policy message as a kubectl warning', async () => {
+    const text = (await readFile(path.join(POLICIES, 'require-always.yaml'), 'utf8')).replace('validationActions: ["Deny"]', 'validationActions: ["Warn"]');
+    expect((await kubectl('admin', ['apply', '-f', '-'], text)).exitCode).toBe(0);
+    applied.push('require-always.yaml');
+    const r = await kubectl('admin2', ['apply', '-f', '-'], pod('pod2', 'tenant-b', { policy: 'IfNotPresent' }));
+    expect(r.stdout).toBe('pod/pod2 created');
+    expect(r.stderr).toBe(
+      `Warning: Validation failed for ValidatingAdmissionPolicy '${REQUIRE}' with binding '${REQUIRE}': imagePullPolicy must be Always (cached-image bypass); offending: containers/app`,
+    );
+  });
+
+  it("nodes/<n>/proxy/configz: the kubelet's KEP-2535 settings for the admin, forbidden to tenants", async () => {
+    const r = await kubectl('admin', ['get', '--raw', `/api/v1/nodes/${worker}/proxy/configz`]);
+    const config = (JSON.parse(r.stdout) as { kubeletconfig: Record<string, unknown> }).kubeletconfig;
+    // profile none: the gate is on and the policy NeverVerify
+    expect(config['featureGates']).toEqual({ KubeletEnsureSecretPulledImages: true });
+    expect(config['imagePullCredentialsVerificationPolicy']).toBe('NeverVerify');
+    const tenant = await kubectl('admin2', ['get', '--raw', `/api/v1/nodes/${worker}/proxy/configz`]);
+    expect(tenant.stderr).toContain(`nodes "${worker}" is forbidden: User "admin2" cannot get resource "nodes/proxy" in API group "" at the cluster scope`);
+    expect((await kubectl('admin', ['get', '--raw', '/api/v1/nodes/no-such-node/proxy/configz'])).stderr).toContain('NotFound');
+  });
+
   it('gap-forgets-ephemeral-containers: pods are checked, kubectl debug is not', async () => {
     await applyPolicy('gap-forgets-ephemeral-containers.yaml');
     const refused = await kubectl('admin2', ['apply', '-f', '-'], pod('pod2', 'tenant-b', { policy: 'IfNotPresent' }));
