@@ -155,10 +155,15 @@ describe('admission policies through kubectl (embedded lab, profile none)', () =
     expect(ephemeral.stdout).toBe('Always');
   });
 
-  it('a Warn binding admits with the policy message as a kubectl warning', async () => {
+  it('an update takes effect at once: the binding switched to Warn admits, with the message as a kubectl warning', async () => {
+    await applyPolicy('require-always.yaml');
+    expect((await kubectl('admin', ['apply', '-f', path.join(POLICIES, 'require-always.yaml')])).stdout).toContain('unchanged');
+    expect((await kubectl('admin2', ['apply', '-f', '-'], pod('pod2', 'tenant-b', { policy: 'IfNotPresent' }))).stderr).toContain('denied request');
     const text = (await readFile(path.join(POLICIES, 'require-always.yaml'), 'utf8')).replace('validationActions: ["Deny"]', 'validationActions: ["Warn"]');
-    expect((await kubectl('admin', ['apply', '-f', '-'], text)).exitCode).toBe(0);
-    applied.push('require-always.yaml');
+    const switched = await kubectl('admin', ['apply', '-f', '-'], text);
+    expect(switched.stderr).toBe("");
+    expect(switched.stdout).toContain(`validatingadmissionpolicybinding.admissionregistration.k8s.io/${REQUIRE} configured`);
+    expect((await kubectl('admin', ['get', 'validatingadmissionpolicybinding', REQUIRE, '-o', 'jsonpath={.spec.validationActions}'])).stdout).toBe('["Warn"]');
     const r = await kubectl('admin2', ['apply', '-f', '-'], pod('pod2', 'tenant-b', { policy: 'IfNotPresent' }));
     expect(r.stdout).toBe('pod/pod2 created');
     expect(r.stderr).toBe(
