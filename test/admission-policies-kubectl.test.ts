@@ -143,6 +143,8 @@ describe('admission policies through kubectl (embedded lab, profile none)', () =
 
   it("force-always: the MAP makes Admin2's pod Always, so its anonymous pull of the cached image fails", async () => {
     await applyPolicy('force-always.yaml');
+    expect((await kubectl('admin', ['get', 'mutatingadmissionpolicies'])).stdout).toMatch(/^NAME\s+MUTATIONS\s+PARAMKIND\s+AGE\nforce-imagepullpolicy-always\.image-heist\.lab\s+\d+\s+<unset>\s+\d+s$/);
+    expect((await kubectl('admin', ['get', 'mutatingadmissionpolicybindings'])).stdout).toMatch(/^NAME\s+POLICYNAME\s+PARAMREF\s+AGE\n/);
     await admin1Runs();
     const r = await kubectl('admin2', ['apply', '-f', '-'], pod('pod2', 'tenant-b', { policy: 'IfNotPresent' }));
     expect(r.stdout).toBe('pod/pod2 created');
