@@ -54,7 +54,7 @@ describe.each(PROFILE_NAMES)('audit of the embedded lab under %s', (profile) => 
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('passive: the admission layer the profile has, the kubelet unknown with its reason, nothing stored', async () => {
+  it('passive: the admission layer the profile has, the kubelet settled from configz, nothing stored', async () => {
     const nsBefore = await namespaces();
     const podsBefore = await allPods();
     const { findings, observations } = await runAudit(admin, {});
@@ -66,12 +66,18 @@ describe.each(PROFILE_NAMES)('audit of the embedded lab under %s', (profile) => 
     // AlwaysPullImages ignores pods/ephemeralcontainers: open at admission on every profile
     expect(gap('ephemeral-containers').admission).toBe('open');
     expect(observations.admission.find((p) => p.path === 'ephemeral-containers')!.basis).toBe('inferred');
-    // the embedded API server serves no nodes/proxy: the kubelet is unknown, said why, never certified
+    // the admin reads every node's kubelet settings through nodes/<n>/proxy/configz: the defence is settled
     const kubelet = defence('kubelet-ensure-secret-pulled-images');
-    expect(kubelet.status).toBe('unknown');
-    expect(kubelet.reason).toContain('404');
-    expect(observations.policies.every((s) => s.state === 'not-served')).toBe(true);
-    expect(findings.conclusion).toBe('undetermined');
+    const verifies = profile === 'kubelet-default' || profile === 'kubelet-always-verify';
+    expect(kubelet.status).toBe(verifies ? 'effective' : 'not-effective');
+    expect(kubelet.probe).toBe('GET /api/v1/nodes/<node>/proxy/configz');
+    expect(observations.kubelet.nodes.map((n) => n.read)).toEqual(lab.info.nodes.map(() => true));
+    // the admission policy kinds are served now, and the lab has none
+    const cel = observations.policies.filter((s) => s.api === 'ValidatingAdmissionPolicy' || s.api === 'MutatingAdmissionPolicy');
+    expect(cel.map((s) => s.state)).toEqual(['none', 'none']);
+    expect(observations.policies.filter((s) => !cel.includes(s)).every((s) => s.state === 'not-served')).toBe(true);
+    // with the kubelet read, every gap is settled without an attack; kubelet-default still runs preloaded images
+    expect(findings.conclusion).toBe(profile === 'kubelet-always-verify' ? 'protected' : 'exposed');
     expect(await namespaces()).toEqual(nsBefore);
     expect(await allPods()).toEqual(podsBefore);
   });

@@ -43,7 +43,7 @@ describe('the documented least-privilege roles', () => {
     expect(observations.kubelet.nodesUnlisted).toMatch(/forbidden/);
   });
 
-  it('the passive roles: probes observed in default, nodes listed, nodes/proxy said to be missing', async () => {
+  it('the passive roles: probes observed in default, nodes listed, configz read once nodes/proxy is granted', async () => {
     const yaml = await docYaml();
     const passive = yaml.get('image-heist-audit')!.replace('namespace: team-b', 'namespace: default');
     const applied = await kubectl(['apply', '-f', '-'], passive);
@@ -60,8 +60,9 @@ describe('the documented least-privilege roles', () => {
     expect((await kubectl(['apply', '-f', '-'], yaml.get('image-heist-audit-kubelet')!)).exitCode).toBe(0);
     expect((await kubectl(['create', 'clusterrolebinding', 'audit-kubelet', '--clusterrole', 'image-heist-audit-kubelet', '--user', 'admin2'])).exitCode).toBe(0);
     const second = await runAudit(admin2, { namespace: 'default' });
-    // now allowed, and the embedded API server answers 404: it does not serve the node proxy
-    expect(second.observations.kubelet.nodes.every((n) => !n.read && n.reason.includes('(404)'))).toBe(true);
+    // now allowed: the embedded API server answers each node's configz, so the kubelet defence is settled
+    expect(second.observations.kubelet.nodes.map((n) => n.read)).toEqual(lab.info.nodes.map(() => true));
+    expect(second.findings.defences.find((d) => d.id === 'kubelet-ensure-secret-pulled-images')!.status).toBe('effective');
   });
 
   it('the attack role: admin2 plays the heist and everything it made is gone', async () => {

@@ -4,6 +4,7 @@
 //
 //   const lab = await embeddedBackend.start({ profile: 'none', nodes: 2 })
 //   lab.info (as lab.json), lab.kubeconfigFor('admin1'), lab.preloadImage(...), lab.reset(), lab.stop()
+import { kubeletConfigz } from './kubelet/configz.js';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { writePrivateFile } from './lab-dir.js';
 import { tmpdir } from 'node:os';
@@ -97,6 +98,10 @@ export async function startEmbeddedLab(options: EmbeddedLabOptions): Promise<Emb
     scheduler.start();
     cleanups.push(() => scheduler.stop());
     const byName = new Map(nodes.map((n) => [n.name, n]));
+    api.setNodeConfigz((name) => {
+      const node = byName.get(name);
+      return node ? kubeletConfigz(node.settings) : undefined;
+    });
     api.setPodLogs((pod, container, logOptions, signal) => {
       const node = byName.get(((pod['spec'] ?? {}) as { nodeName?: string }).nodeName ?? '');
       if (!node) return emptyLogs();

@@ -4,17 +4,39 @@
 import { alwaysPullImages, type AdmissionAttributes } from '../../k8s/always-pull-images.js';
 import { newForbidden, newNotFound } from '../../k8s/api-errors.js';
 import { podSecurityPlugin } from './admission/pod-security.js';
+import { liveMutatingPolicies, liveValidatingPolicies, policyLookups, servedVersion, type ServerAuthorize } from './admission/policy-lookups.js';
+import type { PolicyAttributes } from './admission/policy/evaluate.js';
+import { MutatingReinvocation, mutatePolicies } from './admission/policy/mutating.js';
+import { validatePolicies } from './admission/policy/validating.js';
 import type { UserInfo } from './authn.js';
+import { strategyFor } from './registry/index.js';
 import { findResource } from './resources.js';
 import type { KubeObject, ObjectStore } from './store.js';
 
 export type { AdmissionAttributes };
 
-export const admissionPluginOrder = ['NamespaceLifecycle', 'ServiceAccount', 'NodeRestriction', 'AlwaysPullImages', 'PodSecurity', 'DefaultTolerationSeconds'] as const;
+export const admissionPluginOrder = [
+  'NamespaceLifecycle',
+  'ServiceAccount',
+  'NodeRestriction',
+  'AlwaysPullImages',
+  'PodSecurity',
+  'DefaultTolerationSeconds',
+  'MutatingAdmissionPolicy',
+  'ValidatingAdmissionPolicy',
+] as const;
 export type AdmissionPluginName = (typeof admissionPluginOrder)[number];
 
 /** kube-apiserver's default-on plugins that the lab models (DefaultOffAdmissionPlugins' complement). */
-export const defaultAdmissionPlugins: readonly AdmissionPluginName[] = ['NamespaceLifecycle', 'ServiceAccount', 'PodSecurity', 'DefaultTolerationSeconds'];
+export const defaultAdmissionPlugins: readonly AdmissionPluginName[] = [
+  'NamespaceLifecycle',
+  'ServiceAccount',
+  'PodSecurity',
+  'DefaultTolerationSeconds',
+  // On by default since their GA (VAP 1.30, MAP 1.36).
+  'MutatingAdmissionPolicy',
+  'ValidatingAdmissionPolicy',
+];
 
 /** The plugin set for `--enable-admission-plugins=<enabled>`: the defaults plus the enabled ones, in upstream order. */
 export function admissionPluginsFor(enabled: readonly string[]): AdmissionPluginName[] {
@@ -26,14 +48,25 @@ export function admissionPluginsFor(enabled: readonly string[]): AdmissionPlugin
 export interface AdmissionContext {
   store: ObjectStore;
   user: UserInfo;
-  /** Adds a warning the response carries (kubectl prints `Warning: <text>`). */
-  warn?: (text: string) => void;
+  /** The request's dryRun and its Create/Update/DeleteOptions (the policies' `request.dryRun`/`options`). */
+  dryRun?: boolean;
+  options?: Record<string, unknown>;
+  /** The server's authorizer, for `authorizer` checks in policy expressions. */
+  authorize?: ServerAuthorize;
+  /** Warnings for the response's Warning headers (ValidatingAdmissionPolicy's Warn action). */
+  warnings?: string[];
+}
+
+/** One pass of the mutating plugins; the second pass is the reinvocation (k8s.io/apiserver pkg/admission/reinvocation.go). */
+interface MutatingPass {
+  reinvocation: MutatingReinvocation;
+  isReinvoke: boolean;
 }
 
 interface AdmissionPlugin {
   name: AdmissionPluginName;
   /** Mutating: returns the (possibly changed) object, or throws a StatusError. */
-  admit?(a: AdmissionAttributes, ctx: AdmissionContext): unknown;
+  admit?(a: AdmissionAttributes, ctx: AdmissionContext, pass: MutatingPass): unknown;
   /** Validating: returns the error that rejects the request. */
   validate?(a: AdmissionAttributes, ctx: AdmissionContext): Error | undefined;
 }
@@ -146,7 +179,63 @@ const defaultTolerationSeconds: AdmissionPlugin = {
   },
 };
 
+/** The admission policy engine's view of a request (PolicyAttributes: the attributes plus version, user, dryRun, options). */
+function policyAttributes(a: AdmissionAttributes, ctx: AdmissionContext): PolicyAttributes {
+  return {
+    operation: a.operation as PolicyAttributes['operation'],
+    group: a.group,
+    version: servedVersion(a.group, a.resource),
+    resource: a.resource,
+    subresource: a.subresource,
+    name: a.name,
+    namespace: a.namespace,
+    kind: a.kind,
+    object: a.object,
+    oldObject: a.oldObject,
+    userInfo: { username: ctx.user.name, groups: ctx.user.groups },
+    dryRun: ctx.dryRun ?? false,
+    ...(ctx.options ? { options: ctx.options } : {}),
+  };
+}
+
+/**
+ * MutatingAdmissionPolicy (k8s.io/apiserver pkg/admission/plugin/policy/mutating): every live MAP × binding on the
+ * object, defaulted after each mutation; when one changed the object the chain runs its mutating plugins once more.
+ */
+const mutatingAdmissionPolicy: AdmissionPlugin = {
+  name: 'MutatingAdmissionPolicy',
+  admit(a, ctx, pass) {
+    const { policies, bindings } = liveMutatingPolicies(ctx.store);
+    if (policies.length === 0 || bindings.length === 0) return a.object;
+    const defaults = strategyFor(a).defaults;
+    const result = mutatePolicies(policyAttributes(a, ctx), policies, bindings, policyLookups(ctx.store, ctx.authorize), {
+      reinvocation: pass.reinvocation,
+      isReinvoke: pass.isReinvoke,
+      ...(defaults ? { defaultObject: (o: Record<string, unknown>) => defaults(o as KubeObject) } : {}),
+    });
+    if (result.denied) throw result.denied;
+    return result.object;
+  },
+};
+
+/**
+ * ValidatingAdmissionPolicy (k8s.io/apiserver pkg/admission/plugin/policy/validating): every live VAP × binding
+ * on the admitted object; Deny rejects with the policy's status, Warn adds a Warning header.
+ */
+const validatingAdmissionPolicy: AdmissionPlugin = {
+  name: 'ValidatingAdmissionPolicy',
+  validate(a, ctx) {
+    const { policies, bindings } = liveValidatingPolicies(ctx.store);
+    if (policies.length === 0 || bindings.length === 0) return undefined;
+    const result = validatePolicies(policyAttributes(a, ctx), policies, bindings, policyLookups(ctx.store, ctx.authorize));
+    ctx.warnings?.push(...result.warnings);
+    return result.denied;
+  },
+};
+
 const plugins: Record<AdmissionPluginName, AdmissionPlugin> = {
+  MutatingAdmissionPolicy: mutatingAdmissionPolicy,
+  ValidatingAdmissionPolicy: validatingAdmissionPolicy,
   DefaultTolerationSeconds: defaultTolerationSeconds,
   NamespaceLifecycle: namespaceLifecycle,
   ServiceAccount: serviceAccount,
@@ -162,13 +251,21 @@ export class AdmissionChain {
     this.enabled = admissionPluginOrder.filter((p) => enabled.includes(p));
   }
 
-  /** Mutating phase: every enabled plugin's Admit, in order; returns the admitted object or throws. */
+  /**
+   * Mutating phase: every enabled plugin's Admit, in order; returns the admitted object or throws. When a
+   * MutatingAdmissionPolicy changed the object, the whole chain runs once more (reinvocation.go).
+   */
   admit(a: AdmissionAttributes, ctx: AdmissionContext): KubeObject {
-    let attrs = a;
-    for (const name of this.enabled) {
-      const plugin = plugins[name];
-      if (plugin.admit) attrs = { ...attrs, object: plugin.admit(attrs, ctx) };
-    }
+    const reinvocation = new MutatingReinvocation();
+    const runPass = (attrs: AdmissionAttributes, isReinvoke: boolean): AdmissionAttributes => {
+      for (const name of this.enabled) {
+        const plugin = plugins[name];
+        if (plugin.admit) attrs = { ...attrs, object: plugin.admit(attrs, ctx, { reinvocation, isReinvoke }) };
+      }
+      return attrs;
+    };
+    let attrs = runPass(a, false);
+    if (reinvocation.shouldReinvoke) attrs = runPass(attrs, true);
     return attrs.object as KubeObject;
   }
 

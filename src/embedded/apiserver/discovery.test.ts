@@ -18,9 +18,19 @@ describe('discovery', () => {
     expect(names).toEqual(resources.filter((r) => r.group === '').map((r) => r.resource));
     const podsEntry = core.items[0]!.versions[0]!.resources.find((r) => r.resource === 'pods');
     expect(podsEntry?.subresources?.map((s) => s.subresource).sort()).toEqual(['ephemeralcontainers', 'log', 'status']);
-    expect(groups.items.map((g) => g.metadata.name)).toEqual(['rbac.authorization.k8s.io', 'authorization.k8s.io']);
+    expect(groups.items.map((g) => g.metadata.name)).toEqual(['rbac.authorization.k8s.io', 'authorization.k8s.io', 'admissionregistration.k8s.io']);
     const legacy = apiResourceList('', 'v1') as { resources: { name: string }[] };
     expect(legacy.resources.map((r) => r.name)).toContain('pods/log');
+    expect(legacy.resources.map((r) => r.name)).toContain('nodes/proxy');
+    const policies = apiResourceList('admissionregistration.k8s.io', 'v1') as { resources: { name: string; namespaced: boolean }[] };
+    expect(policies.resources.map((r) => r.name)).toEqual([
+      'validatingadmissionpolicies',
+      'validatingadmissionpolicies/status',
+      'validatingadmissionpolicybindings',
+      'mutatingadmissionpolicies',
+      'mutatingadmissionpolicybindings',
+    ]);
+    expect(policies.resources.every((r) => !r.namespaced)).toBe(true);
     expect(apiResourceList('apps', 'v1')).toBeUndefined();
   });
 });
@@ -29,7 +39,7 @@ describe('OpenAPI v3', () => {
   it('has one PATCH operation with fieldValidation per patchable kind, and no schemas', () => {
     const { root, byPath } = buildOpenApi('v1.36.3');
     const paths = (root as { paths: Record<string, { serverRelativeURL: string }> }).paths;
-    expect(Object.keys(paths).sort()).toEqual(['api/v1', 'apis/rbac.authorization.k8s.io/v1']);
+    expect(Object.keys(paths).sort()).toEqual(['api/v1', 'apis/admissionregistration.k8s.io/v1', 'apis/rbac.authorization.k8s.io/v1']);
     const core = JSON.parse(byPath.get('api/v1')!.body) as { paths: Record<string, { patch: Record<string, unknown> }>; components?: unknown };
     const kinds = Object.values(core.paths).map((p) => (p.patch['x-kubernetes-group-version-kind'] as { kind: string }).kind);
     expect(kinds.sort()).toEqual(['Event', 'Namespace', 'Node', 'Pod', 'Secret', 'ServiceAccount']);

@@ -12,7 +12,12 @@ interface ModelClass {
 }
 
 // Model class names differ from `V1<Kind>` where client-node disambiguates (core/v1 Event vs events.k8s.io).
-const MODEL_FOR_KIND: Readonly<Record<string, string>> = { Event: 'CoreV1Event' };
+// client-node 1.4.0 has no v1 MutatingAdmissionPolicy yet; v1beta1 has the same fields (GA in 1.36 unchanged).
+const MODEL_FOR_KIND: Readonly<Record<string, string>> = {
+  Event: 'CoreV1Event',
+  MutatingAdmissionPolicy: 'V1beta1MutatingAdmissionPolicy',
+  MutatingAdmissionPolicyBinding: 'V1beta1MutatingAdmissionPolicyBinding',
+};
 
 export function modelNameForKind(kind: string): string {
   return MODEL_FOR_KIND[kind] ?? `V1${kind}`;

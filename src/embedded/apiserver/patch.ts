@@ -318,11 +318,18 @@ const PATCH_SCHEMA: Record<string, Record<string, FieldPatchMeta>> = {
   ClusterRole: { metadata: { type: 'ObjectMeta' } },
   RoleBinding: { metadata: { type: 'ObjectMeta' } },
   ClusterRoleBinding: { metadata: { type: 'ObjectMeta' } },
+  // admissionregistration/v1: only matchConditions has a patch strategy (merge on name); every other list is atomic.
+  ValidatingAdmissionPolicy: { metadata: { type: 'ObjectMeta' }, spec: { type: 'AdmissionPolicySpec' } },
+  MutatingAdmissionPolicy: { metadata: { type: 'ObjectMeta' }, spec: { type: 'AdmissionPolicySpec' } },
+  AdmissionPolicySpec: { matchConditions: merge('name') },
+  ValidatingAdmissionPolicyBinding: { metadata: { type: 'ObjectMeta' } },
+  MutatingAdmissionPolicyBinding: { metadata: { type: 'ObjectMeta' } },
 };
 
 /** Kinds applyStrategicMergePatch knows the patch metadata of. */
 export const STRATEGIC_MERGE_PATCH_KINDS: readonly string[] = [
   'Pod', 'Namespace', 'Node', 'ServiceAccount', 'Secret', 'ConfigMap', 'Event', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding',
+  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding',
 ];
 
 const directiveMarker = '$patch';

@@ -12,7 +12,7 @@ export interface ResourceRequestInfo {
   resource: string;
   subresource: string;
   name: string;
-  /** More path segments than resource/name/subresource: no such route (404). */
+  /** More path segments than resource/name/subresource: no such route (404); a proxy subresource takes a path. */
   unrouted: boolean;
 }
 
@@ -59,7 +59,7 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
   if (name === '' && verb === 'get') verb = isTrue(query.get('watch')) ? 'watch' : 'list';
   else if (verb === 'get' && isTrue(query.get('watch'))) verb = 'watch';
   if (name === '' && verb === 'delete') verb = 'deletecollection';
-  return { isResourceRequest: true, path, verb, apiPrefix: prefix, group, version, namespace, resource, subresource, name, unrouted: rest.length > 3 };
+  return { isResourceRequest: true, path, verb, apiPrefix: prefix, group, version, namespace, resource, subresource, name, unrouted: rest.length > 3 && subresource !== 'proxy' };
 }
 
 function isTrue(v: string | null): boolean {

@@ -9,6 +9,7 @@
 //
 // Request pipeline as upstream's handler chain (k8s.io/apiserver/pkg/server/config.go
 // DefaultBuildHandlerChain): request info → authentication → authorization → route → handler.
+import type { NodeConfigz } from './handlers/node-proxy.js';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -96,6 +97,8 @@ export interface ApiServer {
   kubeconfig(options?: { users?: readonly string[]; namespaces?: Record<string, string> }): string;
   /** The kubelet registers itself here to serve pods/log. */
   setPodLogs(fn: PodLogs): void;
+  /** The kubelets register what they answer on nodes/<name>/proxy/configz. */
+  setNodeConfigz(fn: NodeConfigz): void;
   close(): Promise<void>;
 }
 
@@ -120,6 +123,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
   const authenticator = new TokenAuthenticator(users);
   const authorizer = new RbacAuthorizer(store);
   let podLogs: PodLogs = options.podLogs ?? noKubeletPodLogs;
+  let nodeConfigz: NodeConfigz = () => undefined;
   const openapi = buildOpenApi(serverVersion.gitVersion);
 
   // The serviceaccounts controller's job, done at once: every namespace gets its `default` ServiceAccount.
@@ -136,6 +140,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     decoder,
     gracefulPodDeletion: options.gracefulPodDeletion ?? false,
     podLogs: () => podLogs,
+    nodeConfigz: () => nodeConfigz,
     authorize: (user, attributes) => authorizer.authorize(user, attributes),
     rulesFor: (user, namespace) => authorizer.rulesFor(user, namespace),
     purgeNamespace: (namespace) => {
@@ -362,6 +367,9 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     },
     setPodLogs(fn) {
       podLogs = fn;
+    },
+    setNodeConfigz(fn) {
+      nodeConfigz = fn;
     },
     async close() {
       stopNamespaceController();

@@ -99,7 +99,7 @@ const clone = <T>(value: T): T => structuredClone(value);
 const qualified = (r: ResourceInfo): { group: string; resource: string } => ({ group: r.group, resource: r.resource });
 
 /** Kinds whose spec changes bump metadata.generation (upstream: strategies with PrepareForUpdate). */
-const generationKinds = new Set(['Pod', 'Node']);
+const generationKinds = new Set(['Pod', 'Node', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding']);
 
 export class ObjectStore {
   private readonly objects = new Map<string, Map<string, KubeObject>>();

@@ -50,7 +50,7 @@ describe('the PodSecurity plugin in the embedded admission chain (default-on, as
 
   it('passes warnings to the request and allows the pod where only warn is set; ignores unlabelled namespaces', () => {
     const warnings: string[] = [];
-    chain.validate(hostPathPod, { store: store({ 'pod-security.kubernetes.io/warn': 'baseline' }), user, warn: (w) => warnings.push(w) });
+    chain.validate(hostPathPod, { store: store({ 'pod-security.kubernetes.io/warn': 'baseline' }), user, warnings });
     expect(warnings).toEqual(['would violate PodSecurity "baseline:latest": hostPath volumes (volume "containerd")']);
     expect(() => chain.validate(hostPathPod, { store: store({}), user })).not.toThrow();
   });

@@ -26,7 +26,7 @@ function toError(a: AdmissionAttributes, response: PodSecurityResponse): StatusE
 export function podSecurityPlugin(config: PodSecurityConfiguration = defaultPodSecurityConfiguration) {
   return {
     name: PodSecurityPluginName,
-    validate(a: AdmissionAttributes, ctx: { store: ObjectStore; user: UserInfo; warn?: (text: string) => void }): Error | undefined {
+    validate(a: AdmissionAttributes, ctx: { store: ObjectStore; user: UserInfo; warnings?: string[] }): Error | undefined {
       if (a.group !== '' || (a.operation !== 'CREATE' && a.operation !== 'UPDATE')) return undefined;
       const attrs = { operation: a.operation, subresource: a.subresource, namespace: a.namespace, name: a.name, username: ctx.user.name, object: a.object, oldObject: a.oldObject };
       let response: PodSecurityResponse;
@@ -37,7 +37,7 @@ export function podSecurityPlugin(config: PodSecurityConfiguration = defaultPodS
       } else if (a.resource === 'namespaces') {
         response = validateNamespace(attrs, { config, podsInNamespace: () => ctx.store.list(podsResource, a.name).items });
       } else return undefined;
-      for (const w of response.warnings) ctx.warn?.(w);
+      ctx.warnings?.push(...response.warnings);
       return toError(a, response);
     },
   };

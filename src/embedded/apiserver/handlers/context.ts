@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AdmissionChain } from '../admission.js';
 import type { DecodeWorker } from '../endpoints/decode-worker.js';
 import type { UserInfo } from '../authn.js';
+import type { NodeConfigz } from './node-proxy.js';
 import type { ResourceRequestInfo } from '../request-info.js';
 import type { ResourceInfo } from '../resources.js';
 import type { KubeObject, ObjectStore } from '../store.js';
@@ -25,6 +26,8 @@ export interface ServerParts {
   /** Decodes large bodies off the event loop. */
   decoder: DecodeWorker;
   podLogs: () => PodLogs;
+  /** What each node's kubelet answers on /configz (nodes/proxy). */
+  nodeConfigz: () => NodeConfigz;
   /** Pods on a node are deleted gracefully: deletionTimestamp now, removal by the kubelet (store.delete). */
   gracefulPodDeletion: boolean;
   /** Deletes every namespaced object in a namespace (the namespace controller's job). */

@@ -11,6 +11,7 @@ import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../pa
 import { groupVersion } from '../resources.js';
 import { selectorPredicate } from '../selectors.js';
 import type { KubeObject } from '../store.js';
+import type { AdmissionContext } from '../admission.js';
 import { strategyFor } from '../registry/index.js';
 import { applyDefaults, prepareForCreate, prepareForStorage, prepareForUpdate, validateCreate, validateUpdate } from '../strategy.js';
 import { openWatchStream, sendWatchError } from '../watch.js';
@@ -60,6 +61,31 @@ function applyFieldValidation(ctx: RequestContext, strict: readonly string[], mo
   if (strict.length === 0) return;
   if (mode === 'Strict') throw refuse(`strict decoding error: ${strict.join(', ')}`);
   if (mode === 'Warn') ctx.res.setHeader('Warning', strict.map(warningHeaderValue));
+}
+
+/** The admission context of one write: who asks, dryRun, the options, and a sink for policy warnings. */
+function admissionContext(ctx: RequestContext, dryRun: boolean, options: Json): AdmissionContext {
+  return { store: ctx.parts.store, user: ctx.user, dryRun, options, authorize: ctx.parts.authorize, warnings: [] };
+}
+
+/** Adds admission warnings to the Warning headers already set (field validation's), as upstream's warning recorder. */
+function sendAdmissionWarnings(ctx: RequestContext, admission: AdmissionContext): void {
+  if (!admission.warnings || admission.warnings.length === 0) return;
+  const existing = ctx.res.getHeader('Warning');
+  const before = existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
+  ctx.res.setHeader('Warning', [...before, ...admission.warnings.map(warningHeaderValue)]);
+}
+
+/** CreateOptions/UpdateOptions as a request carries them in the query (what `request.options` shows policies). */
+function writeOptions(kind: 'CreateOptions' | 'UpdateOptions' | 'PatchOptions', query: URLSearchParams): Json {
+  const options: Json = { kind, apiVersion: 'meta.k8s.io/v1' };
+  const dryRun = query.getAll('dryRun');
+  if (dryRun.length > 0) options['dryRun'] = dryRun;
+  const fieldManager = query.get('fieldManager');
+  if (fieldManager) options['fieldManager'] = fieldManager;
+  const fieldValidation = query.get('fieldValidation');
+  if (fieldValidation) options['fieldValidation'] = fieldValidation;
+  return options;
 }
 
 const expected = (ctx: RequestContext): ExpectedKind => ({ group: ctx.resource.group, version: ctx.resource.version, kind: ctx.resource.kind });
@@ -120,14 +146,16 @@ export async function handleCreate(ctx: RequestContext): Promise<void> {
     kind: resource.kind,
     object: defaulted,
   };
-  const admitted = parts.admission.admit(attrs, { store: parts.store, user: ctx.user });
+  const admission = admissionContext(ctx, dryRun, writeOptions('CreateOptions', query));
+  const admitted = parts.admission.admit(attrs, admission);
   const prepared = prepareForCreate(resource, admitted);
   const name = prepared.metadata.name ?? '';
   await yieldToLoop();
   const err = invalid(ctx, name, validateCreate(resource, prepared));
   if (err) throw err;
   await yieldToLoop();
-  parts.admission.validate({ ...attrs, object: prepared }, { store: parts.store, user: ctx.user, warn: (text) => ctx.res.appendHeader('Warning', warningHeaderValue(text)) });
+  parts.admission.validate({ ...attrs, object: prepared }, admission);
+  sendAdmissionWarnings(ctx, admission);
   const created = parts.store.create(resource, prepareForStorage(resource, prepared), { dryRun, owned: true, shared: true });
   ctx.respond(201, created);
 }
@@ -280,12 +308,15 @@ export async function handleUpdate(ctx: RequestContext, verb: 'update' | 'patch'
     object: prepared,
     oldObject: current,
   };
-  prepared = parts.admission.admit(attrs, { store: parts.store, user: ctx.user });
+  // Upstream's patch handler admits with PatchOptions converted to UpdateOptions (patch.go).
+  const admission = admissionContext(ctx, dryRun, writeOptions('UpdateOptions', query));
+  prepared = parts.admission.admit(attrs, admission);
   await yieldToLoop();
   const err = invalid(ctx, info.name, validateUpdate(resource, prepared, current, info.subresource));
   if (err) throw err;
   await yieldToLoop();
-  parts.admission.validate({ ...attrs, object: prepared }, { store: parts.store, user: ctx.user, warn: (text) => ctx.res.appendHeader('Warning', warningHeaderValue(text)) });
+  parts.admission.validate({ ...attrs, object: prepared }, admission);
+  sendAdmissionWarnings(ctx, admission);
   const updated = parts.store.update(resource, prepareForStorage(resource, prepared), { dryRun, owned: true, shared: true });
   ctx.respond(200, updated);
 }
@@ -305,20 +336,22 @@ export async function handleDelete(ctx: RequestContext): Promise<void> {
   const dryRun = isDryRun(query) || (Array.isArray(options['dryRun']) && options['dryRun'].includes('All'));
   const preconditions = isObject(options['preconditions']) ? options['preconditions'] : {};
   const current = parts.store.mustGet(resource, info.namespace, info.name);
-  parts.admission.admit(
-    {
-      operation: 'DELETE',
-      group: resource.group,
-      resource: resource.resource,
-      subresource: '',
-      name: info.name,
-      namespace: resource.namespaced ? info.namespace : '',
-      kind: resource.kind,
-      object: undefined,
-      oldObject: current,
-    },
-    { store: parts.store, user: ctx.user },
-  );
+  const attrs = {
+    operation: 'DELETE' as const,
+    group: resource.group,
+    resource: resource.resource,
+    subresource: '',
+    name: info.name,
+    namespace: resource.namespaced ? info.namespace : '',
+    kind: resource.kind,
+    object: undefined,
+    oldObject: current,
+  };
+  const admission = admissionContext(ctx, dryRun, { kind: 'DeleteOptions', apiVersion: 'meta.k8s.io/v1', ...options });
+  // delete.go: mutating admission, then (in the store's BeforeDelete) validating admission.
+  parts.admission.admit(attrs, admission);
+  parts.admission.validate(attrs, admission);
+  sendAdmissionWarnings(ctx, admission);
   const grace = gracePeriod(query, options);
   const deleted = deleteObject(ctx, info.namespace, info.name, {
     dryRun,

@@ -3,6 +3,8 @@
 import { clusterRoleBindings } from './clusterrolebindings.js';
 import { clusterRoles } from './clusterroles.js';
 import { events } from './events.js';
+import { mutatingAdmissionPolicies } from './mutatingadmissionpolicies.js';
+import { mutatingAdmissionPolicyBindings } from './mutatingadmissionpolicybindings.js';
 import { namespaces } from './namespaces.js';
 import { nodes } from './nodes.js';
 import { pods } from './pods.js';
@@ -13,6 +15,8 @@ import { selfSubjectAccessReviews, selfSubjectRulesReviews } from './selfsubject
 import { serviceAccounts } from './serviceaccounts.js';
 import { services } from './services.js';
 import type { ResourceStrategy } from './types.js';
+import { validatingAdmissionPolicies } from './validatingadmissionpolicies.js';
+import { validatingAdmissionPolicyBindings } from './validatingadmissionpolicybindings.js';
 
 export type { ResourceStrategy } from './types.js';
 
@@ -30,6 +34,10 @@ export const strategies: readonly ResourceStrategy[] = [
   roles,
   selfSubjectRulesReviews,
   selfSubjectAccessReviews,
+  validatingAdmissionPolicies,
+  validatingAdmissionPolicyBindings,
+  mutatingAdmissionPolicies,
+  mutatingAdmissionPolicyBindings,
 ];
 
 const byKey = new Map(strategies.map((s) => [`${s.info.group}/${s.info.resource}`, s]));

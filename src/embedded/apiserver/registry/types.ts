@@ -41,3 +41,8 @@ export function coreResource(resource: string, singular: string, kind: string, n
 export function rbacResource(resource: string, singular: string, kind: string, namespaced: boolean): ResourceInfo {
   return { group: 'rbac.authorization.k8s.io', version: 'v1', resource, singular, kind, namespaced, verbs: crud, shortNames: [], categories: [], subresources: [] };
 }
+
+/** An admissionregistration.k8s.io/v1 resource (cluster-scoped: the admission policies and their bindings). */
+export function admissionRegistrationResource(resource: string, singular: string, kind: string, extra: Partial<ResourceInfo> = {}): ResourceInfo {
+  return { group: 'admissionregistration.k8s.io', version: 'v1', resource, singular, kind, namespaced: false, verbs: crud, shortNames: [], categories: ['api-extensions'], subresources: [], ...extra };
+}
