@@ -1,14 +1,15 @@
-// What `image-heist down` removes: kind clusters named image-heist-<profile>, containers carrying the lab label, and
+// What `image-heist down` removes: kind clusters named image-heist-<profile>, containers carrying the lab label, the
+// kind network when those clusters were its last users, and
 // the backend's leftover private folders (image-heist-kind-* in the temp folder: kind kubeconfigs, lab kubeconfigs
 // with tokens). Nothing else: a user's own clusters, containers and files are never matched.
 import { readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PROFILE_NAMES } from '../lab/profiles.js';
-import { listLabContainers, removeContainers } from './commands.js';
+import { listLabContainers, removeContainers, removeNetwork } from './commands.js';
 import { deleteKindCluster, listClusters } from './cluster.js';
 import { runCommand } from './exec.js';
-import { LAB_LABEL, WORKDIR_PREFIX, clusterName } from './names.js';
+import { KIND_NETWORK, LAB_LABEL, WORKDIR_PREFIX, clusterName } from './names.js';
 
 /** Only the names the lab gives (one per profile), not anything that merely starts with the prefix. */
 export function labClusters(all: readonly string[]): string[] {
@@ -38,6 +39,12 @@ export async function removeLabResources(onRemoved: (what: string) => void = () 
   if (found.containers.length > 0) {
     await runCommand(removeContainers(found.containers));
     for (const c of found.containers) onRemoved(`container ${c}`);
+  }
+  // kind leaves its network behind (kind delete.go); once the lab's clusters are gone it goes too, unless something
+  // else still uses it (Docker refuses to remove a network with containers attached: the user's own clusters stay)
+  if (found.clusters.length > 0) {
+    const removed = await runCommand(removeNetwork(KIND_NETWORK)).then(() => true, () => false);
+    if (removed) onRemoved(`network ${KIND_NETWORK}`);
   }
   // after the clusters: a running backend's folder goes with its clusters
   const folders = await leftoverWorkdirs();
