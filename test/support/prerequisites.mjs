@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 
 /** Program → the Debian package that has it. */
-export const PROGRAMS = { skopeo: 'skopeo', 'docker-registry': 'docker-registry', htpasswd: 'apache2-utils', tmux: 'tmux' };
+export const PROGRAMS = { skopeo: 'skopeo', 'docker-registry': 'docker-registry', htpasswd: 'apache2-utils', tmux: 'tmux', busybox: 'busybox' };
 
 /** What to do about what is missing: nothing, install these packages, or ask for them in one line. */
 export function prerequisitePlan(missing, { root, apt }) {
