@@ -7,7 +7,7 @@ import { CoreV1Api, KubeConfig, type V1Node, type V1Pod } from '@kubernetes/clie
 import { BackendUnavailableError } from '../errors.js';
 import { CancelledError } from '../lab/shutdown.js';
 import { createCluster, deleteCluster, getClusters, getKubeconfig, getNodes, inspectNetwork } from './commands.js';
-import { runCommand } from './exec.js';
+import { CommandError, runCommand } from './exec.js';
 import { WORKDIR_PREFIX } from './names.js';
 
 export const READY_TIMEOUT_MS = 5 * 60_000;
@@ -19,7 +19,15 @@ export async function listClusters(signal?: AbortSignal): Promise<string[]> {
 }
 
 export async function createKindCluster(name: string, config: string, kubeconfigPath: string, options: { signal?: AbortSignal; onLine?: (line: string) => void } = {}): Promise<void> {
-  await runCommand(createCluster(name, config, kubeconfigPath), { ...options, timeoutMs: 10 * 60_000 });
+  try {
+    await runCommand(createCluster(name, config, kubeconfigPath), { ...options, timeoutMs: 10 * 60_000 });
+  } catch (error) {
+    // a cluster kind could not make is the backend failing here (exit 3), not an unexpected error; a cancel stays a cancel
+    if (error instanceof CommandError && !options.signal?.aborted) {
+      throw new BackendUnavailableError(error.message, 'see Troubleshooting in docs/backends.md; `kind create cluster` with --retain keeps the nodes to inspect');
+    }
+    throw error;
+  }
 }
 
 /**
