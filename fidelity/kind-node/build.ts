@@ -36,12 +36,12 @@ export const kubeadmImages = {
 } as const;
 
 /**
- * The images of the kube-system pods made through the API (kube-proxy's DaemonSet, CoreDNS's Deployment): the
- * ones AlwaysPullImages turns to Always, so a lab without a registry for them must mirror them. Static pods
- * (etcd, the control plane) run from manifest files the kubelet reads, never through admission; containerd
- * pulls the sandbox image only when it is missing.
+ * The images the kubelet runs that no registry serves for an offline node image, so a lab must mirror them where
+ * the node pulls: AlwaysPullImages turns kube-proxy's and CoreDNS's pods (made through the API) to Always, and the
+ * kubelet's AlwaysVerify re-pulls every preloaded image it has no pull record for, the static pods' too (KEP-2535),
+ * which kubeadm init waits for. containerd pulls the sandbox image only when it is missing, so pause stays out.
  */
-export const systemImages = [kubeadmImages['kube-proxy'], kubeadmImages.coredns];
+export const systemImages = Object.values(kubeadmImages).filter((ref) => ref !== kubeadmImages.pause);
 
 const nodeBinaries: BinaryName[] = ['kubeadm', 'kubelet', 'kubectl', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'etcd', 'coredns', 'crictl'];
 

@@ -26,7 +26,7 @@ export interface KindImagesManifest {
   busybox: BuiltDockerImage;
   /** The images the node's containerd holds for kubeadm (exact references kubeadm v1.36.3 asks for). */
   systemImages: string[];
-  /** Those the kube-system pods created through the API use (the node image's system-images label). */
+  /** Those a lab must mirror (the node image's system-images label): all but the sandbox image. */
   mirroredSystemImages: string[];
   /** kind v0.32.0, built from the Go module proxy. */
   kindBinary: string;

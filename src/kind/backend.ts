@@ -229,8 +229,11 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
     }
   }
 
+  /** Where the nodes must pull the system images: AlwaysPullImages (kube-system's pods) and AlwaysVerify (every preloaded image). */
   function needsMirror(profile: ProfileName, traits: NodeImageTraits): boolean {
-    return PROFILES[profile].enableAdmissionPlugins.includes('AlwaysPullImages') && traits.systemImages.length > 0;
+    const p = PROFILES[profile];
+    const pulls = p.enableAdmissionPlugins.includes('AlwaysPullImages') || p.kubelet.imagePullCredentialsVerificationPolicy === 'AlwaysVerify';
+    return pulls && traits.systemImages.length > 0;
   }
 
   /** certs.d entries for the system images' registries, pointing at the profile's anonymous registry (only where every pod pulls). */
