@@ -46,6 +46,7 @@ import {
   stopRegistryContainer,
   type RegistryContainerSpec,
 } from './registry-container.js';
+import { createSlots, creationSlots } from './slots.js';
 import { exportSystemImages, pushToMirror, writeMirrorHosts, type ArchivedImage } from './system-images.js';
 import { clusterEndpoint, labKubeconfig, requestToken, withCurrentContext } from './tenants.js';
 
@@ -73,6 +74,15 @@ interface Registries {
   up: Record<RegistryRole, boolean>;
 }
 
+/** What every profile's cluster is made with: read from the Docker host and the node image once. */
+interface Setup {
+  host: HostSettings;
+  traits: NodeImageTraits;
+  platform: { os: string; architecture: string };
+  /** Turns for `kind create cluster` (slots.ts). */
+  creating: <T>(task: () => Promise<T>) => Promise<T>;
+}
+
 interface Shared {
   users: RegistryUsers;
   flag: string;
@@ -93,7 +103,7 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
   const images: KindImages = { ...DEFAULT_KIND_IMAGES, ...options.images };
   let workdir: Promise<string> | undefined;
   let shared: Promise<Shared> | undefined;
-  let setup: Promise<{ host: HostSettings; traits: NodeImageTraits; platform: { os: string; architecture: string } }> | undefined;
+  let setup: Promise<Setup> | undefined;
   let systemImages: Promise<ArchivedImage[]> | undefined;
   const clusters = new Map<ProfileName, Promise<Prepared>>();
   const made = new Set<string>();
@@ -161,7 +171,7 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
           await ensureImage(images.node, '--node-image', start.signal);
           return readNodeImageTraits(images.node, start.signal);
         });
-        return { host, traits, platform: { os: 'linux', architecture: ociArchitecture(dockerHost.architecture) } };
+        return { host, traits, platform: { os: 'linux', architecture: ociArchitecture(dockerHost.architecture) }, creating: createSlots(creationSlots(dockerHost.cpus)) };
       })(),
     );
     shared ??= handled(
@@ -180,7 +190,7 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
         setupNow.then(async (s) => {
           const mirrors = await mirrorMounts(profile, s.traits);
           const config = renderKindConfig(profile, { workers, nodeImage: images.node, host: s.host, builtinCni: s.traits.builtinCni, mirrors });
-          return step(profile, `Creating cluster ${name}`, () => ensureCluster(name, workers, config, start.signal));
+          return s.creating(() => step(profile, `Creating cluster ${name}`, () => ensureCluster(name, workers, config, start.signal)));
         }),
       );
       // the registries join the kind network as soon as the first `kind create cluster` has made it (kind network.go)

@@ -71,6 +71,8 @@ export interface DockerHost {
   cgroupVersion: string;
   /** As Docker reports it: x86_64, aarch64. */
   architecture: string;
+  /** CPUs the engine sees (`docker info` NCPU), when known. */
+  cpus?: number;
   /** Whether the engine runs on this machine's kernel (its kernel version is ours): only then are the next two read here. */
   sameKernel?: boolean;
   /** fs.inotify.max_user_instances on the engine's kernel, when known. */
@@ -80,14 +82,15 @@ export interface DockerHost {
 }
 
 export async function probeDockerHost(): Promise<DockerHost> {
-  const result = await execa('docker', ['info', '--format', '{{.MemTotal}} {{.CgroupVersion}} {{.Architecture}} {{.KernelVersion}}'], {
+  const result = await execa('docker', ['info', '--format', '{{.MemTotal}} {{.CgroupVersion}} {{.Architecture}} {{.KernelVersion}} {{.NCPU}}'], {
     reject: false,
     timeout: PROBE_TIMEOUT_MS,
     stdin: 'ignore',
   });
-  const [mem, cgroup, arch, kernel] = result.stdout.trim().split(/\s+/);
+  const [mem, cgroup, arch, kernel, ncpu] = result.stdout.trim().split(/\s+/);
   if (result.exitCode !== 0 || !mem) throw new BackendUnavailableError(`docker info failed: ${firstLine(result.stderr) || 'no answer'}`, 'check that Docker is running');
-  const host: DockerHost = { memTotalBytes: Number(mem), cgroupVersion: cgroup ?? '', architecture: arch ?? '' };
+  const cpus = Number(ncpu);
+  const host: DockerHost = { memTotalBytes: Number(mem), cgroupVersion: cgroup ?? '', architecture: arch ?? '', ...(cpus > 0 ? { cpus } : {}) };
   // Docker Desktop and remote engines run another kernel: its limits cannot be read from here
   if (kernel === undefined || kernel !== release()) return { ...host, sameKernel: false };
   return { ...host, sameKernel: true, ...(await readLocalLimits()) };

@@ -7,7 +7,7 @@
 //
 // IMAGE_HEIST_KIND_MATRIX=full (default) runs the whole catalogue; `ci` runs classic and one more scenario (so one
 // reset) on the 4 profiles, as .ci/run does to stay within its time limit.
-import { readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApiException, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -17,6 +17,7 @@ import { createEmbeddedBackend } from '../../src/embedded/lab.js';
 import { createKindBackend, type KindBackendOptions } from '../../src/kind/backend.js';
 import { LAB_LABEL } from '../../src/kind/names.js';
 import { PROFILE_NAMES, type ProfileName } from '../../src/lab/profiles.js';
+import { makeDockerConfigJson } from '../../src/registry/docker-config.js';
 import { loadBuiltInCatalogue } from '../../src/scenario/catalogue.js';
 import { KIND_TIMING, runMatrix } from '../../src/scenario/engine.js';
 import type { ScenarioResult } from '../../src/scenario/results.js';
@@ -214,6 +215,47 @@ describe.skipIf(reason !== undefined)(`kind live suite${reason ? ` (skipped: ${r
       await tmux('kill-session', '-t', session);
     }
   }, 25 * 60_000);
+
+  it('audit on an `up --backend kind` lab: passive finds the heist open; --attack runs it for real and leaves no object behind', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'ih-kind-audit-'));
+    const up = execa(process.execPath, [bin, 'up', '--backend', 'kind', '--profile', 'none', '--dir', dir, ...imageArgs()], { reject: false, stdin: 'ignore', all: true });
+    try {
+      type LabJson = { kubeconfig: string; registry: { host: string; username: string; password: string }; images: { secret: string; public: string } };
+      const info = await until('up --backend kind to write lab.json', 15 * 60_000, async () => {
+        if (up.exitCode !== null) throw new Error(`up exited ${up.exitCode}: ${up.all}`);
+        return readFile(path.join(dir, 'lab.json'), 'utf8').then((t) => JSON.parse(t) as LabJson, () => undefined);
+      });
+      const audit = (...args: string[]) =>
+        withTimeout(execa(process.execPath, [bin, 'audit', '--kubeconfig', info.kubeconfig, '--context', 'admin', '--json', ...args], { reject: false, stdin: 'ignore' }), 10 * 60_000, 'image-heist audit');
+      type Report = { conclusion: string; gaps: { id: string; status: string }[]; attack?: { containers: { kind: string; evidence: string }; cleanedUp: boolean } };
+
+      const passive = await audit('--namespace', 'tenant-b');
+      expect(passive.exitCode, passive.stderr).toBe(1);
+      const found = JSON.parse(passive.stdout) as Report;
+      expect(found.conclusion).toBe('exposed');
+      expect(found.gaps.find((g) => g.id === 'containers')?.status).toBe('open');
+
+      const secret = path.join(dir, 'pull-secret.json');
+      await writeFile(secret, makeDockerConfigJson(info.registry.host, info.registry.username, info.registry.password), { mode: 0o600 });
+      const attack = await audit('--attack', '--yes', '--image', info.images.secret, '--pull-secret', secret, '--host-image', info.images.public, '--timeout', '300');
+      expect(attack.exitCode, attack.stderr).toBe(1);
+      const report = JSON.parse(attack.stdout) as Report;
+      expect(report.attack?.containers.kind).toBe('bypassed');
+      expect(report.attack?.containers.evidence).toMatch(/FLAG\{[0-9a-f]{32}\}/);
+      expect(report.attack?.cleanedUp).toBe(true);
+      expect(attack.stdout + attack.stderr).not.toContain(info.registry.password);
+      // the throwaway namespaces are gone (a namespace terminates after its pods): nothing of the attack is left
+      await until('the audit namespaces to be deleted', 5 * 60_000, async () => {
+        const r = await execa('kubectl', ['--kubeconfig', info.kubeconfig, '--context', 'admin', 'get', 'namespaces', '-l', 'app.kubernetes.io/managed-by=image-heist-audit', '-o', 'name'], { reject: false });
+        return r.exitCode === 0 && r.stdout.trim() === '' ? true : undefined;
+      });
+    } finally {
+      up.kill('SIGINT');
+      await withTimeout(up, 5 * 60_000, 'up to stop after Ctrl-C').catch((e: unknown) => log(String(e)));
+      await rm(dir, { recursive: true, force: true });
+    }
+    expect(await leftovers(networksBefore)).toEqual([]);
+  }, 30 * 60_000);
 
   it('Ctrl-C during a kind run cleans up and exits 130; down removes what a kept run left', async () => {
     const run = execa(process.execPath, [bin, 'run', '--backend', 'kind', '--profile', 'none', ...imageArgs()], { reject: false, stdin: 'ignore', all: true });
