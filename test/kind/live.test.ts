@@ -15,7 +15,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmbeddedBackend } from '../../src/embedded/lab.js';
 import { createKindBackend, type KindBackendOptions } from '../../src/kind/backend.js';
-import { LAB_LABEL } from '../../src/kind/names.js';
+import { clusterName, LAB_LABEL } from '../../src/kind/names.js';
 import { PROFILE_NAMES, type ProfileName } from '../../src/lab/profiles.js';
 import { makeDockerConfigJson } from '../../src/registry/docker-config.js';
 import { loadBuiltInCatalogue } from '../../src/scenario/catalogue.js';
@@ -142,11 +142,13 @@ describe.skipIf(reason !== undefined)(`kind live suite${reason ? ` (skipped: ${r
     const embedded = await runMatrix({ scenarios, profiles, backend: createEmbeddedBackend() });
     const backend = createKindBackend(backendOptions(profiles));
     backends.push(backend);
-    // the node containers of each profile's cluster, when its first scenario ends and at the end: a reset that
-    // recreated a cluster would change them
-    const nodesAt = async () => (await docker('ps', '--filter', 'label=io.x-k8s.kind.cluster', '--format', '{{.ID}} {{.Label "io.x-k8s.kind.cluster"}}')).stdout.split('\n').filter(Boolean).sort();
-    let firstNodes: Promise<string[]> | undefined;
-    const firstDone = new Set<string>();
+    // each profile's node containers when its first scenario ends and when its last one starts (a lab is deleted
+    // right after its last scenario): a reset that recreated a cluster would change them
+    const nodesOf = async (profile: ProfileName) =>
+      (await docker('ps', '--filter', `label=io.x-k8s.kind.cluster=${clusterName(profile)}`, '--format', '{{.ID}}')).stdout.split('\n').filter(Boolean).sort();
+    const lastScenario = scenarios.at(-1)!.metadata.name;
+    const firstNodes = new Map<ProfileName, Promise<string[]>>();
+    const lastNodes = new Map<ProfileName, Promise<string[]>>();
     const matrixStarted = Date.now();
     const onKind: ScenarioResult[] = await withTimeout(
       runMatrix({
@@ -158,9 +160,9 @@ describe.skipIf(reason !== undefined)(`kind live suite${reason ? ` (skipped: ${r
           if (e.type === 'lab-progress' && e.progress.status === 'started') log(`  [${e.profile}] ${e.progress.action}`);
           if (e.type === 'verdict') {
             log(`  [${e.profile}] ${e.scenario}: ${e.result.verdict}${e.result.passed ? '' : ' (expectations not met)'} (${(e.result.durationMs / 1000).toFixed(1)} s)`);
-            firstDone.add(e.profile);
-            if (firstDone.size === profiles.length) firstNodes ??= nodesAt();
+            if (!firstNodes.has(e.profile)) firstNodes.set(e.profile, nodesOf(e.profile));
           }
+          if (e.type === 'step-started' && e.scenario === lastScenario && !lastNodes.has(e.profile)) lastNodes.set(e.profile, nodesOf(e.profile));
         },
       }),
       60 * 60_000,
@@ -177,11 +179,12 @@ describe.skipIf(reason !== undefined)(`kind live suite${reason ? ` (skipped: ${r
     // the expectations too, step by step: where kind and the embedded model part ways, this names the step
     const unmet = onKind.filter((r) => !r.passed).map((r) => `${key(r)}: ${r.steps.filter((s) => !s.passed).map((s) => s.error ?? s.id).join(', ')}`);
     expect(unmet).toEqual([]);
-    // one cluster per profile for the whole catalogue: the node containers after every profile's first scenario
-    // are those still there after the last one (reset, not recreate)
-    const nodes = await nodesAt();
-    expect(new Set(nodes.map((n) => n.split(' ')[1])).size).toBe(profiles.length);
-    expect(nodes).toEqual(await firstNodes);
+    // one cluster per profile for the whole catalogue: the same node containers from the first scenario to the last
+    for (const profile of profiles) {
+      const [first, last] = await Promise.all([firstNodes.get(profile), lastNodes.get(profile)]);
+      expect(last, `${profile}: its nodes while the last scenario ran`).toHaveLength(2);
+      expect(last, `${profile}: reset, not recreated`).toEqual(first);
+    }
     await backend.shutdown();
     expect(await leftovers(networksBefore)).toEqual([]);
   }, 70 * 60_000);
@@ -255,6 +258,26 @@ describe.skipIf(reason !== undefined)(`kind live suite${reason ? ` (skipped: ${r
       await rm(dir, { recursive: true, force: true });
     }
     expect(await leftovers(networksBefore)).toEqual([]);
+  }, 30 * 60_000);
+
+  it('kind save writes the workshop kit (node, registry, busybox) into one archive, and kind load brings it back', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'ih-kind-kit-'));
+    const kit = path.join(dir, 'kit.tar');
+    try {
+      const save = await withTimeout(execa(process.execPath, [bin, 'kind', 'save', kit, ...imageArgs()], { reject: false, stdin: 'ignore', all: true }), 20 * 60_000, 'kind save');
+      expect(save.exitCode, save.all).toBe(0);
+      const listing = await execa('tar', ['-xOf', kit, 'manifest.json']);
+      const tags = (JSON.parse(listing.stdout) as { RepoTags: string[] | null }[]).flatMap((m) => m.RepoTags ?? []);
+      expect(tags.sort()).toEqual([env!.images.busybox, env!.images.node, env!.images.registry].sort());
+      // the kit really restores an image: the busybox image goes, `kind load` brings it back under its name
+      expect((await docker('image', 'rm', env!.images.busybox)).exitCode).toBe(0);
+      const load = await withTimeout(execa(process.execPath, [bin, 'kind', 'load', kit], { reject: false, stdin: 'ignore', all: true }), 20 * 60_000, 'kind load');
+      expect(load.exitCode, load.all).toBe(0);
+      expect(load.all).toContain(env!.images.busybox);
+      expect((await docker('image', 'inspect', env!.images.busybox)).exitCode).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }, 30 * 60_000);
 
   it('Ctrl-C during a kind run cleans up and exits 130; down removes what a kept run left', async () => {
