@@ -16,6 +16,7 @@ import {
   SECRET_REPOSITORY,
   TENANT_A,
   TENANT_B,
+  admissionPolicyManifests,
   applyManifests,
   clearEvents,
   pullSecretManifest,
@@ -295,7 +296,7 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
     const reg = prepared.registries;
 
     progress({ action: `Setting the stage on ${prepared.name}`, status: 'started' });
-    await applyManifests(admin, [...serviceAccountManifests(), ...tenantManifests(prepared.profile, serviceAccountSubject), pullSecret]);
+    await applyManifests(admin, [...serviceAccountManifests(), ...tenantManifests(prepared.profile, serviceAccountSubject), pullSecret, ...admissionPolicyManifests(prepared.profile)]);
     const tokens = {} as Record<LabUser, string>;
     for (const user of ['admin', 'admin1', 'admin2'] as const) tokens[user] = await requestToken(admin, user);
     const endpoint = clusterEndpoint(admin);
@@ -370,7 +371,7 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
       setRegistryAvailable,
       async reset() {
         await setRegistryAvailable(true);
-        await resetStage(admin, { pullSecret });
+        await resetStage(admin, { profile: prepared.profile, pullSecret });
         // the node side waits for the deleted pods' containers (an image in use cannot go), then their late events go
         await Promise.all(prepared.nodes.map((n) => resetNodeImages(n, hosts, profile.kubelet.ensureSecretPulledImages)));
         if (profile.kubelet.ensureSecretPulledImages) await waitUntilReady(admin, prepared.nodes.length, { timeoutMs: 120_000, cluster: prepared.name });

@@ -84,7 +84,7 @@ describe('the stage and the reset through the API', () => {
     await core.deleteNamespacedSecret({ name: PULL_SECRET_NAME, namespace: TENANT_A });
     await core.createNamespacedSecret({ namespace: TENANT_A, body: { metadata: { name: PULL_SECRET_NAME }, type: 'Opaque', stringData: { tampered: 'yes' } } });
 
-    await resetStage(admin, { pullSecret });
+    await resetStage(admin, { profile: 'none', pullSecret });
 
     for (const ns of [TENANT_A, TENANT_B]) expect((await core.listNamespacedPod({ namespace: ns })).items).toEqual([]);
     expect((await core.listNamespacedSecret({ namespace: TENANT_B })).items.map((s) => s.metadata?.name)).not.toContain('stolen');
