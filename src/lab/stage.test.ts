@@ -1,5 +1,6 @@
 // The one stage and reset, against a real API server (the embedded one, through client-node over HTTPS).
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { scenarioPolicyManifests } from './admission-policies.js';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../embedded/apiserver/server.js';
@@ -9,6 +10,7 @@ import {
   PULL_SECRET_NAME,
   TENANT_A,
   TENANT_B,
+  admissionPolicyManifests,
   applyManifests,
   pullSecretManifest,
   resetStage,
@@ -92,5 +94,21 @@ describe('the stage and the reset through the API', () => {
     const restored = await core.readNamespacedSecret({ name: PULL_SECRET_NAME, namespace: TENANT_A });
     expect(restored.type).toBe('kubernetes.io/dockerconfigjson');
     expect(Object.keys(parseDockerConfigJson(Buffer.from(restored.data!['.dockerconfigjson']!, 'base64')))).toEqual(['127.0.0.1:5000']);
+  });
+  it("reset removes the policies and RBAC a scenario applied, keeps the profile's, and restores the tenant namespaces' labels", async () => {
+    await applyManifests(admin, admissionPolicyManifests('validating-admission-policy'));
+    await applyManifests(admin, [...scenarioPolicyManifests('gap-containers-only'), ...scenarioPolicyManifests('gap-tenants-may-label-namespaces')]);
+    const ns = await core.readNamespace({ name: TENANT_B });
+    await core.replaceNamespace({ name: TENANT_B, body: { ...ns, metadata: { ...ns.metadata, labels: { ...ns.metadata?.labels, 'lab.example/exempt': 'true' } } } });
+    const objects = KubernetesObjectApi.makeApiClient((() => { const kc = new KubeConfig(); kc.loadFromString(admin); return kc; })());
+    const names = async (kind: string, apiVersion = 'admissionregistration.k8s.io/v1') => (await objects.list(apiVersion, kind)).items.map((o) => o.metadata?.name);
+    expect(await names('ValidatingAdmissionPolicy')).toEqual(expect.arrayContaining(['require-imagepullpolicy-always.image-heist.lab', 'gap-containers-only.image-heist.lab']));
+
+    await resetStage(admin, { profile: 'none', pullSecret });
+
+    expect(await names('ValidatingAdmissionPolicy')).toEqual(['require-imagepullpolicy-always.image-heist.lab']);
+    expect(await names('ValidatingAdmissionPolicyBinding')).toEqual(['require-imagepullpolicy-always.image-heist.lab']);
+    expect(await names('ClusterRoleBinding', 'rbac.authorization.k8s.io/v1')).not.toContain('gap-tenant-b-namespace-labels.image-heist.lab');
+    expect((await core.readNamespace({ name: TENANT_B })).metadata?.labels).toEqual({ 'kubernetes.io/metadata.name': TENANT_B });
   });
 });
