@@ -18,6 +18,7 @@ import {
   TENANT_B,
   admissionPolicyManifests,
   applyManifests,
+  waitForAdmissionPolicies,
   clearEvents,
   pullSecretManifest,
   resetStage,
@@ -297,6 +298,7 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
 
     progress({ action: `Setting the stage on ${prepared.name}`, status: 'started' });
     await applyManifests(admin, [...serviceAccountManifests(), ...tenantManifests(prepared.profile, serviceAccountSubject), pullSecret, ...admissionPolicyManifests(prepared.profile)]);
+    await waitForAdmissionPolicies(admin, prepared.profile, refs.public);
     const tokens = {} as Record<LabUser, string>;
     for (const user of ['admin', 'admin1', 'admin2'] as const) tokens[user] = await requestToken(admin, user);
     const endpoint = clusterEndpoint(admin);

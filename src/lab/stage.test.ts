@@ -3,6 +3,7 @@ import { CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-n
 import { scenarioPolicyManifests } from './admission-policies.js';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { admissionPluginsFor } from '../embedded/apiserver/admission.js';
 import { startApiServer, type ApiServer } from '../embedded/apiserver/server.js';
 import { parseDockerConfigJson } from '../registry/docker-config.js';
 import {
@@ -18,6 +19,7 @@ import {
   serviceAccountSubject,
   tenantManifests,
   userSubject,
+  waitForAdmissionPolicies,
 } from './stage.js';
 
 describe('stage manifests', () => {
@@ -110,5 +112,21 @@ describe('the stage and the reset through the API', () => {
     expect(await names('ValidatingAdmissionPolicyBinding')).toEqual(['require-imagepullpolicy-always.image-heist.lab']);
     expect(await names('ClusterRoleBinding', 'rbac.authorization.k8s.io/v1')).not.toContain('gap-tenant-b-namespace-labels.image-heist.lab');
     expect((await core.readNamespace({ name: TENANT_B })).metadata?.labels).toEqual({ 'kubernetes.io/metadata.name': TENANT_B });
+  });
+  it('waits until the profile’s policies are in force, and says so when they never are', async () => {
+    // a server with the default admission chain (the policy plugins are in it), as the labs run
+    const server = await startApiServer({ admissionPlugins: admissionPluginsFor([]), tenants: [] });
+    const config = parse(server.kubeconfig()) as Record<string, unknown>;
+    config['current-context'] = 'admin';
+    const admin = stringify(config);
+    await applyManifests(admin, [...tenantManifests('none', userSubject), ...admissionPolicyManifests('validating-admission-policy')]);
+    await waitForAdmissionPolicies(admin, 'validating-admission-policy', '127.0.0.1:5000/public/hello:1');
+    await waitForAdmissionPolicies(admin, 'none', 'never-asked'); // no policies: nothing to wait for
+    const objects = KubernetesObjectApi.makeApiClient((() => { const kc = new KubeConfig(); kc.loadFromString(admin); return kc; })());
+    await objects.delete({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: 'require-imagepullpolicy-always.image-heist.lab' } });
+    await expect(waitForAdmissionPolicies(admin, 'validating-admission-policy', '127.0.0.1:5000/public/hello:1', 600)).rejects.toThrow(
+      "the validating-admission-policy profile's admission policies were not in force after 1 s",
+    );
+    await server.close();
   });
 });

@@ -51,6 +51,27 @@ export function admissionPolicyManifests(profile: ProfileName): KubernetesObject
   return PROFILES[profile].admissionPolicies.flatMap((file) => policyManifests(file));
 }
 
+/**
+ * Waits until the profile's policies are in force: kube-apiserver enforces a policy once its informer has seen it,
+ * so a dry run (dryRun=All: admission runs, nothing is stored) of an IfNotPresent pod in tenant-b must come back
+ * refused (a VAP) or with Always (a MAP). The embedded API server answers so at once.
+ */
+export async function waitForAdmissionPolicies(adminKubeconfig: string, profile: ProfileName, image: string, timeoutMs = 60_000): Promise<void> {
+  if (PROFILES[profile].admissionPolicies.length === 0) return;
+  const core = client(adminKubeconfig).makeApiClient(CoreV1Api);
+  const body = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'image-heist-policy-check' }, spec: { containers: [{ name: 'app', image, imagePullPolicy: 'IfNotPresent' }] } };
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const enforced = await core.createNamespacedPod({ namespace: TENANT_B, dryRun: 'All', body }).then(
+      (pod) => pod.spec?.containers[0]?.imagePullPolicy === 'Always',
+      (error: unknown) => (error as { code?: number }).code === 403 || (error as { code?: number }).code === 422,
+    );
+    if (enforced) return;
+    if (Date.now() > deadline) throw new Error(`the ${profile} profile's admission policies were not in force after ${Math.round(timeoutMs / 1000)} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 /** The lab's identities as ServiceAccounts with a cluster-admin binding for `admin` (backends whose users are tokens of these). */
 export function serviceAccountManifests(): KubernetesObject[] {
   return [
