@@ -1,6 +1,7 @@
 // Admission policies: the cost per request of evaluatePolicies with 0, 1 and 10 ValidatingAdmissionPolicies (and
-// 1 MutatingAdmissionPolicy) on Admin1's pod, which every policy admits after evaluating everything. In-process
-// only: the chain is not wired into the embedded API server yet. Reference: the same call with no policy.
+// 1 MutatingAdmissionPolicy) on Admin1's pod, which every policy admits after evaluating everything: the engine's
+// share of a pod create (the embedded API server calls the same function in its admission chain). Reference: the
+// same call with no policy.
 import { readFileSync } from 'node:fs';
 import type { BenchLine } from './index.js';
 import { evaluatePolicies, type PolicyAttributes, type PolicyLookups } from '../src/embedded/apiserver/admission/policy/evaluate.js';

@@ -42,7 +42,7 @@ describe('tutorial', () => {
       '08-hands-on',
     ]);
     for (const c of chapters) expect(c.body.length).toBeGreaterThan(200);
-    expect(chapters.filter((c) => c.task).map((c) => c.id)).toEqual(['03-the-attack', '04-always-pull-images', '05-kubelet-ensure-secret-pulled-images', '08-hands-on']);
+    expect(chapters.filter((c) => c.task).map((c) => c.id)).toEqual(['03-the-attack', '04-always-pull-images', '05-kubelet-ensure-secret-pulled-images', '06-policy-alternatives', '08-hands-on']);
   });
 
   it('runs start to finish with n, and says how to start the lab a task needs', async () => {
@@ -100,6 +100,28 @@ describe('tutorial', () => {
       expect(flat(frame)).toContain(`tenant-b/pod2 printed ${info.flag}`);
       expect(frame).not.toContain(info.registry.password);
       app.unmount();
+    });
+
+    it('ticks chapter 6 only when the learner’s own VAP holds for containers, init containers and kubectl debug, and admits Admin1', async () => {
+      const kubectl = (context: string, args: string[]) => execa('kubectl', ['--kubeconfig', info.kubeconfig, '--context', context, ...args]);
+      const policies = path.resolve('cluster-configs/policies');
+      const app = render(<TutorialApp chapters={chapters} labDir={path.join(dir, 'lab')} readSnapshot={readLabSnapshot} pollMs={100} onQuit={() => {}} size={size} color={false} />);
+      for (let i = 2; i <= 6; i++) {
+        app.stdin.write('n');
+        await frameWith(app, (f) => f.includes(`${i}/8`));
+      }
+      await frameWith(app, (f) => f.includes('watching the cluster: not yet'));
+      // Admin2 has a pod to debug; a policy whose rules forget pods/ephemeralcontainers does not tick the task
+      await kubectl('admin2', ['run', 'target', `--image=${info.images.public}`, '--image-pull-policy=Always']);
+      await kubectl('admin', ['apply', '-f', path.join(policies, 'gap-forgets-ephemeral-containers.yaml')]);
+      await new Promise((r) => setTimeout(r, 600));
+      expect(app.lastFrame()).toContain('☐ TASK');
+      await kubectl('admin', ['delete', '-f', path.join(policies, 'gap-forgets-ephemeral-containers.yaml')]);
+      await kubectl('admin', ['apply', '-f', path.join(policies, 'require-always.yaml')]);
+      const frame = await frameWith(app, (f) => f.includes('☑ DONE'));
+      expect(flat(frame)).toContain('require-imagepullpolicy-always.image-heist.lab: Admin2');
+      app.unmount();
+      await kubectl('admin', ['delete', '-f', path.join(policies, 'require-always.yaml')]);
     });
   });
 });

@@ -79,7 +79,7 @@ describe('image-heist up', () => {
     const result = await execa('node', [bin, 'up', '--profile', 'nope'], { reject: false });
     expect(result.exitCode).toBe(2);
     expect(result.stderr.trim().split('\n')).toEqual([
-      'image-heist: unknown profile "nope"; did you mean "none"? — valid profiles: none, always-pull-images, kubelet-default, kubelet-always-verify, pod-security, or all',
+      'image-heist: unknown profile "nope"; did you mean "none"? — valid profiles: none, always-pull-images, kubelet-default, kubelet-always-verify, pod-security, validating-admission-policy, mutating-admission-policy, or all',
     ]);
   });
 

@@ -86,7 +86,8 @@ export async function runAttack(http: KubeHttp, o: AttackOptions): Promise<Attac
     });
     if (secret.status !== 201) throw new AttackSetupError(`cannot create the pull secret in ${nsA}: ${statusMessage(secret)}`);
 
-    const owner = await createPod(http, nsA, pod('owner', o.image, { pullSecret: 'image-pull-secret' }, labels));
+    // the owner asks for Always (what a pull-policy policy demands; the image is cached all the same)
+    const owner = await createPod(http, nsA, pod('owner', o.image, { pullSecret: 'image-pull-secret', pullPolicy: 'Always' }, labels));
     if (owner.status !== 201) throw new AttackSetupError(`the owner's pod was refused: ${statusMessage(owner)}`);
     say(`owner's pod in ${nsA} pulls ${o.image} with the pull secret`);
     const ownerPod = await waitFor(http, nsA, 'owner', (p) => p.status?.containerStatuses?.[0], o);
@@ -117,7 +118,7 @@ export async function runAttack(http: KubeHttp, o: AttackOptions): Promise<Attac
 
 class AttackSetupError extends Error {}
 
-function pod(name: string, image: string, o: { pullSecret?: string; nodeName?: string }, labels: Record<string, string>) {
+function pod(name: string, image: string, o: { pullSecret?: string; nodeName?: string; pullPolicy?: 'Always' }, labels: Record<string, string>) {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -128,7 +129,7 @@ function pod(name: string, image: string, o: { pullSecret?: string; nodeName?: s
       terminationGracePeriodSeconds: 0,
       ...(o.nodeName ? { nodeName: o.nodeName } : {}),
       ...(o.pullSecret ? { imagePullSecrets: [{ name: o.pullSecret }] } : {}),
-      containers: [{ name: 'app', image, imagePullPolicy: 'IfNotPresent' }],
+      containers: [{ name: 'app', image, imagePullPolicy: o.pullPolicy ?? 'IfNotPresent' }],
     },
   };
 }
@@ -165,7 +166,8 @@ async function classic(http: KubeHttp, ns: string, node: string, o: AttackOption
 }
 
 async function ephemeral(http: KubeHttp, ns: string, node: string, o: AttackOptions, labels: Record<string, string>): Promise<AttackOutcome> {
-  const host = await createPod(http, ns, pod('host', o.hostImage, { nodeName: node }, labels));
+  // the host is innocent: a public image with Always, which a policy requiring Always admits; the ephemeral container is the test
+  const host = await createPod(http, ns, pod('host', o.hostImage, { nodeName: node, pullPolicy: 'Always' }, labels));
   if (host.status !== 201) return { kind: 'inconclusive', reason: `the host pod for the ephemeral container was refused: ${statusMessage(host)}` };
   const hostPod = await waitFor(http, ns, 'host', (x) => x.status?.containerStatuses?.[0], o);
   if (containerFate(hostPod.status?.containerStatuses?.[0]).fate !== 'ran') {

@@ -14,7 +14,7 @@ import { parseNormalizedNamed } from '../k8s/image-reference.js';
 import type { Lab, LabBackend, LabInfo, LabProgress, LabStartOptions, LabUser } from '../lab/backend.js';
 import { PROFILES } from '../lab/profiles.js';
 import { EMBEDDED_TIMING } from '../lab/timing.js';
-import { IMAGE_TAG, PUBLIC_REPOSITORY, PULL_SECRET_NAME, SECRET_REPOSITORY, TENANT_A, TENANT_B, applyManifests, clearEvents, pullSecretManifest, resetStage, tenantManifests, userSubject } from '../lab/stage.js';
+import { IMAGE_TAG, PUBLIC_REPOSITORY, PULL_SECRET_NAME, SECRET_REPOSITORY, TENANT_A, TENANT_B, admissionPolicyManifests, applyManifests, waitForAdmissionPolicies, clearEvents, pullSecretManifest, resetStage, tenantManifests, userSubject } from '../lab/stage.js';
 import { pullImage, pushImage } from '../registry/client.js';
 import { buildPublicImage, buildSecretImage, createFlag, imageBlobs, type BuiltImage } from '../registry/image-builder.js';
 import { createRegistryUsers, labAccessRules, type RegistryUsers } from '../registry/lab-users.js';
@@ -111,7 +111,10 @@ export async function startEmbeddedLab(options: EmbeddedLabOptions): Promise<Emb
     const pullSecret = pullSecretManifest(host, users.admin1.username, users.admin1.password);
     const kubeconfig = api.kubeconfig({ namespaces: { admin1: TENANT_A, admin2: TENANT_B } });
     const adminKubeconfig = kubeconfigAs(kubeconfig, 'admin');
-    await step('Setting the stage', () => applyManifests(adminKubeconfig, [...tenantManifests(profile.name, userSubject), pullSecret]));
+    await step('Setting the stage', async () => {
+      await applyManifests(adminKubeconfig, [...tenantManifests(profile.name, userSubject), pullSecret, ...admissionPolicyManifests(profile.name)]);
+      await waitForAdmissionPolicies(adminKubeconfig, profile.name, `${host}/${PUBLIC_REPOSITORY}:${IMAGE_TAG}`);
+    });
 
     const ownDir = options.dir === undefined;
     const dir = options.dir ?? (await mkdtemp(path.join(tmpdir(), 'image-heist-')));
@@ -188,7 +191,7 @@ export async function startEmbeddedLab(options: EmbeddedLabOptions): Promise<Emb
       },
       async reset() {
         await lab.setRegistryAvailable(true);
-        await resetStage(adminKubeconfig, { pullSecret });
+        await resetStage(adminKubeconfig, { profile: profile.name, pullSecret });
         await Promise.all(nodes.map((n) => n.reset()));
         scheduler.clear();
         await clearEvents(adminKubeconfig);

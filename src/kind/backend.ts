@@ -16,7 +16,9 @@ import {
   SECRET_REPOSITORY,
   TENANT_A,
   TENANT_B,
+  admissionPolicyManifests,
   applyManifests,
+  waitForAdmissionPolicies,
   clearEvents,
   pullSecretManifest,
   resetStage,
@@ -308,7 +310,8 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
     const reg = prepared.registries;
 
     progress({ action: `Setting the stage on ${prepared.name}`, status: 'started' });
-    await applyManifests(admin, [...serviceAccountManifests(), ...tenantManifests(prepared.profile, serviceAccountSubject), pullSecret]);
+    await applyManifests(admin, [...serviceAccountManifests(), ...tenantManifests(prepared.profile, serviceAccountSubject), pullSecret, ...admissionPolicyManifests(prepared.profile)]);
+    await waitForAdmissionPolicies(admin, prepared.profile, refs.public);
     const tokens = {} as Record<LabUser, string>;
     for (const user of ['admin', 'admin1', 'admin2'] as const) tokens[user] = await requestToken(admin, user);
     const endpoint = clusterEndpoint(admin);
@@ -383,7 +386,7 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
       setRegistryAvailable,
       async reset() {
         await setRegistryAvailable(true);
-        await resetStage(admin, { pullSecret });
+        await resetStage(admin, { profile: prepared.profile, pullSecret });
         // the node side waits for the deleted pods' containers (an image in use cannot go), then their late events go
         await Promise.all(prepared.nodes.map((n) => resetNodeImages(n, hosts, profile.kubelet.ensureSecretPulledImages)));
         if (profile.kubelet.ensureSecretPulledImages) await waitUntilReady(admin, prepared.nodes.length, { timeoutMs: 120_000, cluster: prepared.name });

@@ -44,7 +44,7 @@ describe('kind configs per profile', () => {
         const kc = patchOf(parsed, 'KubeletConfiguration');
         expect(kc).toHaveLength(1);
         expect(kc[0]!['featureGates']).toEqual({ KubeletEnsureSecretPulledImages: true });
-        const expected = { none: 'NeverVerify', 'always-pull-images': 'NeverVerify', 'kubelet-default': 'NeverVerifyPreloadedImages', 'kubelet-always-verify': 'AlwaysVerify', 'pod-security': 'NeverVerify' }[profile];
+        const expected = { none: 'NeverVerify', 'always-pull-images': 'NeverVerify', 'kubelet-default': 'NeverVerifyPreloadedImages', 'kubelet-always-verify': 'AlwaysVerify', 'pod-security': 'NeverVerify', 'validating-admission-policy': 'NeverVerify', 'mutating-admission-policy': 'NeverVerify' }[profile];
         expect(kc[0]!['imagePullCredentialsVerificationPolicy']).toBe(expected);
         expect(kc[0]!['imagePullCredentialsVerificationPolicy']).toBe(PROFILES[profile].kubelet.imagePullCredentialsVerificationPolicy);
       });

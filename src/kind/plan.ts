@@ -3,7 +3,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { PROFILES, type ProfileName } from '../lab/profiles.js';
-import { LAB_NAMESPACE, RESET_GRACE_PERIOD_SECONDS, pullSecretManifest, serviceAccountManifests, serviceAccountSubject, tenantManifests } from '../lab/stage.js';
+import { LAB_NAMESPACE, RESET_GRACE_PERIOD_SECONDS, admissionPolicyManifests, pullSecretManifest, serviceAccountManifests, serviceAccountSubject, tenantManifests } from '../lab/stage.js';
 import * as cmd from './commands.js';
 import { hostsToml, hostsTomlPath, renderKindConfig, type HostSettings } from './config.js';
 import { IMAGE_TAG, PUBLIC_REPOSITORY, SECRET_REPOSITORY } from './images.js';
@@ -49,6 +49,7 @@ export function planKindLab(options: KindPlanOptions): KindPlan {
   const manifests = [
     ...serviceAccountManifests(),
     ...tenantManifests(first, serviceAccountSubject),
+    ...admissionPolicyManifests(first),
     redactSecret(pullSecretManifest(registryHost('secure', first), 'admin1-xxxxxx', 'redacted'), registryHost('secure', first)),
   ];
   const phases = [

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { admissionPolicyManifests } from './stage.js';
 import { PROFILES, PROFILE_NAMES, UnknownProfileError, parseProfiles } from './profiles.js';
 
 describe('profiles', () => {
@@ -14,7 +15,16 @@ describe('profiles', () => {
       'NeverVerifyPreloadedImages',
       'AlwaysVerify',
       'NeverVerify',
+      'NeverVerify',
+      'NeverVerify',
     ]);
+  });
+
+  it('carries admission policies only in the two policy profiles, each from a file that parses to a policy and its binding', () => {
+    expect(PROFILE_NAMES.filter((p) => PROFILES[p].admissionPolicies.length > 0)).toEqual(['validating-admission-policy', 'mutating-admission-policy']);
+    expect(admissionPolicyManifests('validating-admission-policy').map((o) => o.kind)).toEqual(['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
+    expect(admissionPolicyManifests('mutating-admission-policy').map((o) => o.kind)).toEqual(['MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding']);
+    expect(admissionPolicyManifests('none')).toEqual([]);
   });
 
   it('labels tenant namespaces only in pod-security: enforce=baseline, set by the cluster admin', () => {
@@ -31,7 +41,7 @@ describe('profiles', () => {
   it('names the valid profiles when one is unknown', () => {
     expect(() => parseProfiles('none,strict')).toThrow(UnknownProfileError);
     expect(() => parseProfiles('strict')).toThrow(
-      'unknown profile "strict"; valid profiles: none, always-pull-images, kubelet-default, kubelet-always-verify, pod-security (or all)',
+      'unknown profile "strict"; valid profiles: none, always-pull-images, kubelet-default, kubelet-always-verify, pod-security, validating-admission-policy, mutating-admission-policy (or all)',
     );
     expect(() => parseProfiles(',')).toThrow(UnknownProfileError);
   });

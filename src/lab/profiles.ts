@@ -1,5 +1,6 @@
 // The lab's profiles: which defence each cluster runs. One table drives the embedded API server's
 // admission chain, the embedded kubelets' settings and the kind configs, so they cannot drift apart.
+import type { PolicyFile } from './admission-policies.js';
 
 /** kubelet.config.k8s.io/v1beta1 ImagePullCredentialsVerificationPolicy (kubernetes/kubelet config/v1beta1/types.go). */
 export type ImagePullCredentialsVerificationPolicy =
@@ -21,9 +22,14 @@ export interface Profile {
   };
   /** Labels the cluster admin puts on the tenant namespaces (Pod Security Admission reads `pod-security.kubernetes.io/*`). */
   tenantNamespaceLabels: Readonly<Record<string, string>>;
+  /** Admission policies (cluster-configs/policies/) the cluster admin applies through the API when the stage is set. */
+  admissionPolicies: readonly ProfilePolicyFile[];
 }
 
-export const PROFILE_NAMES = ['none', 'always-pull-images', 'kubelet-default', 'kubelet-always-verify', 'pod-security'] as const;
+/** The policy files that are defences; the gap files are applied by scenario steps, never by a profile. */
+export type ProfilePolicyFile = Extract<PolicyFile, 'require-always' | 'force-always'>;
+
+export const PROFILE_NAMES = ['none', 'always-pull-images', 'kubelet-default', 'kubelet-always-verify', 'pod-security', 'validating-admission-policy', 'mutating-admission-policy'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
 // NeverVerify for `none` and `always-pull-images`: on v1.35+ the kubelet default would otherwise block the
@@ -35,6 +41,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     enableAdmissionPlugins: ['NodeRestriction'],
     kubelet: { ensureSecretPulledImages: true, imagePullCredentialsVerificationPolicy: 'NeverVerify' },
     tenantNamespaceLabels: {},
+    admissionPolicies: [],
   },
   'always-pull-images': {
     name: 'always-pull-images',
@@ -42,6 +49,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     enableAdmissionPlugins: ['NodeRestriction', 'AlwaysPullImages'],
     kubelet: { ensureSecretPulledImages: true, imagePullCredentialsVerificationPolicy: 'NeverVerify' },
     tenantNamespaceLabels: {},
+    admissionPolicies: [],
   },
   'kubelet-default': {
     name: 'kubelet-default',
@@ -49,6 +57,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     enableAdmissionPlugins: ['NodeRestriction'],
     kubelet: { ensureSecretPulledImages: true, imagePullCredentialsVerificationPolicy: 'NeverVerifyPreloadedImages' },
     tenantNamespaceLabels: {},
+    admissionPolicies: [],
   },
   'kubelet-always-verify': {
     name: 'kubelet-always-verify',
@@ -56,6 +65,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     enableAdmissionPlugins: ['NodeRestriction'],
     kubelet: { ensureSecretPulledImages: true, imagePullCredentialsVerificationPolicy: 'AlwaysVerify' },
     tenantNamespaceLabels: {},
+    admissionPolicies: [],
   },
   // Pull-side settings as `none`: what stops the node-access attack is Pod Security Admission (on by default
   // since v1.25), enforcing baseline on the tenant namespaces; a tenant cannot relabel its own namespace.
@@ -65,6 +75,26 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     enableAdmissionPlugins: ['NodeRestriction'],
     kubelet: { ensureSecretPulledImages: true, imagePullCredentialsVerificationPolicy: 'NeverVerify' },
     tenantNamespaceLabels: { 'pod-security.kubernetes.io/enforce': 'baseline' },
+    admissionPolicies: [],
+  },
+  // Pull-side settings as `none` for both policy profiles, so the policy alone is what is measured. Both are built
+  // into kube-apiserver v1.36 (VAP GA since 1.30; MAP GA in 1.36, gate on by default: k8s.io/apiserver
+  // pkg/features/kube_features.go), so kind needs no flag; the stage applies the objects through the API.
+  'validating-admission-policy': {
+    name: 'validating-admission-policy',
+    summary: 'a ValidatingAdmissionPolicy (CEL) refuses containers, init and ephemeral containers without imagePullPolicy Always',
+    enableAdmissionPlugins: ['NodeRestriction'],
+    kubelet: { ensureSecretPulledImages: true, imagePullCredentialsVerificationPolicy: 'NeverVerify' },
+    tenantNamespaceLabels: {},
+    admissionPolicies: ['require-always'],
+  },
+  'mutating-admission-policy': {
+    name: 'mutating-admission-policy',
+    summary: 'a MutatingAdmissionPolicy (CEL) sets imagePullPolicy Always on new containers, init and ephemeral containers',
+    enableAdmissionPlugins: ['NodeRestriction'],
+    kubelet: { ensureSecretPulledImages: true, imagePullCredentialsVerificationPolicy: 'NeverVerify' },
+    tenantNamespaceLabels: {},
+    admissionPolicies: ['force-always'],
   },
 };
 

@@ -1,7 +1,9 @@
 // The one stage and reset, against a real API server (the embedded one, through client-node over HTTPS).
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { scenarioPolicyManifests } from './admission-policies.js';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { admissionPluginsFor } from '../embedded/apiserver/admission.js';
 import { startApiServer, type ApiServer } from '../embedded/apiserver/server.js';
 import { parseDockerConfigJson } from '../registry/docker-config.js';
 import {
@@ -9,6 +11,7 @@ import {
   PULL_SECRET_NAME,
   TENANT_A,
   TENANT_B,
+  admissionPolicyManifests,
   applyManifests,
   pullSecretManifest,
   resetStage,
@@ -16,6 +19,7 @@ import {
   serviceAccountSubject,
   tenantManifests,
   userSubject,
+  waitForAdmissionPolicies,
 } from './stage.js';
 
 describe('stage manifests', () => {
@@ -84,7 +88,7 @@ describe('the stage and the reset through the API', () => {
     await core.deleteNamespacedSecret({ name: PULL_SECRET_NAME, namespace: TENANT_A });
     await core.createNamespacedSecret({ namespace: TENANT_A, body: { metadata: { name: PULL_SECRET_NAME }, type: 'Opaque', stringData: { tampered: 'yes' } } });
 
-    await resetStage(admin, { pullSecret });
+    await resetStage(admin, { profile: 'none', pullSecret });
 
     for (const ns of [TENANT_A, TENANT_B]) expect((await core.listNamespacedPod({ namespace: ns })).items).toEqual([]);
     expect((await core.listNamespacedSecret({ namespace: TENANT_B })).items.map((s) => s.metadata?.name)).not.toContain('stolen');
@@ -92,5 +96,37 @@ describe('the stage and the reset through the API', () => {
     const restored = await core.readNamespacedSecret({ name: PULL_SECRET_NAME, namespace: TENANT_A });
     expect(restored.type).toBe('kubernetes.io/dockerconfigjson');
     expect(Object.keys(parseDockerConfigJson(Buffer.from(restored.data!['.dockerconfigjson']!, 'base64')))).toEqual(['127.0.0.1:5000']);
+  });
+  it("reset removes the policies and RBAC a scenario applied, keeps the profile's, and restores the tenant namespaces' labels", async () => {
+    await applyManifests(admin, admissionPolicyManifests('validating-admission-policy'));
+    await applyManifests(admin, [...scenarioPolicyManifests('gap-containers-only'), ...scenarioPolicyManifests('gap-tenants-may-label-namespaces')]);
+    const ns = await core.readNamespace({ name: TENANT_B });
+    await core.replaceNamespace({ name: TENANT_B, body: { ...ns, metadata: { ...ns.metadata, labels: { ...ns.metadata?.labels, 'lab.example/exempt': 'true' } } } });
+    const objects = KubernetesObjectApi.makeApiClient((() => { const kc = new KubeConfig(); kc.loadFromString(admin); return kc; })());
+    const names = async (kind: string, apiVersion = 'admissionregistration.k8s.io/v1') => (await objects.list(apiVersion, kind)).items.map((o) => o.metadata?.name);
+    expect(await names('ValidatingAdmissionPolicy')).toEqual(expect.arrayContaining(['require-imagepullpolicy-always.image-heist.lab', 'gap-containers-only.image-heist.lab']));
+
+    await resetStage(admin, { profile: 'none', pullSecret });
+
+    expect(await names('ValidatingAdmissionPolicy')).toEqual(['require-imagepullpolicy-always.image-heist.lab']);
+    expect(await names('ValidatingAdmissionPolicyBinding')).toEqual(['require-imagepullpolicy-always.image-heist.lab']);
+    expect(await names('ClusterRoleBinding', 'rbac.authorization.k8s.io/v1')).not.toContain('gap-tenant-b-namespace-labels.image-heist.lab');
+    expect((await core.readNamespace({ name: TENANT_B })).metadata?.labels).toEqual({ 'kubernetes.io/metadata.name': TENANT_B });
+  });
+  it('waits until the profile’s policies are in force, and says so when they never are', async () => {
+    // a server with the default admission chain (the policy plugins are in it), as the labs run
+    const server = await startApiServer({ admissionPlugins: admissionPluginsFor([]), tenants: [] });
+    const config = parse(server.kubeconfig()) as Record<string, unknown>;
+    config['current-context'] = 'admin';
+    const admin = stringify(config);
+    await applyManifests(admin, [...tenantManifests('none', userSubject), ...admissionPolicyManifests('validating-admission-policy')]);
+    await waitForAdmissionPolicies(admin, 'validating-admission-policy', '127.0.0.1:5000/public/hello:1');
+    await waitForAdmissionPolicies(admin, 'none', 'never-asked'); // no policies: nothing to wait for
+    const objects = KubernetesObjectApi.makeApiClient((() => { const kc = new KubeConfig(); kc.loadFromString(admin); return kc; })());
+    await objects.delete({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: 'require-imagepullpolicy-always.image-heist.lab' } });
+    await expect(waitForAdmissionPolicies(admin, 'validating-admission-policy', '127.0.0.1:5000/public/hello:1', 600)).rejects.toThrow(
+      "the validating-admission-policy profile's admission policies were not in force after 1 s",
+    );
+    await server.close();
   });
 });

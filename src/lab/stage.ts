@@ -7,6 +7,7 @@ import { CoreV1Api, KubeConfig, KubernetesObjectApi, type KubernetesObject, type
 import { makeDockerConfigJson } from '../registry/docker-config.js';
 import type { LabUser } from './backend.js';
 import { LAB_NAMESPACE, LAB_USERS, PULL_SECRET_NAME, TENANT_A, TENANT_B } from './names.js';
+import { POLICY_FILE_KINDS, SCENARIO_APPLIED_LABEL, policyManifests } from './admission-policies.js';
 import { PROFILES, type ProfileName } from './profiles.js';
 import { TENANT_ADMIN_RULES } from './tenant-role.js';
 
@@ -28,7 +29,6 @@ export type SubjectFor = (user: LabUser) => Record<string, string>;
 export const serviceAccountSubject: SubjectFor = (user) => ({ kind: 'ServiceAccount', name: user, namespace: LAB_NAMESPACE });
 export const userSubject: SubjectFor = (user) => ({ apiGroup: rbac, kind: 'User', name: user });
 
-/** Labels the profile puts on tenant namespaces (e.g. a pod-security level), if it has any. */
 /** The tenants' namespaces and each tenant admin's Role and RoleBinding (the same rule the embedded API server seeded). */
 export function tenantManifests(profile: ProfileName, subjectFor: SubjectFor): KubernetesObject[] {
   const labels = PROFILES[profile].tenantNamespaceLabels;
@@ -44,6 +44,32 @@ export function tenantManifests(profile: ProfileName, subjectFor: SubjectFor): K
     } as KubernetesObject,
   ];
   return [...tenant('admin1', TENANT_A), ...tenant('admin2', TENANT_B)];
+}
+
+/** The profile's admission policies and their bindings (cluster-configs/policies/), applied by the cluster admin. */
+export function admissionPolicyManifests(profile: ProfileName): KubernetesObject[] {
+  return PROFILES[profile].admissionPolicies.flatMap((file) => policyManifests(file));
+}
+
+/**
+ * Waits until the profile's policies are in force: kube-apiserver enforces a policy once its informer has seen it,
+ * so a dry run (dryRun=All: admission runs, nothing is stored) of an IfNotPresent pod in tenant-b must come back
+ * refused (a VAP) or with Always (a MAP). The embedded API server answers so at once.
+ */
+export async function waitForAdmissionPolicies(adminKubeconfig: string, profile: ProfileName, image: string, timeoutMs = 60_000): Promise<void> {
+  if (PROFILES[profile].admissionPolicies.length === 0) return;
+  const core = client(adminKubeconfig).makeApiClient(CoreV1Api);
+  const body = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'image-heist-policy-check' }, spec: { containers: [{ name: 'app', image, imagePullPolicy: 'IfNotPresent' }] } };
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const enforced = await core.createNamespacedPod({ namespace: TENANT_B, dryRun: 'All', body }).then(
+      (pod) => pod.spec?.containers[0]?.imagePullPolicy === 'Always',
+      (error: unknown) => (error as { code?: number }).code === 403 || (error as { code?: number }).code === 422,
+    );
+    if (enforced) return;
+    if (Date.now() > deadline) throw new Error(`the ${profile} profile's admission policies were not in force after ${Math.round(timeoutMs / 1000)} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /** The lab's identities as ServiceAccounts with a cluster-admin binding for `admin` (backends whose users are tokens of these). */
@@ -96,6 +122,8 @@ export async function applyManifests(adminKubeconfig: string, objects: readonly 
 }
 
 export interface ResetOptions {
+  /** The lab's profile: its tenant namespace labels are restored. */
+  profile: ProfileName;
   /** ImagePullSecret1 as the stage made it. */
   pullSecret: KubernetesObject;
   deadlineMs?: number;
@@ -104,7 +132,8 @@ export interface ResetOptions {
 /**
  * Back to the stage through the API: scenario namespaces go (their objects first, so a server without a namespace
  * controller leaves nothing behind), tenants' pods go at once and the reset waits until they are gone, extra
- * secrets and service accounts go, the default ServiceAccount loses added pull secrets, ImagePullSecret1 is restored.
+ * secrets and service accounts go, the default ServiceAccount loses added pull secrets, ImagePullSecret1 is restored,
+ * the policies and RBAC a scenario applied go, and the tenant namespaces get the profile's labels back.
  * Events are cleared by clearEvents, after the node side (whose container stops still report events).
  */
 export async function resetStage(adminKubeconfig: string, options: ResetOptions): Promise<void> {
@@ -145,6 +174,8 @@ export async function resetStage(adminKubeconfig: string, options: ResetOptions)
     ),
     restorePullSecret(core, adminKubeconfig, options.pullSecret, secrets.items.find(isStageSecret)),
     ...scenarioNamespaces.map((name) => core.deleteNamespace({ name }).catch(ignoreNotFound)),
+    removeScenarioApplied(adminKubeconfig),
+    ...[TENANT_A, TENANT_B].map((name) => restoreNamespaceLabels(core, name, PROFILES[options.profile].tenantNamespaceLabels)),
   ]);
   for (const name of scenarioNamespaces) {
     while (await core.readNamespace({ name }).then(() => true, (e: unknown) => !isNotFound(e))) {
@@ -160,6 +191,26 @@ async function restorePullSecret(core: CoreV1Api, adminKubeconfig: string, pullS
   if (current && current.type === wanted.type && JSON.stringify(current.data ?? {}) === JSON.stringify(wanted.data ?? {})) return;
   if (current && current.type !== wanted.type) await core.deleteNamespacedSecret({ name: current.metadata!.name!, namespace: current.metadata!.namespace! }).catch(ignoreNotFound);
   await applyManifests(adminKubeconfig, [pullSecret]);
+}
+
+/** The objects scenario steps applied (labelled SCENARIO_APPLIED_LABEL): a gap's policy must not leak into the next scenario. */
+async function removeScenarioApplied(adminKubeconfig: string): Promise<void> {
+  const api = KubernetesObjectApi.makeApiClient(client(adminKubeconfig));
+  await Promise.all(
+    POLICY_FILE_KINDS.map(async ({ apiVersion, kind }) => {
+      const list = await api.list(apiVersion, kind, undefined, undefined, undefined, undefined, undefined, `${SCENARIO_APPLIED_LABEL}=true`);
+      await Promise.all(list.items.map((o) => api.delete({ apiVersion, kind, metadata: { name: o.metadata!.name! } }).catch(ignoreNotFound)));
+    }),
+  );
+}
+
+/** A tenant namespace's labels as the stage set them (a scenario may have relabelled it); the name label stays (the server sets it). */
+async function restoreNamespaceLabels(core: CoreV1Api, name: string, labels: Readonly<Record<string, string>>): Promise<void> {
+  const namespace = await core.readNamespace({ name });
+  const wanted = { ...labels, 'kubernetes.io/metadata.name': name };
+  const current = namespace.metadata?.labels ?? {};
+  const same = Object.keys(current).length === Object.keys(wanted).length && Object.entries(wanted).every(([k, v]) => current[k] === v);
+  if (!same) await core.replaceNamespace({ name, body: { ...namespace, metadata: { ...namespace.metadata, labels: wanted } } });
 }
 
 /** Old events in the tenants' namespaces go, so the next scenario reads only its own. */

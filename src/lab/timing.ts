@@ -6,7 +6,9 @@ export interface Timing {
   pollMs: number;
   /** After a container started, how long its logs may take to show the flag. */
   flagGraceMs: number;
+  /** After a policy was applied: how long the API server may take to enforce it (kube-apiserver reads policies from an informer). */
+  policySettleMs: number;
 }
 
-export const EMBEDDED_TIMING: Timing = { settleTimeoutMs: 20_000, pollMs: 25, flagGraceMs: 2_000 };
-export const KIND_TIMING: Timing = { settleTimeoutMs: 180_000, pollMs: 500, flagGraceMs: 15_000 };
+export const EMBEDDED_TIMING: Timing = { settleTimeoutMs: 20_000, pollMs: 25, flagGraceMs: 2_000, policySettleMs: 0 };
+export const KIND_TIMING: Timing = { settleTimeoutMs: 180_000, pollMs: 500, flagGraceMs: 15_000, policySettleMs: 3_000 };

@@ -107,6 +107,8 @@ function actionInWords(action: Action): string {
   if ('updatePodImage' in action) return `changed pod \`${action.updatePodImage.pod}\`'s image to \`${shortImage(action.updatePodImage.image)}\``;
   if ('preloadImage' in action) return `put \`${shortImage(action.preloadImage.image)}\` on node \`${action.preloadImage.node}\` outside the kubelet (as \`kind load\` or \`crictl pull\` do)`;
   if ('removeImage' in action) return `removed \`${shortImage(action.removeImage.image)}\` from node \`${action.removeImage.node}\``;
+  if ('applyPolicy' in action) return `applied \`cluster-configs/policies/${action.applyPolicy.file}.yaml\` as the cluster admin`;
+  if ('labelNamespace' in action) return `labelled its namespace ${Object.entries(action.labelNamespace.labels).map(([k, v]) => `\`${k}=${v}\``).join(', ')}`;
   if ('registryDown' in action) return 'took the registry down';
   if ('registryUp' in action) return 'brought the registry back';
   return `waited for pod \`${action.wait.pod}\` to be ${action.wait.for.join(' or ')}`;

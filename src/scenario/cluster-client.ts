@@ -1,7 +1,8 @@
 // One actor's view of the cluster, through the Kubernetes API only (client-node with the actor's own
 // kubeconfig), so the same code drives the embedded API server and real kind clusters.
 import { Agent } from 'node:https';
-import { ApiException, CoreV1Api, KubeConfig, type CoreV1Event, type V1Pod } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, KubeConfig, type CoreV1Event, type KubernetesObject, type V1Namespace, type V1Pod } from '@kubernetes/client-node';
+import { applyManifests } from '../lab/stage.js';
 
 /** A refused request as the API server worded it (a metav1.Status), or a transport failure (code 0). */
 export interface ApiRefusal {
@@ -16,7 +17,7 @@ export class ClusterClient {
   private readonly core: CoreV1Api;
   private agent: Agent | undefined;
 
-  constructor(kubeconfigYaml: string) {
+  constructor(private readonly kubeconfigYaml: string) {
     const kc = new KubeConfig();
     kc.loadFromString(kubeconfigYaml);
     // client-node 1.4 makes a new https.Agent for every request, so every call pays a TLS handshake; one
@@ -55,6 +56,19 @@ export class ClusterClient {
 
   createServiceAccount(namespace: string, body: object): Promise<ApiOutcome<unknown>> {
     return outcome(() => this.core.createNamespacedServiceAccount({ namespace, body }));
+  }
+
+  /** Creates each object or replaces it with this content (`kubectl apply` of a file, as this user). */
+  apply(objects: readonly KubernetesObject[]): Promise<ApiOutcome<unknown>> {
+    return outcome(() => applyManifests(this.kubeconfigYaml, objects));
+  }
+
+  /** Sets labels on a namespace (an update of the Namespace, as `kubectl label namespace` does with a patch). */
+  async labelNamespace(name: string, labels: Readonly<Record<string, string>>): Promise<ApiOutcome<V1Namespace>> {
+    const current = await read(() => this.core.readNamespace({ name }));
+    if (!current.ok) return current;
+    const body: V1Namespace = { ...current.object, metadata: { ...current.object.metadata, labels: { ...current.object.metadata?.labels, ...labels } } };
+    return outcome(() => this.core.replaceNamespace({ name, body }));
   }
 
   readPod(namespace: string, name: string): Promise<ApiOutcome<V1Pod>> {

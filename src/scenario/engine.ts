@@ -5,6 +5,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { Lab, LabBackend, LabUser } from '../lab/backend.js';
 import type { ProfileName } from '../lab/profiles.js';
 import { podDisplayStatus } from '../k8s/pod-status.js';
+import { scenarioPolicyManifests } from '../lab/admission-policies.js';
 import { ClusterClient, type ApiOutcome } from './cluster-client.js';
 import { publicLabInfo, type EngineListener } from './events.js';
 import { checkExpectation } from './expectations.js';
@@ -310,6 +311,19 @@ export class ScenarioSession {
       const { image, node } = fill(action.removeImage);
       await this.operation(`remove ${image} from ${node}`, () => this.lab.removeImage(image, node));
       return {};
+    }
+    if ('applyPolicy' in action) {
+      const { file } = action.applyPolicy;
+      const applied = await this.api(actor, 'apply', 'cluster-configs/policies', '', file, () => this.client(actor).apply(scenarioPolicyManifests(file)));
+      if (!applied.ok) return refused(applied);
+      await sleep(this.timing.policySettleMs);
+      return { admission: 'allowed' };
+    }
+    if ('labelNamespace' in action) {
+      const labelled = await this.api(actor, 'update', 'namespaces', '', ns, () => this.client(actor).labelNamespace(ns, action.labelNamespace.labels));
+      if (!labelled.ok) return refused(labelled);
+      await sleep(this.timing.policySettleMs); // policy bindings select namespaces through the API server's namespace cache
+      return { admission: 'allowed' };
     }
     if ('registryDown' in action) {
       await this.operation('take the registry down', () => this.lab.setRegistryAvailable(false));

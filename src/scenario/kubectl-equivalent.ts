@@ -46,6 +46,11 @@ export function kubectlEquivalent(actor: Actor, action: Action, context: Kubectl
     const { image, node } = action.removeImage;
     return [`docker exec ${node} crictl rmi ${quote(image)}`];
   }
+  if ('applyPolicy' in action) return [`${kubectl} apply -f cluster-configs/policies/${action.applyPolicy.file}.yaml`];
+  if ('labelNamespace' in action) {
+    const labels = Object.entries(action.labelNamespace.labels).map(([k, v]) => quote(`${k}=${v}`));
+    return [`${kubectl} label namespace ${context.namespace} ${labels.join(' ')}`];
+  }
   if ('registryDown' in action) return ['# the registry goes away (maintenance, an outage, a rate limit)', 'docker stop image-heist-registry'];
   if ('registryUp' in action) return ['docker start image-heist-registry'];
   const { pod, for: states } = action.wait;

@@ -1,6 +1,7 @@
 // The scenario format: one YAML file drives the headless run, the workshop app and the tutorial.
 // docs/scenario-format.md explains it; docs/scenario.schema.json is generated from this file for editors.
 import { z } from 'zod';
+import { POLICY_FILES } from '../lab/admission-policies.js';
 import { PROFILE_NAMES } from '../lab/profiles.js';
 
 /** Who acts: the two tenants of the story, and the cluster admin (the platform team) for node and registry operations. */
@@ -66,6 +67,8 @@ export const Action = z.union([
   z.strictObject({ updatePodImage: z.strictObject({ pod: Name, container: Name, image: z.string().min(1) }) }),
   z.strictObject({ preloadImage: z.strictObject({ image: z.string().min(1), node: z.string().min(1) }) }),
   z.strictObject({ removeImage: z.strictObject({ image: z.string().min(1), node: z.string().min(1) }) }),
+  z.strictObject({ applyPolicy: z.strictObject({ file: z.enum(POLICY_FILES) }) }),
+  z.strictObject({ labelNamespace: z.strictObject({ labels: z.record(z.string().min(1).max(316), z.string().max(63)) }) }),
   z.strictObject({ registryDown: z.strictObject({}) }),
   z.strictObject({ registryUp: z.strictObject({}) }),
   z.strictObject({
@@ -85,6 +88,8 @@ export const ACTION_NAMES = [
   'updatePodImage',
   'preloadImage',
   'removeImage',
+  'applyPolicy',
+  'labelNamespace',
   'registryDown',
   'registryUp',
   'wait',
@@ -174,6 +179,13 @@ export const Scenario = z
     scenario.steps.forEach((step, i) => {
       if (seen.has(step.id)) ctx.addIssue({ code: 'custom', path: ['steps', i, 'id'], message: `duplicate step id "${step.id}"` });
       seen.add(step.id);
+      // the cluster admin applies policies (cluster-scoped); a tenant labels its own namespace
+      if ('applyPolicy' in step.action && step.actor !== 'admin') {
+        ctx.addIssue({ code: 'custom', path: ['steps', i, 'actor'], message: 'applyPolicy is a cluster admin\'s step: actor must be admin' });
+      }
+      if ('labelNamespace' in step.action && step.actor === 'admin') {
+        ctx.addIssue({ code: 'custom', path: ['steps', i, 'actor'], message: 'labelNamespace labels the acting tenant\'s namespace: actor must be admin1 or admin2' });
+      }
       if (!(step.actor in scenario.actors)) {
         ctx.addIssue({ code: 'custom', path: ['steps', i, 'actor'], message: `actor "${step.actor}" is not declared under actors` });
       }
@@ -185,10 +197,17 @@ export const Scenario = z
   });
 export type Scenario = z.infer<typeof Scenario>;
 
-/** The expectation for one profile: the profile's own fields over `all`. */
+/**
+ * The expectation for one profile: the profile's own fields over `all`. A write the profile expects denied leaves
+ * no pod to look at, so `all`'s pod-side fields (pullPolicy, pod, events, flag) do not carry over to it.
+ */
 export function expectationFor(step: Step, profile: (typeof PROFILE_NAMES)[number]): Expectation | undefined {
   const all = step.expect?.all;
   const own = step.expect?.[profile];
   if (!all && !own) return undefined;
+  if (own?.admission === 'denied' && all) {
+    const { pullPolicy: _p, pod: _s, events: _e, flag: _f, ...rest } = all;
+    return { ...rest, ...own };
+  }
   return { ...all, ...own };
 }

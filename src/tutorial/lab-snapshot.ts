@@ -5,6 +5,7 @@ import path from 'node:path';
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { podDisplayStatus } from '../k8s/pod-status.js';
 import type { LabInfo } from '../lab/backend.js';
+import { readPolicyEvidence } from './policy-probe.js';
 import type { LabSnapshot, PodFacts } from './tasks.js';
 
 export async function readLabSnapshot(dir: string): Promise<LabSnapshot> {
@@ -21,7 +22,17 @@ export async function readLabSnapshot(dir: string): Promise<LabSnapshot> {
     const core = config.makeApiClient(CoreV1Api);
     const namespaces = { admin1: info.tenants.admin1.namespace, admin2: info.tenants.admin2.namespace };
     const pods = (await Promise.all([namespaces.admin1, namespaces.admin2].map(async (namespace) => (await core.listNamespacedPod({ namespace })).items))).flat();
-    return { kind: 'lab', profile: info.profile, namespaces, secretImage: info.images.secret, flag: info.flag, pods: await Promise.all(pods.map((p) => podFacts(core, p))) };
+    const { policies, probes } = await readPolicyEvidence(info, pods.filter((p) => p.metadata?.namespace === namespaces.admin2));
+    return {
+      kind: 'lab',
+      profile: info.profile,
+      namespaces,
+      secretImage: info.images.secret,
+      flag: info.flag,
+      pods: await Promise.all(pods.map((p) => podFacts(core, p))),
+      policies,
+      ...(probes ? { policyProbes: probes } : {}),
+    };
   } catch (error) {
     return { kind: 'unreachable', dir, message: error instanceof Error ? error.message.split('\n')[0]! : String(error) };
   }

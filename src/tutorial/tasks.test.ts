@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { PolicyFacts, PolicyProbes } from './policy-probe.js';
 import { evaluateTask, TASKS, type LabSnapshot, type PodFacts } from './tasks.js';
 
 const IMAGE = '127.0.0.1:5000/secure/super-secret-image:1';
@@ -62,5 +63,36 @@ describe('tutorial tasks', () => {
     expect(evaluateTask(task, { kind: 'no-lab', dir: '/x/.lab' }, fresh)).toEqual({ kind: 'no-lab', hint: 'start the lab in another terminal: image-heist up --profile always-pull-images (looking in /x/.lab)' });
     expect(evaluateTask(task, lab('none', [pod({ pullPolicies: ['Always'], status: 'ErrImagePull' })]), fresh)).toMatchObject({ kind: 'wrong-profile' });
     expect(evaluateTask(task, { kind: 'unreachable', dir: '/x', message: 'ECONNREFUSED' }, fresh).kind).toBe('unreachable');
+  });
+});
+
+describe('tutorial task 06-policy-alternatives', () => {
+  const task = TASKS['06-policy-alternatives']!;
+  const mine = { uid: 'p1', name: 'mine', created: OPENED + 3_000 };
+  const refused = (name: string) => ({ allowed: false, message: `pods "x" is forbidden: ValidatingAdmissionPolicy '${name}' with binding 'b' denied request: no` });
+  const admitted = { allowed: true, message: '' };
+  const holds: PolicyProbes = { admin2Container: refused('mine'), admin2InitContainer: refused('mine'), admin2EphemeralContainer: refused('mine'), admin1Always: admitted };
+  const withPolicy = (policies: PolicyFacts[], probes: PolicyProbes | undefined): LabSnapshot => ({ ...(lab('none', []) as Extract<LabSnapshot, { kind: 'lab' }>), policies, ...(probes ? { policyProbes: probes } : {}) });
+
+  it('ticks when a policy made since the chapter opened refuses all three of Admin2’s ways and admits Admin1', () => {
+    expect(evaluateTask(task, withPolicy([mine], holds), fresh)).toEqual({
+      kind: 'done',
+      evidence: "mine: Admin2's IfNotPresent container, init container and debug container refused; Admin1's Always pod admitted (dry runs)",
+    });
+  });
+
+  it('waits while one way in is open, Admin1 is refused, or Admin2 has no pod to debug', () => {
+    expect(evaluateTask(task, withPolicy([mine], { ...holds, admin2InitContainer: admitted }), fresh)).toEqual({ kind: 'waiting' });
+    expect(evaluateTask(task, withPolicy([mine], { ...holds, admin2EphemeralContainer: admitted }), fresh)).toEqual({ kind: 'waiting' });
+    expect(evaluateTask(task, withPolicy([mine], { ...holds, admin2EphemeralContainer: undefined }), fresh)).toEqual({ kind: 'waiting' });
+    expect(evaluateTask(task, withPolicy([mine], { ...holds, admin1Always: refused('mine') }), fresh)).toEqual({ kind: 'waiting' });
+    expect(evaluateTask(task, withPolicy([], undefined), fresh)).toEqual({ kind: 'waiting' });
+  });
+
+  it('does not count a policy from before the chapter opened, nor a refusal by something else', () => {
+    expect(evaluateTask(task, withPolicy([{ ...mine, created: OPENED - 60_000 }], holds), fresh)).toEqual({ kind: 'waiting' });
+    const byOther: PolicyProbes = { ...holds, admin2Container: { allowed: false, message: 'pods "x" is forbidden: violates PodSecurity' } };
+    expect(evaluateTask(task, withPolicy([mine], byOther), fresh)).toEqual({ kind: 'waiting' });
+    expect(evaluateTask(task, { ...withPolicy([mine], holds), profile: 'always-pull-images' } as LabSnapshot, fresh)).toMatchObject({ kind: 'wrong-profile' });
   });
 });

@@ -1,6 +1,7 @@
 // The hands-on tasks of the tutorial and their checks: pure functions of what the cluster shows, so a
 // task ticks only when the learner's own kubectl actions produced that state.
 import type { ProfileName } from '../lab/profiles.js';
+import type { PolicyFacts, PolicyProbes, ProbeOutcome } from './policy-probe.js';
 
 /** A pod as the check reads it from the cluster (as the cluster admin). */
 export interface PodFacts {
@@ -21,7 +22,18 @@ export interface PodFacts {
 export type LabSnapshot =
   | { kind: 'no-lab'; dir: string }
   | { kind: 'unreachable'; dir: string; message: string }
-  | { kind: 'lab'; profile: ProfileName; namespaces: { admin1: string; admin2: string }; secretImage: string; flag: string; pods: PodFacts[] };
+  | {
+      kind: 'lab';
+      profile: ProfileName;
+      namespaces: { admin1: string; admin2: string };
+      secretImage: string;
+      flag: string;
+      pods: PodFacts[];
+      /** The lab's ValidatingAdmissionPolicies (chapter 6). */
+      policies?: PolicyFacts[];
+      /** The API server's answers to dry runs of Admin2's three ways in and Admin1's pod, read when a policy exists. */
+      policyProbes?: PolicyProbes;
+    };
 
 export interface Task {
   /** The lab the task needs (`image-heist up --profile …`). */
@@ -61,7 +73,9 @@ export function evaluateTask(task: Task, snapshot: LabSnapshot, window: TaskWind
   if (snapshot.kind === 'no-lab') return { kind: 'no-lab', hint: `start the lab in another terminal: ${up} (looking in ${snapshot.dir})` };
   if (snapshot.kind === 'unreachable') return { kind: 'unreachable', hint: `the lab in ${snapshot.dir} does not answer (${snapshot.message}); start it again: ${up}` };
   if (snapshot.profile !== task.profile) return { kind: 'wrong-profile', hint: `this task needs the ${task.profile} profile, the lab runs ${snapshot.profile}: stop it and run ${up}` };
-  const result = task.check({ ...snapshot, pods: podsSince(snapshot.pods, window) });
+  const second = Math.floor(window.openedAt / 1000) * 1000;
+  const policies = snapshot.policies?.filter((p) => p.created >= second);
+  const result = task.check({ ...snapshot, pods: podsSince(snapshot.pods, window), ...(policies ? { policies } : {}) });
   return result.done ? { kind: 'done', evidence: result.evidence } : { kind: 'waiting' };
 }
 
@@ -96,6 +110,21 @@ export const TASKS: Readonly<Record<string, Task>> = {
         (p) => p.namespace === lab.namespaces.admin2 && usesSecretImage(p, lab.secretImage) && p.pullPolicies.includes('IfNotPresent') && FAILED_PULL.test(p.status),
       );
       return pod ? { done: true, evidence: `${pod.namespace}/${pod.name}: ${pod.status} with imagePullPolicy IfNotPresent` } : { done: false };
+    },
+  },
+  '06-policy-alternatives': {
+    profile: 'none',
+    text: "write a ValidatingAdmissionPolicy that stops Admin2's containers, init containers and kubectl debug, but not Admin1's Always pod",
+    check: (lab) => {
+      const probes = lab.policyProbes;
+      const mine = lab.policies ?? [];
+      // refused by a policy made since the chapter opened (upstream's message names it: validating/dispatcher.go)
+      const refusedByMine = (o: ProbeOutcome | undefined) => o !== undefined && !o.allowed && mine.some((p) => o.message.includes(`ValidatingAdmissionPolicy '${p.name}'`));
+      if (!probes || !refusedByMine(probes.admin2Container) || !refusedByMine(probes.admin2InitContainer) || !refusedByMine(probes.admin2EphemeralContainer) || !probes.admin1Always.allowed) {
+        return { done: false };
+      }
+      const names = mine.filter((p) => [probes.admin2Container, probes.admin2InitContainer, probes.admin2EphemeralContainer].some((o) => o!.message.includes(`'${p.name}'`)));
+      return { done: true, evidence: `${names.map((p) => p.name).join(', ')}: Admin2's IfNotPresent container, init container and debug container refused; Admin1's Always pod admitted (dry runs)` };
     },
   },
   '08-hands-on': {
