@@ -18,17 +18,15 @@ export function handoutMarkdown(info: LabInfo, seat: { attendee: number; dir: st
     `Your own Kubernetes lab (profile \`${info.profile}\`) runs on the instructor's machine at ${info.apiServer}.`,
     'You need only `kubectl`. Nobody else in the room can use your lab, and you cannot use theirs.',
     '',
-    '## Get your kubeconfig',
-    '',
-    seat.listen
-      ? `Copy \`${kubeconfig}\` from the instructor's machine (it holds your tokens: keep it to yourself), then:`
-      : `On the instructor's machine:`,
-    '',
-    '```sh',
-    `export KUBECONFIG=${seat.listen ? '$PWD/kubeconfig' : kubeconfig}`,
-    'kubectl --context admin1 get pods',
-    '```',
-    '',
+    ...(seat.listen
+      ? [
+          '## Get your kubeconfig',
+          '',
+          `Copy \`${kubeconfig}\` from the instructor's machine to yours (it holds your tokens: keep it to yourself), then`,
+          'set `KUBECONFIG` to where you saved it instead of the path below.',
+          '',
+        ]
+      : []),
     'Contexts: `admin1` (Admin1, namespace `tenant-a`, has ImagePullSecret1), `admin2` (Admin2, namespace `tenant-b`,',
     'no pull secret), `admin` (the cluster admin — for looking, not for the heist).',
     '',
