@@ -16,7 +16,7 @@ import { BIN } from './support/tmux.js';
 const ATTENDEES = 3;
 let root: string;
 let dir: string;
-let workshop: ResultPromise<{ buffer: false }> | undefined;
+let workshop: ResultPromise<{ buffer: false; reject: false }> | undefined;
 const events: WorkshopEvent[] = [];
 let infos: LabInfo[] = [];
 
@@ -35,7 +35,7 @@ function waitFor(test: () => boolean, ms: number, what: string): Promise<void> {
 beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'image-heist-workshop-'));
   dir = path.join(root, 'room');
-  workshop = execa(process.execPath, [BIN, 'workshop', '--attendees', String(ATTENDEES), '--dir', dir, '--json', '--time-scale', '10'], { buffer: false, reject: false });
+  workshop = execa(process.execPath, [BIN, 'workshop', '--attendees', String(ATTENDEES), '--dir', dir, '--json', '--time-scale', '10'], { buffer: false, reject: false as const });
   let pending = '';
   workshop.stdout!.on('data', (chunk: Buffer) => {
     pending += chunk.toString();
