@@ -133,6 +133,7 @@ export default async function bench(): Promise<BenchLine[]> {
   const sizes = (process.env['IMAGE_HEIST_BENCH_ATTENDEES'] ?? '1,10,30,60').split(',').map(Number).filter((n) => n > 0);
   const lines: BenchLine[] = [];
   for (const n of sizes) {
+    process.stderr.write(`workshop bench: N=${n}…\n`);
     const room = await startRoom(n);
     try {
       const idle = await room.rssKiB();
@@ -149,6 +150,7 @@ export default async function bench(): Promise<BenchLine[]> {
   }
 
   // one attendee abuses their own API server while the nine others play the story
+  process.stderr.write('workshop bench: N=10 with one abusive attendee…\n');
   const room = await startRoom(10);
   try {
     const [abuser, ...others] = room.infos as [LabInfo, ...LabInfo[]];
