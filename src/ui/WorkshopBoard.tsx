@@ -1,6 +1,6 @@
 // The instructor's board (`image-heist workshop`): one row per attendee — the revealed chapters' tasks ticked
 // from that attendee's own lab, the story's verdict there now, when they last did something, and errors.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Box, Text, useInput, useStdin } from 'ink';
 import { PROFILE_NAMES, type ProfileName } from '../lab/profiles.js';
 import type { AttendeeStatus, BoardState } from '../workshop/monitor.js';
@@ -29,6 +29,9 @@ export function WorkshopBoard({ initial, subscribe, actions, color = true, now =
   const [state, setState] = useState(initial);
   const [selected, setSelected] = useState(0);
   const [chosen, setChosen] = useState<ProfileName>(initial.profile);
+  // a key may reach a handler from the previous render: what it acts on is read from here, kept current at once
+  const live = useRef({ state: initial, selected: 0, chosen: initial.profile });
+  live.current.state = state;
   const [, tick] = useState(0);
   const { isRawModeSupported } = useStdin();
   useEffect(() => subscribe(setState), [subscribe]);
@@ -45,13 +48,15 @@ export function WorkshopBoard({ initial, subscribe, actions, color = true, now =
     { isActive: isRawModeSupported === true },
   );
   function run(command: WorkshopCommand): void {
-    const count = state.attendees.length;
+    const now = live.current;
+    const count = now.state.attendees.length;
+    const select = (index: number) => setSelected((now.selected = Math.max(0, Math.min(count - 1, index))));
     if (command === 'quit') actions.quit();
-    else if (command === 'select-down') setSelected((s) => Math.min(count - 1, s + 1));
-    else if (command === 'select-up') setSelected((s) => Math.max(0, s - 1));
-    else if (command === 'reset') actions.reset(state.attendees[selected]?.attendee ?? 1);
-    else if (command === 'choose-profile') setChosen((p) => PROFILE_NAMES[(PROFILE_NAMES.indexOf(p) + 1) % PROFILE_NAMES.length]!);
-    else if (command === 'apply-profile') actions.switchProfile(chosen);
+    else if (command === 'select-down') select(now.selected + 1);
+    else if (command === 'select-up') select(now.selected - 1);
+    else if (command === 'reset') actions.reset(now.state.attendees[now.selected]?.attendee ?? 1);
+    else if (command === 'choose-profile') setChosen((now.chosen = PROFILE_NAMES[(PROFILE_NAMES.indexOf(now.chosen) + 1) % PROFILE_NAMES.length]!));
+    else if (command === 'apply-profile') actions.switchProfile(now.chosen);
     else if (command === 'reveal') actions.reveal();
   }
 
