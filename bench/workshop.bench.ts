@@ -134,6 +134,11 @@ function rawClientFor(info: LabInfo, user: string) {
 export default async function bench(): Promise<BenchLine[]> {
   const sizes = (process.env['IMAGE_HEIST_BENCH_ATTENDEES'] ?? '1,10,30,60').split(',').map(Number).filter((n) => n > 0);
   const lines: BenchLine[] = [];
+  // each figure also goes to stderr at once: a later phase that fails does not take the earlier ones with it
+  const push = (line: BenchLine) => {
+    lines.push(line);
+    process.stderr.write(`workshop bench:   ${line.name}: ${line.value}\n`);
+  };
   for (const n of sizes) {
     process.stderr.write(`workshop bench: N=${n}…\n`);
     const room = await startRoom(n);
@@ -141,7 +146,7 @@ export default async function bench(): Promise<BenchLine[]> {
       const idle = await room.rssKiB();
       const samples = await playRoom(room.infos, 2);
       const p99 = quantile(samples, 0.99);
-      lines.push({
+      push({
         name: `N=${n}: API p50 / p99 (${samples.length} calls), RSS idle / peak, start`,
         value: `${ms(quantile(samples, 0.5))} / ${ms(p99)}, ${mib(idle)} / ${mib(room.peakRssKiB())}, ${room.startSeconds.toFixed(1)} s`,
         ...(n === 30 ? { ratio: 500 / p99, target: 'N=30: p99 < 500 ms (ratio = 500 ms / p99), RSS < 4 GiB' } : {}),
@@ -171,7 +176,7 @@ export default async function bench(): Promise<BenchLine[]> {
       stop = true;
       await Promise.all(lanes);
     }
-    lines.push({
+    push({
       name: "N=10, attendee 1 abusive: the others' API p99 (alone vs under abuse)",
       value: `${ms(quantile(calm, 0.99))} vs ${ms(quantile(abused, 0.99))} (p50 ${ms(quantile(calm, 0.5))} vs ${ms(quantile(abused, 0.5))}); abuser answered ${[...codes].map(([c, k]) => `${k}× ${c}`).join(', ')}; peak RSS ${mib(room.peakRssKiB())}`,
       ratio: 500 / quantile(abused, 0.99),
