@@ -53,7 +53,14 @@ export type WorkshopEvent = { time: string } & (
 
 type EventBody = WorkshopEvent extends infer E ? (E extends { time: string } ? Omit<E, 'time'> : never) : never;
 
+/** A poll reads every lab over HTTPS (as the tutorial does): a big room is polled less often, so the board never
+ * takes the CPU its attendees' API servers need — 1 s up to 10 attendees, then 100 ms more per attendee. */
+export function pollIntervalFor(attendees: number): number {
+  return Math.max(1000, attendees * 100);
+}
+
 export interface MonitorOptions {
+  /** Default: pollIntervalFor(the room's size). */
   pollMs?: number;
   onEvent?: (event: WorkshopEvent) => void;
   onChange?: (state: BoardState) => void;
@@ -96,6 +103,10 @@ export class RoomMonitor {
     for (const s of room.seats) this.seen.set(s.attendee, { uids: new Set(), signature: '', windows: new Map() });
   }
 
+  private get pollMs(): number {
+    return this.options.pollMs ?? pollIntervalFor(this.room.seats.length);
+  }
+
   get current(): BoardState {
     return this.state;
   }
@@ -109,9 +120,9 @@ export class RoomMonitor {
     const loop = async (): Promise<void> => {
       if (this.stopped) return;
       await this.pollOnce();
-      if (!this.stopped) this.timer = setTimeout(() => void loop(), this.options.pollMs ?? 1000);
+      if (!this.stopped) this.timer = setTimeout(() => void loop(), this.pollMs);
     };
-    this.timer = setTimeout(() => void loop(), this.options.pollMs ?? 1000);
+    this.timer = setTimeout(() => void loop(), this.pollMs);
   }
 
   stop(): void {
