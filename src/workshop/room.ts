@@ -142,8 +142,11 @@ export async function startRoom(options: RoomOptions): Promise<Room> {
   };
 
   let stopping: Promise<void> | undefined;
+  /** A profile switch under way: stop waits for it, so no lab it starts outlives the room. */
+  let switching: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
+      await switching?.catch(() => undefined);
       await Promise.all(seats.map((s) => s.lab.stop().catch(() => undefined)));
       await backend.shutdown();
       if (!options.keep) await removeFiles();
@@ -188,15 +191,21 @@ export async function startRoom(options: RoomOptions): Promise<Room> {
       await seat.lab.reset();
     },
     async switchProfile(next) {
-      if (stopping) return;
+      if (stopping || switching) return;
       profile = next;
       const old = seats.splice(0);
-      await Promise.all(old.map((s) => s.lab.stop()));
-      try {
+      switching = (async () => {
+        await Promise.all(old.map((s) => s.lab.stop()));
         await startAll(old.map((s) => s.attendee));
+      })();
+      try {
+        await switching;
       } catch (error) {
+        switching = undefined;
         await stop();
         throw error;
+      } finally {
+        switching = undefined;
       }
     },
     stop,
