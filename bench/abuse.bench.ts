@@ -5,7 +5,7 @@
 // Target (issue 13): admin1's p99 under abuse < 200 ms. Also prints the heap after the secret flood.
 import type { BenchLine } from './index.js';
 import { admissionPluginsFor, startApiServer } from '../src/embedded/apiserver/server.js';
-import { rawClient } from '../test/support/api-client.js';
+import { rawClient, type RawClient } from '../test/support/api-client.js';
 
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 const ms = (v: number): string => `${v.toFixed(1)} ms`;
@@ -15,6 +15,46 @@ function labelsPod(name: string, bytes: number): string {
   const per = 14; // "k000000":"v",
   for (let i = 0; i < (bytes - 200) / per; i++) labels[`k${String(i).padStart(6, '0')}`] = 'v';
   return JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } });
+}
+
+/** The worst bodies the limits allow (see the top of this file); built once, sent many times. */
+export function worstBodies() {
+  const huge = labelsPod('huge', 3 * 1024 * 1024);
+  const fits = labelsPod('fits', 1.4 * 1024 * 1024);
+  const deep = `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"deep"},"x":${'['.repeat(9_998)}${'"a",'.repeat(Math.floor((3 * 1024 * 1024 - 40_000) / 4))}"a"${']'.repeat(9_998)}}`;
+  const yamlLines = ['apiVersion: v1', 'kind: Pod', 'metadata:', '  name: yaml', '  labels:'];
+  for (let i = 0; yamlLines.join('\n').length < 3 * 1024 * 1024 - 100_000; i++) yamlLines.push(...Array.from({ length: 1000 }, (_, j) => `    k${i}x${j}: v`));
+  const yamlBody = yamlLines.join('\n');
+  const secret = (i: number) => JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `flood-${i}` }, data: { d: Buffer.alloc(900 * 1024, i).toString('base64') } });
+  return { huge, fits, deep, yamlBody, secret };
+}
+
+/** One attacker: the worst bodies back to back into `namespace` until `stopped()`, each answer's code counted (0: a reset connection). */
+export async function abuseLane(client: RawClient, namespace: string, bodies: ReturnType<typeof worstBodies>, lane: number, stopped: () => boolean, count: (code: number) => void): Promise<void> {
+  const send: RawClient = (...args) => client(...args).catch(() => ({ code: 0, headers: {}, body: '' }));
+  const base = `/api/v1/namespaces/${namespace}`;
+  for (let i = 0; !stopped(); i++) {
+    switch ((i + lane) % 5) {
+      case 0:
+        count((await send('POST', `${base}/pods`, bodies.huge)).code);
+        break;
+      case 1: {
+        const reply = await send('POST', `${base}/pods`, bodies.fits.replace('"fits"', `"fits-${lane}"`));
+        count(reply.code);
+        if (reply.code === 201) count((await send('DELETE', `${base}/pods/fits-${lane}?gracePeriodSeconds=0`)).code);
+        break;
+      }
+      case 2:
+        count((await send('POST', `${base}/pods`, bodies.deep)).code);
+        break;
+      case 3:
+        count((await send('POST', `${base}/pods`, bodies.yamlBody, { 'Content-Type': 'application/yaml' })).code);
+        break;
+      case 4:
+        count((await send('POST', `${base}/secrets`, bodies.secret(lane * 100_000 + i))).code);
+        break;
+    }
+  }
 }
 
 export default async function bench(): Promise<BenchLine[]> {
@@ -41,13 +81,6 @@ export default async function bench(): Promise<BenchLine[]> {
     await probe(1000);
     const alone = await probe(5000);
 
-    const huge = labelsPod('huge', 3 * 1024 * 1024);
-    const fits = labelsPod('fits', 1.4 * 1024 * 1024);
-    const deep = `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"deep"},"x":${'['.repeat(9_998)}${'"a",'.repeat(Math.floor((3 * 1024 * 1024 - 40_000) / 4))}"a"${']'.repeat(9_998)}}`;
-    const yamlLines = ['apiVersion: v1', 'kind: Pod', 'metadata:', '  name: yaml', '  labels:'];
-    for (let i = 0; yamlLines.join('\n').length < 3 * 1024 * 1024 - 100_000; i++) yamlLines.push(...Array.from({ length: 1000 }, (_, j) => `    k${i}x${j}: v`));
-    const yamlBody = yamlLines.join('\n');
-    const secret = (i: number) => JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `flood-${i}` }, data: { d: Buffer.alloc(900 * 1024, i).toString('base64') } });
     const codes = new Map<number, number>();
     let requests = 0;
     let stop = false;
@@ -55,37 +88,15 @@ export default async function bench(): Promise<BenchLine[]> {
       requests++;
       codes.set(code, (codes.get(code) ?? 0) + 1);
     };
-    const attacker = async (lane: number): Promise<void> => {
-      for (let i = 0; !stop; i++) {
-        switch ((i + lane) % 5) {
-          case 0:
-            count((await admin2('POST', '/api/v1/namespaces/tenant-b/pods', huge)).code);
-            break;
-          case 1: {
-            const reply = await admin2('POST', '/api/v1/namespaces/tenant-b/pods', fits.replace('"fits"', `"fits-${lane}"`));
-            count(reply.code);
-            if (reply.code === 201) count((await admin2('DELETE', `/api/v1/namespaces/tenant-b/pods/fits-${lane}?gracePeriodSeconds=0`)).code);
-            break;
-          }
-          case 2:
-            count((await admin2('POST', '/api/v1/namespaces/tenant-b/pods', deep)).code);
-            break;
-          case 3:
-            count((await admin2('POST', '/api/v1/namespaces/tenant-b/pods', yamlBody, { 'Content-Type': 'application/yaml' })).code);
-            break;
-          case 4:
-            count((await admin2('POST', '/api/v1/namespaces/tenant-b/secrets', secret(lane * 100_000 + i))).code);
-            break;
-        }
-      }
-    };
+    const bodies = worstBodies();
+    const attacker = (lane: number) => abuseLane(admin2, 'tenant-b', bodies, lane, () => stop, count);
     const lanes = [attacker(0), attacker(1)];
     const abused = await probe(20_000);
     stop = true;
     await Promise.all(lanes);
 
     // The 900 KiB secret flood until the quota refuses, then delete everything: what does the heap hold?
-    for (let i = 0; i < 200; i++) if ((await admin2('POST', '/api/v1/namespaces/tenant-b/secrets', secret(i))).code !== 201) break;
+    for (let i = 0; i < 200; i++) if ((await admin2('POST', '/api/v1/namespaces/tenant-b/secrets', bodies.secret(i))).code !== 201) break;
     const stored = api.store.bytesUsed();
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();

@@ -11,6 +11,7 @@ import { registerRun } from './run.js';
 import { registerStatus } from './status.js';
 import { registerTutorial } from './tutorial.js';
 import { registerUp } from './up.js';
+import { registerWorkshop } from './workshop.js';
 import { ExitCode, UserError, formatUserError } from '../errors.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerDown(program);
   registerAudit(program);
   registerKind(program);
+  registerWorkshop(program);
   return program;
 }
 

@@ -33,6 +33,8 @@ export const MAX_NODES = 16;
 export interface EmbeddedLabOptions extends LabStartOptions {
   /** Lab time per real time: upstream back-offs (10 s → 300 s) pass this many times faster. Default 1. */
   timeScale?: number;
+  /** Where the API server listens and what its URL and certificate name (default 127.0.0.1; `workshop --listen`). */
+  apiServerHost?: string;
 }
 
 export interface EmbeddedLab extends Lab {
@@ -69,7 +71,7 @@ export async function startEmbeddedLab(options: EmbeddedLabOptions): Promise<Emb
       step('Starting the registry', () => startLabRegistry(users)),
       step('Building SuperSecretImage1', async () => ({ secret: await buildSecretImage({ flag }), public: await buildPublicImage() })),
       // the stage (tenants, RBAC, ImagePullSecret1) comes through the API below, as on kind
-      step('Starting the API server', () => startApiServer({ admissionPlugins: admissionPluginsFor(profile.enableAdmissionPlugins), tenants: [], clock })),
+      step('Starting the API server', () => startApiServer({ admissionPlugins: admissionPluginsFor(profile.enableAdmissionPlugins), tenants: [], clock, ...(options.apiServerHost ? { host: options.apiServerHost } : {}) })),
     ]);
     let currentRegistry: RunningRegistry | undefined = started[0].status === 'fulfilled' ? started[0].value : undefined;
     cleanups.push(() => currentRegistry?.close());
@@ -242,11 +244,16 @@ async function* emptyLogs(): AsyncGenerator<string> {
 }
 
 /** The embedded backend (default): in-process cluster, seconds to start, no Docker. */
-export function createEmbeddedBackend(defaults: { timeScale?: number } = {}): LabBackend {
+export function createEmbeddedBackend(defaults: { timeScale?: number; apiServerHost?: string } = {}): LabBackend {
   return {
     name: 'embedded',
     timing: EMBEDDED_TIMING,
-    start: (options) => startEmbeddedLab({ ...options, ...(defaults.timeScale !== undefined ? { timeScale: defaults.timeScale } : {}) }),
+    start: (options) =>
+      startEmbeddedLab({
+        ...options,
+        ...(defaults.timeScale !== undefined ? { timeScale: defaults.timeScale } : {}),
+        ...(defaults.apiServerHost !== undefined ? { apiServerHost: defaults.apiServerHost } : {}),
+      }),
     // each lab is in-process and stops itself (and a failed start stops what it started): nothing is shared
     shutdown: async () => {},
   };

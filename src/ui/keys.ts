@@ -46,6 +46,23 @@ export const TUTORIAL_KEYS: readonly KeyBinding<TutorialCommand>[] = [
   { command: 'quit', label: 'q / Ctrl-C', footer: 'q quit', help: 'quit', matches: (input, key) => input === 'q' || (key.ctrl && input === 'c') },
 ];
 
+export type WorkshopCommand = 'select-down' | 'select-up' | 'reset' | 'choose-profile' | 'apply-profile' | 'reveal' | 'quit';
+
+/** The instructor board's keys (`image-heist workshop`), in the order the help lists them. */
+export const WORKSHOP_KEYS: readonly KeyBinding<WorkshopCommand>[] = [
+  { command: 'select-down', label: '↓ / j', footer: '↑/↓ attendee', help: 'select the next attendee', matches: (input, key) => key.downArrow || input === 'j' },
+  { command: 'select-up', label: '↑ / k', help: 'select the previous attendee', matches: (input, key) => key.upArrow || input === 'k' },
+  { command: 'reset', label: 'r', footer: 'r reset', help: "reset the selected attendee's lab (their pods and the nodes' caches)", matches: plain('r') },
+  { command: 'choose-profile', label: 'p', footer: 'p profile', help: 'choose the next profile for the room', matches: plain('p') },
+  { command: 'apply-profile', label: 'Enter', footer: '⏎ apply', help: 'switch every lab to the chosen profile (new kubeconfigs)', matches: (_, key) => key.return },
+  { command: 'reveal', label: 'n', footer: 'n next chapter', help: 'reveal the next chapter (its task counts from now on)', matches: plain('n') },
+  { command: 'quit', label: 'q / Ctrl-C', footer: 'q quit', help: 'quit (stops every lab)', matches: (input, key) => (input === 'q' && !key.ctrl) || (key.ctrl && input === 'c') },
+];
+
+export function workshopFooter(): string {
+  return WORKSHOP_KEYS.filter((b) => b.footer).map((b) => b.footer).join('  ');
+}
+
 export function commandFor<C extends string>(table: readonly KeyBinding<C>[], input: string, key: Key): C | undefined {
   return table.find((b) => b.matches(input, key))?.command;
 }

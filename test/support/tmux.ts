@@ -4,8 +4,8 @@ import path from 'node:path';
 import { execa } from 'execa';
 
 export const BIN = path.resolve('bin/image-heist.js');
-/** One tmux server for this test process, apart from anyone else's. */
-const SOCKET = `image-heist-attendee-${process.pid}`;
+/** One tmux server for this test process, apart from anyone else's (a test file may name its own prefix). */
+const SOCKET = `${process.env['IMAGE_HEIST_TMUX_SOCKET'] ?? 'image-heist-attendee'}-${process.pid}`;
 const sessions: string[] = [];
 
 export async function tmux(args: string[], reject = true): Promise<string> {

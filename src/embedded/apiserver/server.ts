@@ -12,7 +12,7 @@
 import type { NodeConfigz } from './handlers/node-proxy.js';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { isIPv6, type AddressInfo, type Socket } from 'node:net';
 import { newMethodNotSupported, StatusError, toStatusError, type Status } from '../../k8s/api-errors.js';
 import { AdmissionChain, type AdmissionPluginName } from './admission.js';
 import { randomToken, TokenAuthenticator, type TokenUser, type UserInfo } from './authn.js';
@@ -80,6 +80,8 @@ export interface StartApiServerOptions {
   tls?: ServingCertificate;
   /** Port on 127.0.0.1 (default: any free port). */
   port?: number;
+  /** The address to bind and to name in the URL (default 127.0.0.1); the serving certificate's SANs follow. */
+  host?: string;
   podLogs?: PodLogs;
   /**
    * Delete pods bound to a node gracefully, as upstream: the DELETE sets deletionTimestamp and the
@@ -117,7 +119,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     { name: 'admin2', token: randomToken() },
   ];
   const clusterAdmins = options.clusterAdmins ?? (users.some((u) => u.name === 'admin') ? ['admin'] : []);
-  const tls = options.tls ?? (await generateServingCertificate());
+  const tls = options.tls ?? (await generateServingCertificate(options.host ? { hosts: [options.host] } : {}));
   const store = new ObjectStore({ ...(options.storeLimits ? { limits: options.storeLimits } : {}), ...(options.clock ? { now: () => options.clock!.now() } : {}) });
   const decoder = new DecodeWorker(store.limits.maxObjectBytes);
   const authenticator = new TokenAuthenticator(users);
@@ -175,10 +177,11 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const url = `https://127.0.0.1:${port}`;
+  const host = options.host ?? '127.0.0.1';
+  const url = `https://${isIPv6(host) ? `[${host}]` : host}:${port}`;
   seedClusterPolicy(store, { clusterAdmins, apiServerPort: port });
   for (const tenant of options.tenants ?? defaultTenants.filter((t) => users.some((u) => u.name === t.user))) seedTenant(store, tenant);
 

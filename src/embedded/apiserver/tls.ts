@@ -3,6 +3,7 @@
 // @peculiar/x509 (via tsyringe) needs a Reflect metadata polyfill loaded first.
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
+import { isIP } from 'node:net';
 import * as x509 from '@peculiar/x509';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
@@ -26,7 +27,7 @@ function randomSerial(): string {
 }
 
 /** Generates a fresh CA and a serving certificate for 127.0.0.1 and localhost, valid for `days` days. */
-export async function generateServingCertificate(options: { days?: number; commonName?: string } = {}): Promise<ServingCertificate> {
+export async function generateServingCertificate(options: { days?: number; commonName?: string; /** More SANs (an IP or a DNS name each) beside 127.0.0.1 and localhost. */ hosts?: readonly string[] } = {}): Promise<ServingCertificate> {
   const notBefore = new Date(Date.now() - 60_000);
   const notAfter = new Date(notBefore.getTime() + (options.days ?? 7) * 86_400_000);
   const caKeys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair;
@@ -60,6 +61,7 @@ export async function generateServingCertificate(options: { days?: number; commo
       new x509.SubjectAlternativeNameExtension([
         { type: 'ip', value: '127.0.0.1' },
         { type: 'dns', value: 'localhost' },
+        ...(options.hosts ?? []).filter((h) => h !== '127.0.0.1' && h !== 'localhost').map((h) => ({ type: (isIP(h) ? 'ip' : 'dns') as 'ip' | 'dns', value: h })),
       ]),
       await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey),
     ],
