@@ -107,6 +107,7 @@ async function runProfile(profile: ProfileName, options: RunMatrixOptions, stop:
     if (stop.signal.aborted) return results;
     throw error;
   }
+  let failure: { error: unknown } | undefined;
   try {
     for (const [i, scenario] of options.scenarios.entries()) {
       if (stop.signal.aborted) break;
@@ -122,9 +123,17 @@ async function runProfile(profile: ProfileName, options: RunMatrixOptions, stop:
         break;
       }
     }
-  } finally {
-    await lab.stop();
+  } catch (error) {
+    failure = { error };
   }
+  // a lab that also fails to stop must not hide why the run failed: the run's error wins, the stop's is attached
+  try {
+    await lab.stop();
+  } catch (stopError) {
+    if (!failure) throw stopError;
+    (failure.error as { stopError?: unknown }).stopError ??= stopError;
+  }
+  if (failure) throw failure.error;
   return results;
 }
 
