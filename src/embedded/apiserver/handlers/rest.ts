@@ -13,6 +13,7 @@ import { selectorPredicate } from '../selectors.js';
 import type { KubeObject, ObjectStore } from '../store.js';
 import type { AdmissionContext } from '../admission.js';
 import { strategyFor } from '../registry/index.js';
+import { prevalidateLabels } from '../validation.js';
 import { applyDefaults, prepareForCreate, prepareForStorage, prepareForUpdate, validateCreate, validateUpdate } from '../strategy.js';
 import { openWatchStream, sendWatchError } from '../watch.js';
 import type { RequestContext } from './context.js';
@@ -151,6 +152,7 @@ export async function handleCreate(ctx: RequestContext): Promise<void> {
   const prepared = prepareForCreate(resource, admitted);
   const name = prepared.metadata.name ?? '';
   await yieldToLoop();
+  await prevalidateLabels(prepared.metadata.labels);
   const err = invalid(ctx, name, validateCreate(resource, prepared));
   if (err) throw err;
   await yieldToLoop();
@@ -312,6 +314,7 @@ export async function handleUpdate(ctx: RequestContext, verb: 'update' | 'patch'
   const admission = admissionContext(ctx, dryRun, writeOptions('UpdateOptions', query));
   prepared = parts.admission.admit(attrs, admission);
   await yieldToLoop();
+  await prevalidateLabels(prepared.metadata.labels);
   const err = invalid(ctx, info.name, validateUpdate(resource, prepared, current, info.subresource));
   if (err) throw err;
   await yieldToLoop();
