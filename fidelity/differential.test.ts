@@ -315,6 +315,29 @@ describe.skipIf(reason !== undefined).each(profilesUnderTest)('profile %s: real 
     await rec.compare('plain pod allowed with the restricted warning (kubectl run)', (s) => k(s, ['run', 'plain', '-n', 'psa', '--image=busybox:1.36']));
     await rec.compare('invalid enforce label refused', (s) => k(s, ['label', 'ns', 'psa', 'pod-security.kubernetes.io/enforce=bogus', '--overwrite']));
     await rec.compare('stricter enforce label warns about existing pods', (s) => k(s, ['label', 'ns', 'psa', 'pod-security.kubernetes.io/enforce=restricted', '--overwrite']));
+    // Under enforce=restricted now: every restricted check in one refusal, a compliant pod, and pod updates
+    // (metadata-only updates are not significant and pass; a new image is re-evaluated).
+    await rec.compare('restricted: plain pod refused with every restricted check (kubectl run)', (s) => k(s, ['run', 'plain2', '-n', 'psa', '--image=busybox:1.36']));
+    await rec.compare('restricted: compliant pod allowed (raw)', (s) =>
+      raw(
+        s,
+        'admin',
+        'POST',
+        '/api/v1/namespaces/psa/pods',
+        pod('compliant', [{ name: 'c', image: 'busybox:1.36', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true, runAsUser: 1000 } }], {
+          securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+        }),
+      ),
+    );
+    await rec.compare('restricted: relabel an existing non-compliant pod (not significant, allowed)', (s) => k(s, ['label', 'pod', 'plain', '-n', 'psa', 'tier=web']));
+    await rec.compare('restricted: new image for an existing non-compliant pod (refused)', (s) => k(s, ['set', 'image', 'pod/plain', '-n', 'psa', 'plain=busybox:1.37']));
+    await rec.compare('invalid enforce-version label refused', (s) => k(s, ['label', 'ns', 'psa', 'pod-security.kubernetes.io/enforce-version=v1.x']));
+    await rec.compare('enforce=baseline pinned to v1.23', (s) =>
+      k(s, ['label', 'ns', 'psa', 'pod-security.kubernetes.io/enforce=baseline', 'pod-security.kubernetes.io/enforce-version=v1.23', '--overwrite']),
+    );
+    await rec.compare('baseline:v1.23: hostPath pod refused, the message names the version', (s) =>
+      k(s, ['run', 'host', '-n', 'psa', '--image=busybox:1.36', '--overrides={"spec":{"volumes":[{"name":"h","hostPath":{"path":"/"}}],"containers":[{"name":"host","image":"busybox:1.36","volumeMounts":[{"name":"h","mountPath":"/h"}]}]}}']),
+    );
     await rec.compare('admin2: relabel its own namespace (Forbidden)', (s) => k(s, ['--context', 'admin2', 'label', 'ns', 'tenant-b', 'pod-security.kubernetes.io/enforce=privileged']));
     expectNoUndocumented(from);
   });

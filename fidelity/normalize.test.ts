@@ -1,7 +1,7 @@
 // The normalizer only hides what differs on every run by construction; everything else must reach the diff.
 import { describe, expect, it } from 'vitest';
 import { classify } from './known-differences.js';
-import { diff, normalize, normalizeText } from './normalize.js';
+import { diff, normalize, normalizeText, type Json } from './normalize.js';
 
 const ctx = { url: 'https://127.0.0.1:4443' };
 
@@ -33,6 +33,17 @@ describe('normalize', () => {
     const embedded = 'NAME           CREATED AT\ntenant-admin   2026-12-07T00:48:13Z\n';
     expect(normalizeText(real, ctx)).toEqual(normalizeText(embedded, ctx));
     expect(normalizeText(real, ctx)).toEqual(['NAME           CREATED AT', 'tenant-admin   <time>']);
+  });
+
+  it("hides a Table's Age and date cells (the Table API's counterpart of the AGE column)", () => {
+    const table = (age: string, created: string) => ({
+      kind: 'Table',
+      columnDefinitions: [{ name: 'Name', type: 'string' }, { name: 'Age', type: 'string' }, { name: 'Created At', type: 'date' }],
+      rows: [{ cells: ['web', age, created] }],
+    });
+    const real = normalize(table('5s', '2026-12-07T00:48:12Z'), ctx);
+    expect(real).toEqual(normalize(table('6s', '2026-12-07T00:48:13Z'), ctx));
+    expect((real as { rows: { cells: Json[] }[] }).rows[0]!.cells).toEqual(['web', '<age>', '<age>']);
   });
 });
 

@@ -17,8 +17,20 @@ export function normalize(value: unknown, ctx: NormalizeContext): Json {
   return walk(JSON.parse(JSON.stringify(value ?? null)) as Json, ctx, []);
 }
 
+/** A Table's Age cells ("5s", "2m3s") are run-specific like kubectl's AGE column; date cells are times. */
+function normalizeTableCells(table: { [key: string]: Json }): void {
+  const columns = table.columnDefinitions;
+  if (!Array.isArray(columns) || !Array.isArray(table.rows)) return;
+  const ageAt = new Set(columns.flatMap((c, i) => (c && typeof c === 'object' && !Array.isArray(c) && (c.name === 'Age' || c.type === 'date') ? [i] : [])));
+  for (const row of table.rows) {
+    if (!row || typeof row !== 'object' || Array.isArray(row) || !Array.isArray(row.cells)) continue;
+    row.cells = row.cells.map((cell, i) => (ageAt.has(i) && typeof cell === 'string' ? '<age>' : cell));
+  }
+}
+
 function walk(value: Json, ctx: NormalizeContext, path: string[]): Json {
   if (typeof value === 'string') return normalizeString(value, ctx);
+  if (value && typeof value === 'object' && !Array.isArray(value) && value.kind === 'Table') normalizeTableCells(value);
   if (Array.isArray(value)) {
     const items = value.map((v, i) => walk(v, ctx, [...path, String(i)]));
     return sortList(items, path);

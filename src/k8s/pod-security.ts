@@ -110,7 +110,13 @@ export function compareLevels(a: Level, b: Level): number {
 /** What the admission library answers: a refusal carries the Status fields the plugin returns. */
 export type PodSecurityResponse =
   | { allowed: true; warnings: string[]; auditAnnotations: Record<string, string> }
-  | { allowed: false; status: { code: 400 | 403 | 422 | 500; reason: 'BadRequest' | 'Forbidden' | 'Invalid' | 'InternalError'; message: string }; warnings: string[]; auditAnnotations: Record<string, string> };
+  | {
+      allowed: false;
+      /** `fieldErrors` on an Invalid refusal: invalidResponse (admission.go) is apierrors.NewInvalid(kind, name, errs). */
+      status: { code: 400 | 403 | 422 | 500; reason: 'BadRequest' | 'Forbidden' | 'Invalid' | 'InternalError'; message: string; fieldErrors?: readonly FieldError[] };
+      warnings: string[];
+      auditAnnotations: Record<string, string>;
+    };
 
 const allowed = (warnings: string[] = [], auditAnnotations: Record<string, string> = {}): PodSecurityResponse => ({ allowed: true, warnings, auditAnnotations });
 
@@ -213,7 +219,7 @@ export function validateNamespace(
   const next = policyToEvaluate(isObject(labels) ? labels : undefined, env.config.defaults);
   const invalid = (errors: readonly FieldError[]): PodSecurityResponse => ({
     allowed: false,
-    status: { code: 422, reason: 'Invalid', message: fieldErrorListToAggregate(errors)?.message ?? '' },
+    status: { code: 422, reason: 'Invalid', message: fieldErrorListToAggregate(errors)?.message ?? '', fieldErrors: errors },
     warnings: [],
     auditAnnotations: {},
   });

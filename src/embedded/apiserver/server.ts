@@ -347,7 +347,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     if (!acceptsJson(accept)) {
       throw new StatusError({ code: 406, reason: 'NotAcceptable', message: 'only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf' });
     }
-    writeJson(res, code, object);
+    writeJson(res, code, object, 'application/json', store.encoded(object));
   }
 
   return {
@@ -403,9 +403,9 @@ function acceptsJson(accept: string): boolean {
   });
 }
 
-function writeJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
+function writeJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json', encoded?: string): void {
   if (res.headersSent) return;
-  const text = JSON.stringify(body);
+  const text = encoded ?? JSON.stringify(body);
   res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
   res.end(text);
 }

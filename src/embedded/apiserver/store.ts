@@ -126,14 +126,37 @@ export class ObjectStore {
     return this.usedBytes;
   }
 
-  /** Refuses an object etcd would refuse: too large, or past the quota (deletes are always allowed). */
+  /**
+   * Refuses an object etcd would refuse: too large, or past the quota (deletes are always allowed). The object
+   * is measured with the resourceVersion it will be stored with, and that JSON text is kept (see `encoded`).
+   */
   private admitSize(object: KubeObject, replacing: KubeObject | undefined): number {
-    const bytes = JSON.stringify(object).length;
-    if (bytes > this.limits.maxObjectBytes) throw etcdError('etcdserver: request is too large');
+    const meta = object.metadata;
+    const before = meta.resourceVersion;
+    meta.resourceVersion = String(this.rv + 1);
+    const text = JSON.stringify(object);
+    const bytes = text.length;
     const previous = replacing ? (this.sizes.get(replacing) ?? 0) : 0;
-    if (this.usedBytes - previous + bytes > this.limits.quotaBytes) throw etcdError('etcdserver: mvcc: database space exceeded');
+    const refusal =
+      bytes > this.limits.maxObjectBytes ? 'etcdserver: request is too large' : this.usedBytes - previous + bytes > this.limits.quotaBytes ? 'etcdserver: mvcc: database space exceeded' : undefined;
+    if (refusal) {
+      if (before === undefined) delete meta.resourceVersion;
+      else meta.resourceVersion = before;
+      throw etcdError(refusal);
+    }
+    this.rv++;
+    this.texts.set(object, text);
     return bytes;
   }
+
+  /**
+   * The JSON text of a stored object (stored objects never change in place), or undefined for any other object:
+   * a large object is serialized once, when it is stored, not again for each answer or watcher.
+   */
+  encoded(object: unknown): string | undefined {
+    return typeof object === 'object' && object !== null ? this.texts.get(object as KubeObject) : undefined;
+  }
+  private readonly texts = new WeakMap<KubeObject, string>();
 
   private account(object: KubeObject, bytes: number, replacing: KubeObject | undefined): void {
     this.usedBytes += bytes - (replacing ? (this.sizes.get(replacing) ?? 0) : 0);
@@ -243,8 +266,7 @@ export class ObjectStore {
       delete meta.resourceVersion;
       return object;
     }
-    const bytes = this.admitSize(object, undefined);
-    meta.resourceVersion = String(++this.rv);
+    const bytes = this.admitSize(object, undefined); // sets the resourceVersion
     bucket.set(key, object);
     this.account(object, bytes, undefined);
     this.scheduleExpiry(r, object);
@@ -288,8 +310,7 @@ export class ObjectStore {
       meta.resourceVersion = current.metadata.resourceVersion;
       return object;
     }
-    const bytes = this.admitSize(object, current);
-    meta.resourceVersion = String(++this.rv);
+    const bytes = this.admitSize(object, current); // sets the resourceVersion
     bucket.set(key, object);
     this.account(object, bytes, current);
     this.scheduleExpiry(r, object);

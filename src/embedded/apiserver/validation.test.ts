@@ -3,7 +3,9 @@ import { newInvalid } from '../../k8s/api-errors.js';
 import {
   goJsonObjectError,
   isDNS1123Label,
+  prevalidateLabels,
   validateEphemeralContainersUpdate,
+  validateLabels,
   validateNamespace,
   validateObjectMeta,
   validatePod,
@@ -260,5 +262,36 @@ describe('validateNamespace and validateObjectMeta', () => {
   it('isDNS1123Label accepts lowercase labels', () => {
     expect(isDNS1123Label('tenant-a')).toEqual([]);
     expect(isDNS1123Label('-a')).toHaveLength(1);
+  });
+});
+
+describe('prevalidateLabels (fair service)', () => {
+  const many = (n: number, bad?: string): Record<string, string> => {
+    const labels: Record<string, string> = {};
+    for (let i = 0; i < n; i++) labels[`k${i}`] = 'v';
+    if (bad !== undefined) labels[bad] = 'v';
+    return labels;
+  };
+
+  it('checks a large valid map in slices; validateLabels then reports nothing', async () => {
+    const labels = many(20_000);
+    await prevalidateLabels(labels);
+    expect(validateLabels(labels, 'metadata.labels')).toEqual([]);
+  });
+
+  it('leaves a large map with an error to validateLabels, which reports it as upstream', async () => {
+    const labels = many(20_000, 'bad key');
+    await prevalidateLabels(labels);
+    const errs = validateLabels(labels, 'metadata.labels');
+    expect(errs.map((e) => e.field)).toEqual(['metadata.labels']);
+    expect(errs[0]!.errorBody()).toContain('Invalid value: "bad key": name part must consist of alphanumeric characters');
+  });
+
+  it('is taken once: a second validation checks the map again', async () => {
+    const labels = many(20_000);
+    await prevalidateLabels(labels);
+    expect(validateLabels(labels, 'metadata.labels')).toEqual([]);
+    labels['bad key'] = 'v';
+    expect(validateLabels(labels, 'metadata.labels')).toHaveLength(1);
   });
 });

@@ -57,8 +57,18 @@ describe('the PodSecurity plugin in the embedded admission chain (default-on, as
 
   it('refuses an invalid namespace label as 422 Invalid', () => {
     const ns = { metadata: { name: 'x', labels: { 'pod-security.kubernetes.io/enforce': 'bogus' } } } as KubeObject;
-    expect(() => chain.validate({ operation: 'CREATE', group: '', resource: 'namespaces', subresource: '', name: 'x', namespace: '', kind: 'Namespace', object: ns }, { store: store({}), user })).toThrow(
-      'metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "bogus": must be one of privileged, baseline, restricted',
-    );
+    let error: unknown;
+    try {
+      chain.validate({ operation: 'CREATE', group: '', resource: 'namespaces', subresource: '', name: 'x', namespace: '', kind: 'Namespace', object: ns }, { store: store({}), user });
+    } catch (err) {
+      error = err;
+    }
+    // NewInvalid(Namespace, …): kubectl prints `The Namespace "x" is invalid: …` from the details (as the real server's).
+    expect((error as StatusError).status).toMatchObject({
+      code: 422,
+      reason: 'Invalid',
+      message: 'Namespace "x" is invalid: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "bogus": must be one of privileged, baseline, restricted',
+      details: { name: 'x', kind: 'Namespace', causes: [{ reason: 'FieldValueInvalid', field: 'metadata.labels[pod-security.kubernetes.io/enforce]', message: 'Invalid value: "bogus": must be one of privileged, baseline, restricted' }] },
+    });
   });
 });

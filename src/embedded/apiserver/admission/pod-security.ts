@@ -2,7 +2,7 @@
 // plugin for pods (and their evaluated subresources) and namespaces, delegating to the pure decisions in
 // src/k8s/pod-security.ts with the namespace read from the store, as upstream reads it from its informer.
 import type { AdmissionAttributes } from '../../../k8s/always-pull-images.js';
-import { newForbidden, StatusError } from '../../../k8s/api-errors.js';
+import { newForbidden, newInvalid, StatusError } from '../../../k8s/api-errors.js';
 import { defaultPodSecurityConfiguration, validateNamespace, validatePod, type PodSecurityConfiguration, type PodSecurityResponse } from '../../../k8s/pod-security.js';
 import type { UserInfo } from '../authn.js';
 import { findResource } from '../resources.js';
@@ -16,6 +16,9 @@ export const PodSecurityPluginName = 'PodSecurity' as const;
 /** Plugin.Validate: the refusal starts as admission.NewForbidden and takes the library's message, reason and code. */
 function toError(a: AdmissionAttributes, response: PodSecurityResponse): StatusError | undefined {
   if (response.allowed) return undefined;
+  // Plugin.Validate replaces the whole Status with the library's: for invalid namespace labels that is
+  // apierrors.NewInvalid(Namespace, name, errs) (pod-security-admission/admission/response.go invalidResponse).
+  if (response.status.fieldErrors) return newInvalid({ group: a.group, kind: a.kind }, a.name, response.status.fieldErrors);
   const err = newForbidden({ group: a.group, resource: a.resource }, a.name, 'Not allowed by PodSecurity');
   const { code, reason, message } = response.status;
   // the library's refusal is itself apierrors.NewForbidden(resource, name, `violates PodSecurity …`)

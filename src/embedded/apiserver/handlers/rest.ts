@@ -10,9 +10,10 @@ import { etcdError } from '../store.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../patch.js';
 import { groupVersion } from '../resources.js';
 import { selectorPredicate } from '../selectors.js';
-import type { KubeObject } from '../store.js';
+import type { KubeObject, ObjectStore } from '../store.js';
 import type { AdmissionContext } from '../admission.js';
 import { strategyFor } from '../registry/index.js';
+import { prevalidateLabels } from '../validation.js';
 import { applyDefaults, prepareForCreate, prepareForStorage, prepareForUpdate, validateCreate, validateUpdate } from '../strategy.js';
 import { openWatchStream, sendWatchError } from '../watch.js';
 import type { RequestContext } from './context.js';
@@ -151,6 +152,7 @@ export async function handleCreate(ctx: RequestContext): Promise<void> {
   const prepared = prepareForCreate(resource, admitted);
   const name = prepared.metadata.name ?? '';
   await yieldToLoop();
+  await prevalidateLabels(prepared.metadata.labels);
   const err = invalid(ctx, name, validateCreate(resource, prepared));
   if (err) throw err;
   await yieldToLoop();
@@ -217,7 +219,7 @@ export function handleWatch(ctx: RequestContext): void {
         filter: predicate,
         shared: true,
       },
-      (event) => (asTable ? stream.send({ type: event.type, object: encode(event.object) }) : stream.sendEncoded(event.type, encodedJson(event.object))),
+      (event) => (asTable ? stream.send({ type: event.type, object: encode(event.object) }) : stream.sendEncoded(event.type, encodedJson(parts.store, event.object))),
     );
     stream.onClose(stop);
   } catch (error) {
@@ -227,8 +229,8 @@ export function handleWatch(ctx: RequestContext): void {
 
 // Stored objects never change in place, so one JSON text per object serves every watcher of it.
 const jsonCache = new WeakMap<object, string>();
-function encodedJson(object: KubeObject): string {
-  let json = jsonCache.get(object);
+function encodedJson(store: ObjectStore, object: KubeObject): string {
+  let json = store.encoded(object) ?? jsonCache.get(object);
   if (json === undefined) jsonCache.set(object, (json = JSON.stringify(object)));
   return json;
 }
@@ -312,6 +314,7 @@ export async function handleUpdate(ctx: RequestContext, verb: 'update' | 'patch'
   const admission = admissionContext(ctx, dryRun, writeOptions('UpdateOptions', query));
   prepared = parts.admission.admit(attrs, admission);
   await yieldToLoop();
+  await prevalidateLabels(prepared.metadata.labels);
   const err = invalid(ctx, info.name, validateUpdate(resource, prepared, current, info.subresource));
   if (err) throw err;
   await yieldToLoop();
@@ -335,7 +338,8 @@ export async function handleDelete(ctx: RequestContext): Promise<void> {
   const options = await deleteOptions(ctx);
   const dryRun = isDryRun(query) || (Array.isArray(options['dryRun']) && options['dryRun'].includes('All'));
   const preconditions = isObject(options['preconditions']) ? options['preconditions'] : {};
-  const current = parts.store.mustGet(resource, info.namespace, info.name);
+  // Read only (admission's oldObject): the stored object itself, not a copy of a possibly large object.
+  const current = parts.store.mustGet(resource, info.namespace, info.name, { shared: true });
   const attrs = {
     operation: 'DELETE' as const,
     group: resource.group,
