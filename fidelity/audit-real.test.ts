@@ -151,7 +151,7 @@ describe.skipIf(nodeReason !== undefined).each((process.env.FIDELITY_NODE_PROFIL
     let dir: string;
     beforeAll(async () => {
       dir = await mkdtemp(path.join(tmpdir(), `image-heist-audit-node-${profile}-`));
-      real = await startRealNodeLab({ profile, dir: path.join(dir, 'real') });
+      real = await startRealNodeLab({ profile });
       embedded = await startEmbeddedLab({ profile, nodes: 1, dir: path.join(dir, 'embedded') });
     }, 15 * 60_000);
     afterAll(async () => {
