@@ -42,7 +42,7 @@ describe('tutorial', () => {
       '08-hands-on',
     ]);
     for (const c of chapters) expect(c.body.length).toBeGreaterThan(200);
-    expect(chapters.filter((c) => c.task).map((c) => c.id)).toEqual(['03-the-attack', '04-always-pull-images', '05-kubelet-ensure-secret-pulled-images', '06-policy-alternatives', '08-hands-on']);
+    expect(chapters.filter((c) => c.task).map((c) => c.id)).toEqual(['03-the-attack', '04-always-pull-images', '05-kubelet-ensure-secret-pulled-images', '06-policy-alternatives', '07-out-of-band-node-access', '08-hands-on']);
   });
 
   it('runs start to finish with n, and says how to start the lab a task needs', async () => {
@@ -124,4 +124,82 @@ describe('tutorial', () => {
       await kubectl('admin', ['delete', '-f', path.join(policies, 'require-always.yaml')]);
     });
   });
+});
+
+describe('chapter 7 live: the hostPath reader under always-pull-images, then refused under pod-security', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'image-heist-tutorial-07-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** `up --profile P` in-process on the same folder each time, as the learner restarts it. */
+  async function startLab(profile: 'always-pull-images' | 'pod-security') {
+    const stop = new AbortController();
+    const up = runUp({ profile, dir: path.join(dir, 'lab'), signal: stop.signal, out: () => {} });
+    const deadline = Date.now() + 30_000;
+    while (!existsSync(path.join(dir, 'lab', 'lab.json'))) {
+      if (Date.now() > deadline) throw new Error('image-heist up did not write lab.json');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const info = JSON.parse(await readFile(path.join(dir, 'lab', 'lab.json'), 'utf8')) as LabInfo;
+    const kubectl = (context: string, args: string[], input?: string) =>
+      execa('kubectl', ['--kubeconfig', info.kubeconfig, '--context', context, ...args], { reject: false, ...(input ? { input } : {}) });
+    return { info, kubectl, stop: async () => (stop.abort(), await up) };
+  }
+
+  /** The chapter's own reader manifest (its heredoc), on `node` with the lab's public image. */
+  function readerManifest(info: LabInfo, node: string): string {
+    const body = chapters.find((c) => c.id === '07-out-of-band-node-access')!.body;
+    const yaml = /<<'YAML'\n([\s\S]*?)\nYAML\n/.exec(body)?.[1];
+    if (!yaml) throw new Error('chapter 7 has no reader manifest');
+    return yaml.replace('image-heist-worker', node).replace(/127\.0\.0\.1:PORT\/public\/hello:1/, info.images.public);
+  }
+
+  it('ticks part 1 on the flag read through hostPath, keeps it across the restart, ticks on the PodSecurity refusal; earlier work never counts', async () => {
+    let lab = await startLab('always-pull-images');
+    const node = lab.info.nodes[0]!;
+    try {
+      // done before the chapter opens: Admin1's pod and a reader that already printed the flag
+      await lab.kubectl('admin1', ['run', 'pod1', `--image=${lab.info.images.secret}`, `--overrides={"spec":{"nodeName":"${node}","imagePullSecrets":[{"name":"${lab.info.tenants.admin1.pullSecret}"}]}}`]);
+      await lab.kubectl('admin1', ['wait', '--for=condition=Ready', 'pod/pod1', '--timeout=30s']);
+      expect((await lab.kubectl('admin2', ['apply', '-f', '-'], readerManifest(lab.info, node))).exitCode).toBe(0);
+      await lab.kubectl('admin2', ['wait', '--for=jsonpath={.status.phase}=Succeeded', 'pod/node-reader', '--timeout=30s']);
+      expect((await lab.kubectl('admin2', ['logs', 'node-reader'])).stdout).toContain(lab.info.flag);
+
+      const app = render(<TutorialApp chapters={chapters} labDir={path.join(dir, 'lab')} readSnapshot={readLabSnapshot} pollMs={100} onQuit={() => {}} size={{ columns: 120, rows: 40 }} color={false} />);
+      for (let i = 0; i < 6; i++) app.stdin.write('n');
+      await frameWith(app, (f) => f.includes('7/8') && f.includes('watching the cluster: not yet'));
+      // the reader from before the chapter does not tick it, nor does Admin1 reading its own node
+      await new Promise((r) => setTimeout(r, 1_200));
+      const admin1Reader = readerManifest(lab.info, node).replace('name: node-reader', 'name: own-reader');
+      expect((await lab.kubectl('admin1', ['apply', '-f', '-'], admin1Reader)).exitCode).toBe(0);
+      await lab.kubectl('admin1', ['wait', '--for=jsonpath={.status.phase}=Succeeded', 'pod/own-reader', '--timeout=30s']);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(app.lastFrame()).toContain('☐ TASK');
+      expect(flat(app.lastFrame() ?? '')).toContain('watching the cluster: not yet');
+
+      // the learner's reader, made in this chapter
+      await lab.kubectl('admin2', ['delete', 'pod', 'node-reader', '--wait=true']);
+      expect((await lab.kubectl('admin2', ['apply', '-f', '-'], readerManifest(lab.info, node))).exitCode).toBe(0);
+      const half = await frameWith(app, (f) => flat(f).includes('stop this lab and run image-heist up --profile pod-security'), 30_000);
+      expect(flat(half)).toContain(`tenant-b/node-reader read ${lab.info.flag} via hostPath /var/lib/containerd`);
+      expect(half).toContain('☐ TASK');
+
+      await lab.stop();
+      lab = await startLab('pod-security');
+      await frameWith(app, (f) => flat(f).includes('watching the cluster: not yet'), 30_000);
+      expect(flat(app.lastFrame() ?? '')).toContain('tenant-b/node-reader read');
+      const refused = await lab.kubectl('admin2', ['apply', '-f', '-'], readerManifest(lab.info, lab.info.nodes[0]!));
+      expect(refused.exitCode).not.toBe(0);
+      expect(refused.stderr).toContain('violates PodSecurity "baseline:latest": hostPath volumes (volume "containerd")');
+      const done = await frameWith(app, (f) => f.includes('☑ DONE'), 30_000);
+      expect(flat(done)).toContain('tenant-b/node-reader refused: violates PodSecurity "baseline:latest": hostPath volumes (volume "containerd")');
+      app.unmount();
+    } finally {
+      await lab.stop();
+    }
+  }, 180_000);
 });

@@ -33,7 +33,7 @@ describe('image-heist up', () => {
     try {
       await waitForFile(path.join(labDir, 'lab.json'), 20_000);
       const info = JSON.parse(await readFile(path.join(labDir, 'lab.json'), 'utf8')) as Record<string, unknown>;
-      expect(Object.keys(info)).toEqual(['profile', 'apiServer', 'kubeconfig', 'registry', 'tenants', 'images', 'flag', 'nodes']);
+      expect(Object.keys(info)).toEqual(['profile', 'apiServer', 'kubeconfig', 'registry', 'tenants', 'images', 'flag', 'nodes', 'auditLog']);
       expect(info['profile']).toBe('kubelet-default');
       expect(info['kubeconfig']).toBe(path.join(labDir, 'kubeconfig'));
       expect(info['apiServer']).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
@@ -70,6 +70,7 @@ describe('image-heist up', () => {
       for (const port of ports) expect(await portClosed(port)).toBe(true);
       expect(existsSync(path.join(labDir, 'lab.json'))).toBe(false);
       expect(existsSync(path.join(labDir, 'kubeconfig'))).toBe(false);
+      expect(existsSync(path.join(labDir, 'audit.log'))).toBe(false);
     } finally {
       child.kill('SIGKILL');
     }

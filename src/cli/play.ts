@@ -4,6 +4,7 @@ import path from 'node:path';
 import { DEFAULT_LAB_DIR } from '../embedded/up-defaults.js';
 import { UserError } from '../errors.js';
 import { invocation } from './invocation.js';
+import { exitWithoutTerminal, terminalGone } from '../lab/shutdown.js';
 import type { ProfileName } from '../lab/profiles.js';
 import { addProfileOption, checkScenarioNames, profilesFrom } from './profile-option.js';
 import { loadBuiltInCatalogue, selectScenarios } from '../scenario/catalogue.js';
@@ -58,10 +59,12 @@ export async function playCommand(name: string | undefined, flags: PlayFlags): P
     const [{ play }, scenarios] = await Promise.all([import('../ui/run-play.js'), loadBuiltInCatalogue()]);
     // one backend for all panels: the clusters are created in parallel, each with its own registries
     try {
-      await play({ backend, scenarios, scenario, profiles, nodes, timing: backend.timing, labDir: flags.dir });
+      // deleting kind clusters takes longer than stopping in-process labs
+      await play({ backend, scenarios, scenario, profiles, nodes, timing: backend.timing, labDir: flags.dir, stopDeadlineMs: 180_000 });
     } finally {
       await backend.shutdown();
     }
+    if (terminalGone()) exitWithoutTerminal();
     return;
   }
   // Ink and React take a moment to load on a slow machine: say so at once (the app clears this line)
@@ -69,4 +72,6 @@ export async function playCommand(name: string | undefined, flags: PlayFlags): P
   const [{ play }, scenarios] = await Promise.all([import('../ui/run-play.js'), loadBuiltInCatalogue()]);
   // the backend loads behind the first frame: the screen shows progress instead of a pause
   await play({ backend: () => createBackend('embedded'), scenarios, scenario, profiles, nodes, labDir: flags.dir });
+  // everything is stopped and removed; the terminal that is gone cannot be given back its mode
+  if (terminalGone()) exitWithoutTerminal();
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_LAB_DIR } from '../embedded/up-defaults.js';
 import { invocation } from './invocation.js';
+import { exitWithoutTerminal, terminalGone } from '../lab/shutdown.js';
 import { requireTerminal } from './play.js';
 import { TUTORIAL_DIR } from '../tutorial/chapters.js';
 
@@ -18,5 +19,6 @@ export function registerTutorial(program: Command): void {
       process.stdout.write('image-heist: loading the tutorial…');
       const [{ tutorial }, { loadChapters }] = await Promise.all([import('../ui/run-tutorial.js'), import('../tutorial/chapters.js')]);
       await tutorial({ chapters: await loadChapters(), labDir: path.resolve(options.dir), command: invocation() });
+      if (terminalGone()) exitWithoutTerminal();
     });
 }

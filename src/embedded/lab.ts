@@ -7,6 +7,7 @@
 import { kubeletConfigz } from './kubelet/configz.js';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { writePrivateFile } from './lab-dir.js';
+import { createAuditLogFile } from './audit-log.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
@@ -64,6 +65,8 @@ export async function startEmbeddedLab(options: EmbeddedLabOptions): Promise<Emb
     options.onProgress?.({ action, status: 'done' });
     return value;
   };
+  const auditLog = createAuditLogFile();
+  cleanups.push(() => auditLog.close());
   try {
     const users = createRegistryUsers();
     const flag = createFlag();
@@ -71,7 +74,7 @@ export async function startEmbeddedLab(options: EmbeddedLabOptions): Promise<Emb
       step('Starting the registry', () => startLabRegistry(users)),
       step('Building SuperSecretImage1', async () => ({ secret: await buildSecretImage({ flag }), public: await buildPublicImage() })),
       // the stage (tenants, RBAC, ImagePullSecret1) comes through the API below, as on kind
-      step('Starting the API server', () => startApiServer({ admissionPlugins: admissionPluginsFor(profile.enableAdmissionPlugins), tenants: [], clock, ...(options.apiServerHost ? { host: options.apiServerHost } : {}) })),
+      step('Starting the API server', () => startApiServer({ admissionPlugins: admissionPluginsFor(profile.enableAdmissionPlugins), tenants: [], clock, audit: auditLog.sink, ...(options.apiServerHost ? { host: options.apiServerHost } : {}) })),
     ]);
     let currentRegistry: RunningRegistry | undefined = started[0].status === 'fulfilled' ? started[0].value : undefined;
     cleanups.push(() => currentRegistry?.close());
@@ -124,6 +127,8 @@ export async function startEmbeddedLab(options: EmbeddedLabOptions): Promise<Emb
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const kubeconfigPath = path.join(dir, 'kubeconfig');
     await writePrivateFile(kubeconfigPath, kubeconfig);
+    const auditLogPath = path.join(dir, 'audit.log');
+    auditLog.open(auditLogPath);
 
     const info: LabInfo = {
       profile: profile.name,
@@ -134,6 +139,7 @@ export async function startEmbeddedLab(options: EmbeddedLabOptions): Promise<Emb
       images: refs,
       flag,
       nodes: nodes.map((n) => n.name),
+      auditLog: auditLogPath,
     };
     const imageDigests = { secret: images.secret.digest as string, public: images.public.digest as string };
     const contentByDigest = new Map<string, BuiltImage>([

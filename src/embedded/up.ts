@@ -43,6 +43,7 @@ export function labJson(info: LabInfo): LabInfo {
     images: { secret: info.images.secret, public: info.images.public },
     flag: info.flag,
     nodes: [...info.nodes],
+    ...(info.auditLog ? { auditLog: info.auditLog } : {}),
   };
 }
 

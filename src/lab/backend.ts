@@ -25,6 +25,8 @@ export interface LabInfo {
   flag: string;
   /** Worker node names, in order. */
   nodes: string[];
+  /** The API server's audit log (audit.k8s.io/v1 Events, one a line; pod creates at Metadata), where the backend keeps one. */
+  auditLog?: string;
 }
 
 /** Progress while a lab starts: one line per action, as kind prints its own. */

@@ -54,3 +54,34 @@ describe('listenForShutdown', () => {
     expect(process.listenerCount('SIGINT')).toBe(before);
   });
 });
+
+describe('watchTerminal', () => {
+  it('calls back once when the terminal’s input ends or its output fails, and swallows later write errors', async () => {
+    const { PassThrough } = await import('node:stream');
+    const { watchTerminal, terminalGone } = await import('./shutdown.js');
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const why: string[] = [];
+    const watch = watchTerminal((w) => why.push(w), { stdin, stdout });
+    expect(watch.lost).toBeUndefined();
+    stdin.emit('end');
+    stdout.emit('error', Object.assign(new Error('write EIO'), { code: 'EIO' }));
+    expect(why).toEqual(['the terminal closed its input']);
+    expect(terminalGone()).toBe(true);
+    watch.dispose();
+    // after dispose, an EIO on the next write must not become an uncaught 'error' event
+    expect(() => stdout.emit('error', Object.assign(new Error('write EIO'), { code: 'EIO' }))).not.toThrow();
+  });
+
+  it('an output error alone ends it too', async () => {
+    const { PassThrough } = await import('node:stream');
+    const { watchTerminal } = await import('./shutdown.js');
+    const why: string[] = [];
+    const stdout = new PassThrough();
+    const watch = watchTerminal((w) => why.push(w), { stdin: new PassThrough(), stdout });
+    expect(why).toEqual([]);
+    stdout.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    expect(why).toEqual(["the terminal's output failed (EPIPE)"]);
+    watch.dispose();
+  });
+});

@@ -6,7 +6,7 @@ import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { podDisplayStatus } from '../k8s/pod-status.js';
 import type { LabInfo } from '../lab/backend.js';
 import { readPolicyEvidence } from './policy-probe.js';
-import type { LabSnapshot, PodFacts } from './tasks.js';
+import type { LabSnapshot, PodFacts, Refusal } from './tasks.js';
 
 export async function readLabSnapshot(dir: string): Promise<LabSnapshot> {
   let info: LabInfo;
@@ -32,6 +32,7 @@ export async function readLabSnapshot(dir: string): Promise<LabSnapshot> {
       pods: await Promise.all(pods.map((p) => podFacts(core, p))),
       policies,
       ...(probes ? { policyProbes: probes } : {}),
+      ...(info.auditLog ? { refusals: await readRefusals(info.auditLog) } : {}),
     };
   } catch (error) {
     return { kind: 'unreachable', dir, message: error instanceof Error ? error.message.split('\n')[0]! : String(error) };
@@ -48,5 +49,39 @@ async function podFacts(core: CoreV1Api, pod: V1Pod): Promise<PodFacts> {
     .map((s) => s.name);
   const logs = await Promise.all(started.map((container) => core.readNamespacedPodLog({ namespace, name, container }).then(String, () => '')));
   const created = pod.metadata?.creationTimestamp ? new Date(pod.metadata.creationTimestamp).getTime() : 0;
-  return { namespace, name, uid: pod.metadata?.uid ?? `${namespace}/${name}`, created, images: containers.map((c) => c.image ?? ''), pullPolicies: containers.map((c) => c.imagePullPolicy ?? ''), status, log: logs.join('\n') };
+  const hostPaths = (pod.spec?.volumes ?? []).flatMap((v) => (v.hostPath ? [v.hostPath.path] : []));
+  return { namespace, name, uid: pod.metadata?.uid ?? `${namespace}/${name}`, created, images: containers.map((c) => c.image ?? ''), pullPolicies: containers.map((c) => c.imagePullPolicy ?? ''), status, log: logs.join('\n'), hostPaths };
+}
+
+/** Refused pod creates in the API server's audit log (audit.k8s.io/v1 Events, one a line; a line being written is skipped). */
+async function readRefusals(file: string): Promise<Refusal[]> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  const refusals: Refusal[] = [];
+  for (const line of text.split('\n')) {
+    let event: AuditEventLine;
+    try {
+      event = JSON.parse(line) as AuditEventLine;
+    } catch {
+      continue;
+    }
+    const code = event.responseStatus?.code ?? 0;
+    if (event.verb !== 'create' || event.objectRef?.resource !== 'pods' || code < 400) continue;
+    refusals.push({
+      namespace: event.objectRef.namespace ?? '',
+      name: event.objectRef.name ?? '',
+      user: event.user?.username ?? '',
+      code,
+      message: event.responseStatus?.message ?? '',
+      at: Date.parse(event.requestReceivedTimestamp ?? '') || 0,
+    });
+  }
+  return refusals;
+}
+
+interface AuditEventLine {
+  verb?: string;
+  user?: { username?: string };
+  objectRef?: { resource?: string; namespace?: string; name?: string };
+  responseStatus?: { code?: number; message?: string };
+  requestReceivedTimestamp?: string;
 }

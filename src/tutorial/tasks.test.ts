@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PolicyFacts, PolicyProbes } from './policy-probe.js';
-import { evaluateTask, TASKS, type LabSnapshot, type PodFacts } from './tasks.js';
+import { evaluateTask, TASKS, type LabSnapshot, type PodFacts, type Refusal } from './tasks.js';
 
 const IMAGE = '127.0.0.1:5000/secure/super-secret-image:1';
 const FLAG = 'FLAG{0123}';
@@ -15,7 +15,53 @@ const lab = (profile: 'none' | 'always-pull-images' | 'kubelet-default' | 'kubel
 const OPENED = Date.parse('2026-01-01T10:00:00.500Z');
 /** The chapter opened at OPENED with nothing in the lab before. */
 const fresh = { openedAt: OPENED, before: new Set<string>() };
-const pod = (over: Partial<PodFacts>): PodFacts => ({ namespace: 'tenant-b', name: 'pod2', uid: 'u2', created: OPENED + 5_000, images: [IMAGE], pullPolicies: ['IfNotPresent'], status: 'Running', log: '', ...over });
+const pod = (over: Partial<PodFacts>): PodFacts => ({ namespace: 'tenant-b', name: 'pod2', uid: 'u2', created: OPENED + 5_000, images: [IMAGE], pullPolicies: ['IfNotPresent'], status: 'Running', log: '', hostPaths: [], ...over });
+
+const REFUSED = 'pods "node-reader" is forbidden: violates PodSecurity "baseline:latest": hostPath volumes (volume "containerd")';
+const refusal = (over: Partial<Refusal>): Refusal => ({ namespace: 'tenant-b', name: 'node-reader', user: 'admin2', code: 403, message: REFUSED, at: OPENED + 5_000, ...over });
+
+describe('chapter 7: the node-access task in two parts', () => {
+  const task = TASKS['07-out-of-band-node-access']!;
+  const PUBLIC = '127.0.0.1:5000/public/hello:1';
+  const reader = (over: Partial<PodFacts> = {}) => pod({ name: 'node-reader', images: [PUBLIC], pullPolicies: ['Always'], status: 'Completed', hostPaths: ['/var/lib/containerd'], log: FLAG, ...over });
+  const podSecurity = (refusals: Refusal[] | undefined): LabSnapshot => ({ ...(lab('none', []) as Extract<LabSnapshot, { kind: 'lab' }>), profile: 'pod-security', ...(refusals ? { refusals } : {}) });
+
+  it('part 1 under always-pull-images, then part 2 under pod-security; the first part is kept across labs', () => {
+    const first = evaluateTask(task, lab('always-pull-images', [reader()]), fresh);
+    expect(first).toEqual({ kind: 'wrong-profile', hint: 'part 2, the refusal under pod-security: stop this lab and run image-heist up --profile pod-security', earned: [`tenant-b/node-reader read ${FLAG} via hostPath /var/lib/containerd`] });
+    const earned = first.earned!;
+    expect(evaluateTask(task, { kind: 'no-lab', dir: '/x' }, fresh, 'image-heist', earned)).toMatchObject({ kind: 'no-lab', earned });
+    expect(evaluateTask(task, podSecurity([]), fresh, 'image-heist', earned)).toEqual({ kind: 'waiting', earned });
+    const done = evaluateTask(task, podSecurity([refusal({})]), fresh, 'image-heist', earned);
+    expect(done).toEqual({ kind: 'done', evidence: `${earned[0]}; tenant-b/node-reader refused: violates PodSecurity "baseline:latest": hostPath volumes (volume "containerd")` });
+  });
+
+  it('part 2 alone never ticks: the refusal needs part 1 done first', () => {
+    expect(evaluateTask(task, podSecurity([refusal({})]), fresh)).toMatchObject({ kind: 'wrong-profile', hint: expect.stringContaining('needs the always-pull-images profile') });
+  });
+
+  it('a lying part 1 does not tick: a pod from before, Admin1’s pod, the secret image, no hostPath, no flag', () => {
+    const waiting = { kind: 'waiting' };
+    expect(evaluateTask(task, lab('always-pull-images', [reader({ created: OPENED - 60_000 })]), fresh)).toEqual(waiting);
+    expect(evaluateTask(task, lab('always-pull-images', [reader({ created: OPENED - 500 })]), { openedAt: OPENED, before: new Set(['u2']) })).toEqual(waiting);
+    // the flag from another tenant: Admin1 reading its own node
+    expect(evaluateTask(task, lab('always-pull-images', [reader({ namespace: 'tenant-a' })]), fresh)).toEqual(waiting);
+    expect(evaluateTask(task, lab('always-pull-images', [reader({ images: [IMAGE] })]), fresh)).toEqual(waiting);
+    expect(evaluateTask(task, lab('always-pull-images', [reader({ hostPaths: [] })]), fresh)).toEqual(waiting);
+    expect(evaluateTask(task, lab('always-pull-images', [reader({ log: 'FLAG{other}' })]), fresh)).toEqual(waiting);
+    expect(evaluateTask(task, lab('none', [reader()]), fresh)).toMatchObject({ kind: 'wrong-profile' });
+  });
+
+  it('a lying part 2 does not tick: a refusal from before the chapter, in Admin1’s namespace, by RBAC, or no audit log', () => {
+    const earned = ['part 1'];
+    const waiting = { kind: 'waiting', earned };
+    expect(evaluateTask(task, podSecurity([refusal({ at: OPENED - 1 })]), fresh, 'image-heist', earned)).toEqual(waiting);
+    expect(evaluateTask(task, podSecurity([refusal({ namespace: 'tenant-a' })]), fresh, 'image-heist', earned)).toEqual(waiting);
+    expect(evaluateTask(task, podSecurity([refusal({ message: 'pods is forbidden: User "admin2" cannot create resource "pods" in API group "" in the namespace "tenant-a"' })]), fresh, 'image-heist', earned)).toEqual(waiting);
+    expect(evaluateTask(task, podSecurity([refusal({ message: 'pods "x" is forbidden: violates PodSecurity "baseline:latest": host namespaces (hostNetwork=true)' })]), fresh, 'image-heist', earned)).toEqual(waiting);
+    expect(evaluateTask(task, podSecurity(undefined), fresh, 'image-heist', earned)).toEqual(waiting);
+  });
+});
 
 describe('tutorial tasks', () => {
   it('the attack ticks only when a pod of Admin2’s prints the flag', () => {

@@ -16,6 +16,20 @@ export interface PodFacts {
   status: string;
   /** The containers' logs, joined; only read for pods that started. */
   log: string;
+  /** Paths of the pod's hostPath volumes. */
+  hostPaths: string[];
+}
+
+/** A pod create the API server refused, from its audit log. */
+export interface Refusal {
+  namespace: string;
+  name: string;
+  user: string;
+  code: number;
+  /** The Status message the client printed (`pods "x" is forbidden: …`). */
+  message: string;
+  /** requestReceivedTimestamp in ms since the epoch. */
+  at: number;
 }
 
 /** What the tutorial knows of the learner's lab: nothing yet, or its profile, tenants, image, flag and pods. */
@@ -33,23 +47,34 @@ export type LabSnapshot =
       policies?: PolicyFacts[];
       /** The API server's answers to dry runs of Admin2's three ways in and Admin1's pod, read when a policy exists. */
       policyProbes?: PolicyProbes;
+      /** Refused pod creates; absent where the lab keeps no audit log (kind). */
+      refusals?: Refusal[];
     };
 
-export interface Task {
+export interface TaskPart {
   /** The lab the task needs (`image-heist up --profile …`). */
   profile: ProfileName;
   /** One line, as the chapter's "Your task" says it. */
   text: string;
-  /** Judges only the pods made since the chapter opened (evaluateTask filters them). */
+  /** Judges only the pods made and refusals met since the chapter opened (evaluateTask filters them). */
   check: (lab: Extract<LabSnapshot, { kind: 'lab' }>) => { done: true; evidence: string } | { done: false };
 }
 
-export type TaskState =
+export interface Task extends TaskPart {
+  /** Parts after this one, in order, each on its own lab (stop it, start the next profile); the task ticks when the last is done. */
+  then?: readonly TaskPart[];
+}
+
+export type TaskState = (
   | { kind: 'no-lab'; hint: string }
   | { kind: 'wrong-profile'; hint: string }
   | { kind: 'unreachable'; hint: string }
   | { kind: 'waiting' }
-  | { kind: 'done'; evidence: string };
+  | { kind: 'done'; evidence: string }
+) & {
+  /** A task in parts: the evidence of the parts done so far, while the chapter is open (absent when none). */
+  earned?: readonly string[];
+};
 
 /**
  * When the chapter opened: only what the learner did after it counts. A pod counts when it was created in
@@ -67,19 +92,38 @@ export function podsSince(pods: readonly PodFacts[], window: TaskWindow): PodFac
   return pods.filter((p) => p.created >= second && !window.before.has(p.uid));
 }
 
-/** `command` is how the learner invoked the app (`npx image-heist`, `npm start --`), for the hints. */
-export function evaluateTask(task: Task, snapshot: LabSnapshot, window: TaskWindow, command = 'image-heist'): TaskState {
-  const up = `${command} up --profile ${task.profile}`;
-  if (snapshot.kind === 'no-lab') return { kind: 'no-lab', hint: `start the lab in another terminal: ${up} (looking in ${snapshot.dir})` };
-  if (snapshot.kind === 'unreachable') return { kind: 'unreachable', hint: `the lab in ${snapshot.dir} does not answer (${snapshot.message}); start it again: ${up}` };
-  if (snapshot.profile !== task.profile) return { kind: 'wrong-profile', hint: `this task needs the ${task.profile} profile, the lab runs ${snapshot.profile}: stop it and run ${up}` };
+/**
+ * `command` is how the learner invoked the app (`npx image-heist`, `npm start --`), for the hints. `earned` is
+ * the evidence of a task's parts done since the chapter opened (the caller keeps the returned state's `earned`).
+ */
+export function evaluateTask(task: Task, snapshot: LabSnapshot, window: TaskWindow, command = 'image-heist', earned: readonly string[] = []): TaskState {
+  const parts: readonly TaskPart[] = [task, ...(task.then ?? [])];
+  const part = parts[earned.length];
+  if (!part) return { kind: 'done', evidence: earned.join('; ') };
+  const withEarned = <S extends TaskState>(state: S): S => (earned.length > 0 ? { ...state, earned } : state);
+  const up = `${command} up --profile ${part.profile}`;
+  const next = earned.length > 0 ? `part ${earned.length + 1}, ${part.text}: ` : '';
+  if (snapshot.kind === 'no-lab') return withEarned({ kind: 'no-lab', hint: `${next}start the lab in another terminal: ${up} (looking in ${snapshot.dir})` });
+  if (snapshot.kind === 'unreachable') return withEarned({ kind: 'unreachable', hint: `${next}the lab in ${snapshot.dir} does not answer (${snapshot.message}); start it again: ${up}` });
+  if (snapshot.profile !== part.profile) {
+    const hint = earned.length > 0 ? `${next}stop this lab and run ${up}` : `this task needs the ${part.profile} profile, the lab runs ${snapshot.profile}: stop it and run ${up}`;
+    return withEarned({ kind: 'wrong-profile', hint });
+  }
   const second = Math.floor(window.openedAt / 1000) * 1000;
   const policies = snapshot.policies?.filter((p) => p.created >= second);
-  const result = task.check({ ...snapshot, pods: podsSince(snapshot.pods, window), ...(policies ? { policies } : {}) });
-  return result.done ? { kind: 'done', evidence: result.evidence } : { kind: 'waiting' };
+  const result = part.check({
+    ...snapshot,
+    pods: podsSince(snapshot.pods, window),
+    ...(policies ? { policies } : {}),
+    ...(snapshot.refusals ? { refusals: snapshot.refusals.filter((r) => r.at >= window.openedAt) } : {}),
+  });
+  if (!result.done) return withEarned({ kind: 'waiting' });
+  if (parts.length === 1) return { kind: 'done', evidence: result.evidence };
+  return evaluateTask(task, snapshot, window, command, [...earned, result.evidence]);
 }
 
 const FAILED_PULL = /^(Init:)?(ErrImagePull|ImagePullBackOff)$/;
+const POD_SECURITY_HOST_PATH = /is forbidden: violates PodSecurity "baseline:[^"]+": .*hostPath volumes? \(volumes? /;
 const usesSecretImage = (pod: PodFacts, image: string) => pod.images.some((i) => i === image);
 
 /** Tasks by chapter file name (docs/tutorial/NAME.md). */
@@ -126,6 +170,26 @@ export const TASKS: Readonly<Record<string, Task>> = {
       const names = mine.filter((p) => [probes.admin2Container, probes.admin2InitContainer, probes.admin2EphemeralContainer].some((o) => o!.message.includes(`'${p.name}'`)));
       return { done: true, evidence: `${names.map((p) => p.name).join(', ')}: Admin2's IfNotPresent container, init container and debug container refused; Admin1's Always pod admitted (dry runs)` };
     },
+  },
+  '07-out-of-band-node-access': {
+    profile: 'always-pull-images',
+    text: "read the flag through Admin2's hostPath pod under always-pull-images, then see it refused under pod-security",
+    // a pod of Admin2's that never names the secret image: the flag can only come from the node's files
+    check: (lab) => {
+      const pod = lab.pods.find((p) => p.namespace === lab.namespaces.admin2 && p.hostPaths.length > 0 && !usesSecretImage(p, lab.secretImage) && p.log.includes(lab.flag));
+      return pod ? { done: true, evidence: `${pod.namespace}/${pod.name} read ${lab.flag} via hostPath ${pod.hostPaths.join(', ')}` } : { done: false };
+    },
+    then: [
+      {
+        profile: 'pod-security',
+        text: 'the refusal under pod-security',
+        check: (lab) => {
+          // PodSecurity's enforce message (k8s.io/pod-security-admission/admission/admission.go)
+          const refusal = lab.refusals?.find((r) => r.namespace === lab.namespaces.admin2 && r.code === 403 && POD_SECURITY_HOST_PATH.test(r.message));
+          return refusal ? { done: true, evidence: `${refusal.namespace}/${refusal.name} refused: ${refusal.message.replace(/^.*?: (?=violates PodSecurity)/, '')}` } : { done: false };
+        },
+      },
+    ],
   },
   '08-hands-on': {
     profile: 'kubelet-always-verify',

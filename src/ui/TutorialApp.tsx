@@ -69,7 +69,7 @@ export function TutorialApp({ chapters, labDir, readSnapshot, pollMs = 1_000, on
   const listWidth = size.columns >= 100 ? Math.min(44, Math.max(...chapters.map((c) => c.title.length + 4)) + 1) : 0;
   const textWidth = size.columns - listWidth - (listWidth ? 1 : 0);
   // the task box grows with its hint (a long `up` command wraps), never past a third of the screen
-  const taskHeight = chapter.task ? Math.min(Math.floor(height / 3), taskLines(chapter.task.text, state, command, textWidth - 4) + 2) : 0;
+  const taskHeight = chapter.task ? Math.min(Math.floor(height / 3), taskLines(chapter.task.text, state, ticked[chapter.id], command, textWidth - 4) + 2) : 0;
   const textHeight = height - 2 - taskHeight;
   return (
     <ThemeContext.Provider value={{ color }}>
@@ -120,9 +120,18 @@ function TaskBox({ text, state, ticked, height }: { text: string; state: TaskSta
   const done = ticked ?? (state?.kind === 'done' ? state.evidence : undefined);
   return (
     <Box flexDirection="column" height={height} borderStyle="round" borderColor={color(done ? 'green' : 'yellow')} paddingX={1} overflow="hidden">
-      <Text bold wrap="wrap">
-        {done ? '☑ DONE' : '☐ TASK'}: {text}
-      </Text>
+      <Box flexShrink={0}>
+        <Text bold wrap="wrap">
+          {done ? '☑ DONE' : '☐ TASK'}: {text}
+        </Text>
+      </Box>
+      {!done && state?.earned?.map((evidence, i) => (
+        <Box key={i} flexShrink={0}>
+          <Text wrap="wrap" color={color('green')}>
+            ✔ {evidence}
+          </Text>
+        </Box>
+      ))}
       <Text wrap="wrap" color={color(done ? 'green' : 'gray')}>
         {done ? (
           `✔ ${done}`
@@ -145,8 +154,8 @@ function TaskBox({ text, state, ticked, height }: { text: string; state: TaskSta
 }
 
 /** Lines the task box's text takes at this width (words wrap, so round up generously). */
-function taskLines(text: string, state: TaskState | undefined, command: string, width: number): number {
-  const hint = state && 'hint' in state ? state.hint : `${command} up --profile kubelet-always-verify`;
+function taskLines(text: string, state: TaskState | undefined, ticked: string | undefined, command: string, width: number): number {
+  const hint = ticked ?? (state?.kind === 'done' ? state.evidence : state && 'hint' in state ? state.hint : `${command} up --profile kubelet-always-verify`);
   const lines = (s: string) => Math.ceil((s.length + 8) / Math.max(10, width - 4));
-  return lines(`☐ TASK: ${text}`) + lines(hint);
+  return lines(`☐ TASK: ${text}`) + lines(hint) + (state?.earned ?? []).reduce((n, e) => n + lines(`✔ ${e}`), 0);
 }

@@ -3,6 +3,7 @@
 // its own folder (.lab/play/<profile>/) so a learner can kubectl into the very lab a panel shows; the app
 // keeps only stepping and the screen's state (reduced from every event), and never throws into the UI:
 // a lab's failure lands in its panel.
+import { rmdirSync, rmSync } from 'node:fs';
 import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BackendName, Lab, LabBackend } from '../lab/backend.js';
@@ -200,6 +201,22 @@ export class LabSessions {
       this.dispatch({ type: 'stopped' });
     })();
     return this.stopped;
+  }
+
+  /**
+   * The files stop() would remove, removed at once and synchronously: for a process that must exit before its
+   * labs have stopped (their in-process servers end with it; the files would outlive it).
+   */
+  removeFilesNow(): void {
+    const files = [...this.written.filter((f) => !f.endsWith(path.sep)), ...[...this.labs.values()].flatMap((lab) => (lab.info.auditLog ? [lab.info.auditLog] : []))];
+    for (const file of files) rmSync(file, { force: true });
+    for (const folder of this.written.filter((f) => f.endsWith(path.sep)).sort((a, b) => b.length - a.length)) {
+      try {
+        rmdirSync(folder);
+      } catch {
+        // not empty or gone: left as it is
+      }
+    }
   }
 
   /** The running lab of a profile, for the app's own reads (kubectl equivalents, manifests with real values). */

@@ -1,6 +1,7 @@
 // `image-heist tutorial`: renders the chapters and polls the learner's lab; it starts no lab of its own, so
 // on q or Ctrl-C nothing is left running (the learner's `image-heist up` is theirs to stop).
 import { render } from 'ink';
+import { watchTerminal } from '../lab/shutdown.js';
 import type { Chapter } from '../tutorial/chapters.js';
 import { readLabSnapshot } from '../tutorial/lab-snapshot.js';
 import { TutorialApp } from './TutorialApp.js';
@@ -11,6 +12,8 @@ export async function tutorial(options: { chapters: Chapter[]; labDir: string; c
   const quitting = new Promise<void>((resolve) => (quit = resolve));
   process.once('SIGTERM', quit);
   process.once('SIGHUP', quit);
+  // a terminal gone without a signal (input ended or failed, a frame that cannot be written) ends it too
+  const terminal = watchTerminal(quit);
   process.stdout.write('\r\u001b[2K');
   const instance = render(<TutorialApp chapters={options.chapters} labDir={options.labDir} readSnapshot={readLabSnapshot} onQuit={quit} color={colorWanted()} command={options.command} />, {
     exitOnCtrlC: false,
@@ -21,5 +24,6 @@ export async function tutorial(options: { chapters: Chapter[]; labDir: string; c
     instance.unmount();
     process.off('SIGTERM', quit);
     process.off('SIGHUP', quit);
+    terminal.dispose();
   }
 }

@@ -18,13 +18,17 @@ export function useTaskCheck(task: Task | undefined, dir: string, read: Snapshot
   useEffect(() => {
     if (!task) return;
     const window = { openedAt: Date.now(), before: lastSeen.current };
+    // a task in parts: the parts done while this chapter is open (each on its own lab, so kept here)
+    let earned: readonly string[] = [];
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;
     const poll = async () => {
       const snapshot = await read(dir).catch((error: unknown): LabSnapshot => ({ kind: 'unreachable', dir, message: String(error) }));
       if (stopped) return;
       if (snapshot.kind === 'lab') lastSeen.current = new Set(snapshot.pods.map((p) => p.uid));
-      setChecked({ task, state: evaluateTask(task, snapshot, window, command) });
+      const state = evaluateTask(task, snapshot, window, command, earned);
+      earned = state.earned ?? earned;
+      setChecked({ task, state });
       timer = setTimeout(() => void poll(), pollMs);
     };
     void poll();

@@ -9,7 +9,7 @@ import { storyVerdict } from './verdict.js';
 const SECRET = '127.0.0.1:5000/secure/super-secret-image:1';
 const FLAG = 'FLAG{0123}';
 
-const pod = (over: Partial<PodFacts>): PodFacts => ({ namespace: 'tenant-b', name: 'pod2', uid: 'u2', created: Date.now(), images: [SECRET], pullPolicies: ['IfNotPresent'], status: 'Running', log: FLAG, ...over });
+const pod = (over: Partial<PodFacts>): PodFacts => ({ namespace: 'tenant-b', name: 'pod2', uid: 'u2', created: Date.now(), images: [SECRET], pullPolicies: ['IfNotPresent'], status: 'Running', log: FLAG, hostPaths: [], ...over });
 const lab = (pods: PodFacts[]): Extract<LabSnapshot, { kind: 'lab' }> => ({ kind: 'lab', profile: 'none', namespaces: { admin1: 'tenant-a', admin2: 'tenant-b' }, secretImage: SECRET, flag: FLAG, pods });
 
 /** A room of fake seats: only what the monitor reads (dir, apiServer); the pods come from `pods`. */

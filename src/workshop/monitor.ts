@@ -77,6 +77,8 @@ interface Seen {
   /** Pods and their status, to notice activity. */
   signature: string;
   windows: Map<string, TaskWindow>;
+  /** A task in parts (chapter 7: one part per profile, switched for the room): the parts done so far, by chapter. */
+  earned: Map<string, readonly string[]>;
 }
 
 export class RoomMonitor {
@@ -100,7 +102,7 @@ export class RoomMonitor {
       revealed: 0,
       attendees: room.seats.map((s) => ({ attendee: s.attendee, apiServer: s.lab.info.apiServer, done: {}, verdict: { kind: 'not-started' } })),
     };
-    for (const s of room.seats) this.seen.set(s.attendee, { uids: new Set(), signature: '', windows: new Map() });
+    for (const s of room.seats) this.seen.set(s.attendee, { uids: new Set(), signature: '', windows: new Map(), earned: new Map() });
   }
 
   private get pollMs(): number {
@@ -208,7 +210,8 @@ export class RoomMonitor {
       const task = this.tasks.get(chapter.id);
       const window = seen.windows.get(chapter.id);
       if (!task || !window || next.done[chapter.id] !== undefined) continue;
-      const result = evaluateTask(task, snapshot, window);
+      const result = evaluateTask(task, snapshot, window, 'image-heist', seen.earned.get(chapter.id));
+      if (result.earned) seen.earned.set(chapter.id, result.earned);
       if (result.kind === 'done') {
         next.done = { ...next.done, [chapter.id]: result.evidence };
         this.emit({ event: 'task-done', attendee: status.attendee, chapter: chapter.id, evidence: result.evidence });

@@ -13,6 +13,7 @@ import type { NodeConfigz } from './handlers/node-proxy.js';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIPv6, type AddressInfo, type Socket } from 'node:net';
+import { auditEvent, auditLevel, type AuditSink } from './audit.js';
 import { newMethodNotSupported, StatusError, toStatusError, type Status } from '../../k8s/api-errors.js';
 import { AdmissionChain, type AdmissionPluginName } from './admission.js';
 import { randomToken, TokenAuthenticator, type TokenUser, type UserInfo } from './authn.js';
@@ -88,6 +89,8 @@ export interface StartApiServerOptions {
    * pod's kubelet finishes with `store.delete(pods, ns, name)`. Off by default (no kubelet: pods go at once).
    */
   gracefulPodDeletion?: boolean;
+  /** Where the audit log's events go (audit.ts has the lab's policy); none when omitted, as without --audit-log-path. */
+  audit?: AuditSink;
 }
 
 export interface ApiServer {
@@ -225,7 +228,19 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
       serveNonResource(req, res, parsed.pathname, query);
       return;
     }
-    await serveResource(req, res, info, query, user);
+    const sink = options.audit;
+    if (!sink || auditLevel(info) === 'None') return serveResource(req, res, info, query, user);
+    const received = Date.now();
+    const audited = { name: info.name };
+    const record = (outcome: { code: number } | Status) =>
+      sink(auditEvent({ info, requestURI: req.url ?? '/', user, sourceIP: req.socket.remoteAddress ?? '', userAgent: req.headers['user-agent'], name: audited.name, received, outcome, now: Date.now() }));
+    try {
+      await serveResource(req, res, info, query, user, audited);
+    } catch (error) {
+      record(toStatusError(error instanceof Error ? error : new Error(String(error))).status);
+      throw error;
+    }
+    record({ code: res.statusCode });
   }
 
   function serveNonResource(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): void {
@@ -271,7 +286,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     throw notFound();
   }
 
-  async function serveResource(req: IncomingMessage, res: ServerResponse, info: ResourceRequestInfo, query: URLSearchParams, user: UserInfo): Promise<void> {
+  async function serveResource(req: IncomingMessage, res: ServerResponse, info: ResourceRequestInfo, query: URLSearchParams, user: UserInfo, audited?: { name: string }): Promise<void> {
     const resource = findResource(info.group, info.version, info.resource);
     if (!resource || info.unrouted) throw notFound();
     if (info.namespace !== '' && !resource.namespaced && info.resource !== 'namespaces') throw notFound();
@@ -289,6 +304,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
       query,
       user,
       parts,
+      ...(audited ? { audited } : {}),
       respond: (code, object, opts) => respond(req, res, resource, query, code, object, opts?.table === true),
     };
     // A resource that is not stored, or a subresource with its own handler (pods/log), says so in its strategy.

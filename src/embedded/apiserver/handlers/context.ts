@@ -57,6 +57,8 @@ export interface RequestContext {
   query: URLSearchParams;
   user: UserInfo;
   parts: ServerParts;
+  /** Set when the request is audited: a create fills in the name it decoded from the body (objectRef.name). */
+  audited?: { name: string };
   /** Answer `object` as JSON (or as a Table when asked for and `table` is true). */
   respond: (code: number, object: unknown, options?: { table?: boolean }) => void;
 }

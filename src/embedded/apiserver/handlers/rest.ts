@@ -137,6 +137,7 @@ export async function handleCreate(ctx: RequestContext): Promise<void> {
   // create.go: defaulting on decode, mutating admission, then rest.BeforeCreate (PrepareForCreate, the generated
   // name, Validate), then validating admission.
   const defaulted = applyDefaults(resource, object);
+  if (ctx.audited) ctx.audited.name = defaulted.metadata.name ?? '';
   const attrs = {
     operation: 'CREATE' as const,
     group: resource.group,
@@ -151,6 +152,7 @@ export async function handleCreate(ctx: RequestContext): Promise<void> {
   const admitted = parts.admission.admit(attrs, admission);
   const prepared = prepareForCreate(resource, admitted);
   const name = prepared.metadata.name ?? '';
+  if (ctx.audited) ctx.audited.name = name;
   await yieldToLoop();
   await prevalidateLabels(prepared.metadata.labels);
   const err = invalid(ctx, name, validateCreate(resource, prepared));
