@@ -359,9 +359,6 @@ const defaultPrinter: Printer = {
   row: cellsOnly((o) => [name(o), rfc3339(obj(o['metadata'])['creationTimestamp'])]),
 };
 
-/** Resources with a dedicated printer; others get upstream's default NAME / CREATED AT table. */
-export const TABLE_RESOURCES: readonly string[] = Object.keys(PRINTERS);
-
 function rowObject(o: Obj, policy: IncludeObjectPolicy): Obj | undefined {
   if (policy === 'None') return undefined;
   if (policy === 'Object') return o;
