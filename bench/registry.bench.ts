@@ -8,7 +8,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { pushImage } from '../src/registry/client.js';
 import { assembleImage, buildBaseLayer, buildLayer, imageBlobs } from '../src/registry/image-builder.js';
-import { basic } from '../src/registry/test-helpers.js';
+import { basic } from '../test/support/registry.js';
 import type { RegistryUsers } from '../src/registry/lab-users.js';
 import { debianHtpasswdLine, startDistribution } from '../test/support/docker-registry.js';
 import type { BenchLine } from './index.js';

@@ -15,7 +15,7 @@ import { ImageStore } from '../src/embedded/node/image-store.js';
 import { MountedFs } from '../src/embedded/node/mounts.js';
 import { unpackRootfs, type FsEntry, type RootFs } from '../src/embedded/node/rootfs.js';
 import { startContainer } from '../src/embedded/node/runtime.js';
-import { buildImage, buildLayer, busyboxEntries } from '../src/embedded/node/test-images.js';
+import { buildImage, buildLayer, busyboxEntries } from './support/node-images.js';
 
 const busybox = (() => {
   try {

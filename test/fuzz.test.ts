@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fieldSchema, modelNameForKind } from '../src/embedded/apiserver/field-schema.js';
 import { resources } from '../src/embedded/apiserver/resources.js';
 import { admissionPluginsFor, startApiServer, type ApiServer } from '../src/embedded/apiserver/server.js';
-import { basic, startTestRegistry, type TestRegistry } from '../src/registry/test-helpers.js';
+import { basic, startTestRegistry, type TestRegistry } from './support/registry.js';
 import { rawClient, type RawClient } from './support/api-client.js';
 
 const seconds = Number(process.env['FUZZ_SECONDS'] ?? 60);

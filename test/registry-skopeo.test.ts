@@ -9,7 +9,7 @@ import { pushImage } from '../src/registry/client.js';
 import { makeDockerConfigJson } from '../src/registry/docker-config.js';
 import { buildPublicImage, buildSecretImage, createFlag, imageBlobs, type BuiltImage } from '../src/registry/image-builder.js';
 import { readLayer } from '../src/registry/layer-reader.js';
-import { startTestRegistry, type TestRegistry } from '../src/registry/test-helpers.js';
+import { startTestRegistry, type TestRegistry } from './support/registry.js';
 
 const skopeo = (args: string[]) => execa('skopeo', args, { reject: false, timeout: 60_000 });
 

@@ -34,7 +34,7 @@ describe('image-heist status', () => {
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`^running  kubelet-default  ${info.apiServer.replace(/[.]/g, '\\.')}$`, 'm'));
     expect(result.stdout).toContain('export KUBECONFIG=.lab/kubeconfig');
-    expect(result.stdout).toMatch(/^stopped  none +https:\/\/127\.0\.0\.1:1  \(stale lab\.json: nothing answers\)$/m);
+    expect(result.stdout).toMatch(/^stopped {2}none +https:\/\/127\.0\.0\.1:1 {2}\(stale lab\.json: nothing answers\)$/m);
     const json = JSON.parse((await execa(process.execPath, [BIN, 'status', '--json'], { cwd: root })).stdout) as { profile: string; running: boolean }[];
     expect(json.map((l) => [l.profile, l.running])).toEqual([
       ['kubelet-default', true],

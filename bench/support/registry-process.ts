@@ -1,6 +1,6 @@
 // Runs the embedded lab registry in its own process for the benchmark, as distribution runs in its own:
 // prints one JSON line {host, users} on stdout, then serves until stdin closes or SIGTERM.
-import { startTestRegistry } from '../../src/registry/test-helpers.js';
+import { startTestRegistry } from '../../test/support/registry.js';
 
 const lab = await startTestRegistry('basic');
 process.stdout.write(`${JSON.stringify({ host: lab.registry.host, users: lab.users })}\n`);

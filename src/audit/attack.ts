@@ -68,7 +68,7 @@ export async function runAttack(http: KubeHttp, o: AttackOptions): Promise<Attac
     containers: { kind: 'inconclusive', reason: 'not run' },
     'ephemeral-containers': { kind: 'inconclusive', reason: 'not run' },
   };
-  let cleanedUp = false;
+  let cleanedUp: boolean;
   if (o.signal?.aborted) throw new Aborted('aborted before the attack began');
   try {
     for (const ns of [nsA, nsB]) {

@@ -1,7 +1,6 @@
 // `image-heist down`: removes every kind cluster and container the lab made (by name and label) and the kind
 // backend's leftover private folders, nothing else.
 import type { Command } from 'commander';
-import { probeDocker, probeKind } from '../kind/preflight.js';
 import { BackendUnavailableError } from '../errors.js';
 
 export function registerDown(program: Command): void {
@@ -14,6 +13,7 @@ export function registerDown(program: Command): void {
 }
 
 async function down(): Promise<void> {
+  const { probeDocker, probeKind } = await import('../kind/preflight.js');
   const docker = await probeDocker();
   if (!docker.engine) throw new BackendUnavailableError(`down needs a Docker engine, and none answers (${docker.reason})`, 'start Docker; nothing of the lab can run without it');
   const kind = await probeKind();

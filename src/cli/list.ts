@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { PROFILES, PROFILE_NAMES } from '../lab/profiles.js';
-import { loadBuiltInCatalogue } from '../scenario/catalogue.js';
 
 export function registerList(program: Command): void {
   program
@@ -8,6 +7,7 @@ export function registerList(program: Command): void {
     .description('list the scenarios in the catalogue and the profiles (defences)')
     .option('--json', 'print them as JSON')
     .action(async (options: { json?: boolean }) => {
+      const { loadBuiltInCatalogue } = await import('../scenario/catalogue.js');
       const scenarios = (await loadBuiltInCatalogue()).map((s) => ({ name: s.metadata.name, title: s.metadata.title, summary: s.metadata.summary, kind: s.verdict.kind, tags: s.metadata.tags }));
       const profiles = PROFILE_NAMES.map((p) => ({ name: p, summary: PROFILES[p].summary }));
       if (options.json) {

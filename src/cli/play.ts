@@ -7,7 +7,6 @@ import { invocation } from './invocation.js';
 import { exitWithoutTerminal, terminalGone } from '../lab/shutdown.js';
 import type { ProfileName } from '../lab/profiles.js';
 import { addProfileOption, checkScenarioNames, profilesFrom } from './profile-option.js';
-import { loadBuiltInCatalogue, selectScenarios } from '../scenario/catalogue.js';
 import { addKindImageOptions, kindImages, type KindImageFlags } from './kind-options.js';
 
 interface PlayFlags extends KindImageFlags {
@@ -48,6 +47,7 @@ export async function playCommand(name: string | undefined, flags: PlayFlags): P
   const nodes = Number(flags.nodes ?? (kind ? '1' : '2'));
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 8) throw new UserError(`--nodes must be a whole number from 1 to 8, not "${flags.nodes}"`);
   if (name !== undefined) await checkScenarioNames([name]);
+  const { loadBuiltInCatalogue, selectScenarios } = await import('../scenario/catalogue.js');
   const images = kindImages(flags, flags.backend);
   const scenario = name === undefined ? undefined : (await selectScenarios([name]))[0];
   requireTerminal('play');

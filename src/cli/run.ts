@@ -2,15 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ExitCode, UserError } from '../errors.js';
 import type { BackendName } from '../lab/backend.js';
-import { createBackend } from '../lab/create-backend.js';
 import { PROFILE_NAMES, type ProfileName } from '../lab/profiles.js';
-import { jsonReport } from '../report/json.js';
-import { junitReport } from '../report/junit.js';
-import { markdownReport } from '../report/markdown.js';
-import { matrixReport } from '../report/matrix.js';
-import { RunProgress, wantsColor } from '../report/progress.js';
-import { selectScenarios } from '../scenario/catalogue.js';
-import { CANCELLED_EXIT_CODE, STILL_STOPPING, listenForShutdown } from '../lab/shutdown.js';
 import { addKindImageOptions, kindImages, type KindImageFlags } from './kind-options.js';
 import { addProfileOption, checkScenarioNames, profilesFrom } from './profile-option.js';
 
@@ -61,6 +53,18 @@ async function run(names: string[], options: RunOptions): Promise<number> {
     throw new UserError(`${options.keep ? '--keep' : '--dry-run'} is for the kind backend`, 'add --backend kind');
   }
   const images = kindImages(options, backendName);
+  // Loaded only now: the catalogue (zod, YAML) and the reports cost start-up that `--help` and bad input need not pay.
+  const [{ selectScenarios }, { createBackend }, { jsonReport }, { junitReport }, { markdownReport }, { matrixReport }, { RunProgress, wantsColor }, { CANCELLED_EXIT_CODE, STILL_STOPPING, listenForShutdown }] =
+    await Promise.all([
+      import('../scenario/catalogue.js'),
+      import('../lab/create-backend.js'),
+      import('../report/json.js'),
+      import('../report/junit.js'),
+      import('../report/markdown.js'),
+      import('../report/matrix.js'),
+      import('../report/progress.js'),
+      import('../lab/shutdown.js'),
+    ]);
   const scenarios = await selectScenarios(names);
   if (options.dryRun) {
     const kind = await import('../kind/plan.js');

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_LAB_DIR } from '../embedded/up-defaults.js';
 import type { LabInfo } from '../lab/backend.js';
-import { shownPath } from '../report/lab-story.js';
+import { shownPath } from '../report/shown-path.js';
 
 export interface LabStatus {
   file: string;

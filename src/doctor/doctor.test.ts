@@ -89,7 +89,7 @@ describe('kubectl version skew', () => {
       kind: { found: false, reason: 'y' },
       backends: { embedded: { available: true }, kind: { available: false, reason: 'r', fix: 'f' } },
     };
-    expect(formatDoctorReport(report).split('\n')[1]).toMatch(/^warn kubectl  v1\.32\.4 is 4 minor versions behind .* — install kubectl v1\.35, v1\.36 or v1\.37/);
+    expect(formatDoctorReport(report).split('\n')[1]).toMatch(/^warn kubectl {2}v1\.32\.4 is 4 minor versions behind .* — install kubectl v1\.35, v1\.36 or v1\.37/);
   });
 });
 

@@ -399,10 +399,6 @@ export function fieldDuplicate(path: string, value: unknown): FieldError {
 export function fieldNotFound(path: string, value: unknown): FieldError {
   return new FieldError('FieldValueNotFound', path, value, '');
 }
-/** field.TypeInvalid: `<path>: Invalid value: "<v>": <detail>`. */
-export function fieldTypeInvalid(path: string, value: unknown, detail: string): FieldError {
-  return new FieldError('FieldValueTypeInvalid', path, value, detail);
-}
 /** field.InternalError: `<path>: Internal error: <err>`. */
 export function fieldInternalError(path: string, err: Error | string): FieldError {
   return new FieldError('InternalError', path, omitValue, typeof err === 'string' ? err : err.message);

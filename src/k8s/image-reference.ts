@@ -38,7 +38,6 @@ const digestPat = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][0-9a-f
 const referenceRegexp = new RegExp(`^(${namePat})(?::(${tagPat}))?(?:@(${digestPat}))?$`);
 const anchoredNameRegexp = new RegExp(`^(?:(${domainAndPort})/)?(${remoteName})$`);
 const anchoredIdentifierRegexp = /^[a-f0-9]{64}$/;
-const anchoredTagRegexp = new RegExp(`^${tagPat}$`);
 
 // distribution/reference reference.go
 const RepositoryNameTotalLengthMax = 255;
@@ -139,11 +138,6 @@ export function referenceString(r: NamedReference): string {
 /** The image name without tag or digest, as the pull manager keys its records (trimImageTagDigest, pullmanager/image_pull_manager.go). */
 export function trimImageTagDigest(image: string): string {
   return parseImageName(image).repository;
-}
-
-/** Whether `tag` is a valid tag (anchoredTagRegexp, distribution/reference regexp.go). */
-export function isValidTag(tag: string): boolean {
-  return anchoredTagRegexp.test(tag);
 }
 
 /**

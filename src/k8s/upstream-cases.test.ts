@@ -29,8 +29,8 @@ interface UpstreamCase {
   suite: string;
   name: string;
   source: string;
-  input: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- heterogeneous JSON, narrowed per suite
-  expected: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  input: any; // heterogeneous JSON, narrowed per suite
+  expected: any;
   notes?: string;
   derived?: boolean;
 }

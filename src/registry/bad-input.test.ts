@@ -7,7 +7,7 @@ import { pullImage, pushImage } from './client.js';
 import { sha256Digest } from './digest.js';
 import { errorCodes } from './errors.js';
 import { buildSecretImage, createFlag, imageBlobs, type BuiltImage } from './image-builder.js';
-import { basic, startTestRegistry, type TestRegistry } from './test-helpers.js';
+import { basic, startTestRegistry, type TestRegistry } from '../../test/support/registry.js';
 
 interface RawResponse {
   status: number;

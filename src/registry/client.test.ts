@@ -7,7 +7,7 @@ import { sha256Digest } from './digest.js';
 import { assembleImage, buildBaseLayer, buildLayer, buildSecretImage, createFlag, imageBlobs, type BuiltImage } from './image-builder.js';
 import { readLayer } from './layer-reader.js';
 import { OCI_INDEX } from './media-types.js';
-import { startTestRegistry, type TestRegistry } from './test-helpers.js';
+import { startTestRegistry, type TestRegistry } from '../../test/support/registry.js';
 
 const flagOf = async (layers: Buffer[]) => {
   for (const l of layers) {

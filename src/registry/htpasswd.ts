@@ -1,6 +1,5 @@
 // htpasswd files as registry:2 reads them (distribution registry/auth/htpasswd): `user:bcrypt-hash` lines,
 // written the way apache2-utils' `htpasswd -B` writes them, so the same file serves distribution and our registry.
-import { writeFile } from 'node:fs/promises';
 import bcrypt from 'bcryptjs';
 
 /** htpasswd lines `user:hash`; only bcrypt hashes, as distribution accepts only those. */
@@ -22,9 +21,4 @@ export function htpasswdLine(username: string, password: string, cost = 5): stri
   if (username.includes(':') || /\s/.test(username)) throw new Error('htpasswd usernames cannot hold ":" or spaces');
   const hash = bcrypt.hashSync(password, cost).replace(/^\$2[ab]\$/, '$2y$');
   return `${username}:${hash}`;
-}
-
-/** Writes an htpasswd file (mode 0600: it holds password hashes) for the given users. */
-export async function writeHtpasswd(file: string, users: ReadonlyArray<{ username: string; password: string }>): Promise<void> {
-  await writeFile(file, `${users.map((u) => htpasswdLine(u.username, u.password)).join('\n')}\n`, { mode: 0o600 });
 }

@@ -1,25 +1,7 @@
-// OCI image layouts (image-spec image-layout.md): a directory skopeo reads as `oci:DIR:TAG`, and the same layout
-// as one tar, which `ctr images import` side-loads onto a node (as `kind load` does).
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+// An OCI image layout (image-spec image-layout.md) as one tar, which `ctr images import` side-loads onto a node
+// (as `kind load` does).
 import { imageBlobs, packTar, type BuiltImage, type TarEntry } from './image-builder.js';
 import { OCI_INDEX } from './media-types.js';
-
-export async function writeOciLayout(dir: string, image: BuiltImage, tag: string): Promise<void> {
-  const blobDir = path.join(dir, 'blobs', 'sha256');
-  await mkdir(blobDir, { recursive: true });
-  await writeFile(path.join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  const blobs = imageBlobs(image);
-  blobs.set(image.digest, image.manifestBytes);
-  for (const [digest, data] of blobs) await writeFile(path.join(blobDir, digest.slice('sha256:'.length)), data);
-  const index = {
-    schemaVersion: 2,
-    manifests: [
-      { mediaType: image.mediaType, digest: image.digest, size: image.manifestBytes.length, annotations: { 'org.opencontainers.image.ref.name': tag } },
-    ],
-  };
-  await writeFile(path.join(dir, 'index.json'), JSON.stringify(index));
-}
 
 /** An image as an OCI layout tar names it: the manifest and every blob by digest. */
 export interface ArchiveContent {

@@ -7,7 +7,7 @@ import { sha256Digest } from './digest.js';
 import { buildSecretImage, createFlag, imageBlobs, type BuiltImage } from './image-builder.js';
 import { DOCKER_MANIFEST, OCI_INDEX } from './media-types.js';
 import { pushImage } from './client.js';
-import { authorizationFor, basic, startTestRegistry, type TestRegistry } from './test-helpers.js';
+import { authorizationFor, basic, startTestRegistry, type TestRegistry } from '../../test/support/registry.js';
 
 describe.each(['basic', 'token'] as const)('registry with %s auth', (mode) => {
   let lab: TestRegistry;

@@ -4,13 +4,9 @@
 import path from 'node:path';
 import type { LabInfo } from '../lab/backend.js';
 import wrapAnsi from 'wrap-ansi';
+import { shownPath } from './shown-path.js';
 import { wrapCommand } from './shell.js';
 
-/** A path as the user can type it from here: relative when below the working folder. */
-export function shownPath(p: string, cwd = process.cwd()): string {
-  const rel = path.relative(cwd, p);
-  return rel === '' || rel.startsWith('..') ? p : rel;
-}
 
 export function labStoryText(info: LabInfo, dir: string, width = 80, cwd = process.cwd()): string {
   const node = info.nodes[0] ?? '';

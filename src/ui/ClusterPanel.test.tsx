@@ -9,7 +9,7 @@ import { loadBuiltInCatalogue } from '../scenario/catalogue.js';
 import type { Scenario } from '../scenario/schema.js';
 import { ClusterPanel } from './ClusterPanel.js';
 import { initialPlayState, reducePlay, type PlayAction } from './lab-view-state.js';
-import { admin1Runs, admin2Runs, TEST_LAB } from './test-events.js';
+import { admin1Runs, admin2Runs, TEST_LAB } from '../../test/support/engine-events.js';
 import { ThemeContext } from './theme.js';
 
 const classic = (await loadBuiltInCatalogue()).find((s) => s.metadata.name === 'classic') as Scenario;

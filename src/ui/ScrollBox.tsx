@@ -19,6 +19,8 @@ export interface ScrollBoxProps {
 export function ScrollBox({ height, width, scroll, onMeasure, keys = '↑/↓', children }: ScrollBoxProps) {
   const content = useRef<DOMElement>(null);
   const [lines, setLines] = useState(0);
+  // after every render, on purpose: the content's height changes with whatever the children draw
+  // eslint-disable-next-line react-hooks/exhaustive-deps
   useLayoutEffect(() => {
     if (!content.current) return;
     const measured = measureElement(content.current).height;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadBuiltInCatalogue } from '../scenario/catalogue.js';
 import type { Scenario } from '../scenario/schema.js';
 import { bannerFor, condenseReason, initialPlayState, reducePlay, type PlayAction, type PlayState } from './lab-view-state.js';
-import { admin1Runs, admin2Runs, PULL_DENIED, TEST_LAB } from './test-events.js';
+import { admin1Runs, admin2Runs, PULL_DENIED, TEST_LAB } from '../../test/support/engine-events.js';
 
 const classic = (await loadBuiltInCatalogue()).find((s) => s.metadata.name === 'classic') as Scenario;
 const play = (actions: PlayAction[], state: PlayState = initialPlayState(['none', 'always-pull-images'])) => actions.reduce(reducePlay, state);

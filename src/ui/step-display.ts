@@ -1,7 +1,7 @@
 // A step as the app shows it: its action with this lab's real values in place of `{{ … }}`, filled the way
 // the engine fills them; a value not known yet (a pod not scheduled) stays as the placeholder.
 import type { BackendName } from '../lab/backend.js';
-import { shownPath } from '../report/lab-story.js';
+import { shownPath } from '../report/shown-path.js';
 import type { PublicLabInfo } from '../scenario/events.js';
 import { kubectlEquivalent } from '../scenario/kubectl-equivalent.js';
 import { fillPlaceholders, labPlaceholders, namespaceOf } from '../scenario/placeholders.js';

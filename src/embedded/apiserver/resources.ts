@@ -48,10 +48,6 @@ export function findKind(apiVersion: string, kind: string): ResourceInfo | undef
   return resources.find((r) => groupVersion(r) === apiVersion && r.kind === kind);
 }
 
-export function findByResourceName(resource: string): ResourceInfo | undefined {
-  return resources.find((r) => r.resource === resource);
-}
-
 /** Every kind this server stores; strict field validation has a schema for each (field-schema.ts). */
 export function servedKinds(): string[] {
   return [...new Set(resources.map((r) => r.kind))].sort();

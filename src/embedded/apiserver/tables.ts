@@ -115,7 +115,7 @@ const podColumns: TableColumnDefinition[] = [
   col('IP', 'podIP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.', 1),
   col('Node', 'NodeName indicates in which node this pod is scheduled. If empty, this pod is a candidate for scheduling by the scheduler defined in schedulerName. Once this field is set, the kubelet for this node becomes responsible for the lifecycle of this pod. This field should not be used to express a desire for the pod to be scheduled on a specific node. https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename', 1),
   col('Nominated Node', 'nominatedNodeName is set only when this pod preempts other pods on the node, but it cannot be scheduled right away as preemption victims receive their graceful termination periods. This field does not guarantee that the pod will be scheduled on this node. Scheduler may decide to place the pod elsewhere if other nodes become available sooner. Scheduler may also decide to give the resources on this node to a higher priority pod that is created after preemption. As a result, this field may be different than PodSpec.nodeName when the pod is scheduled.', 1),
-  col('Readiness Gates', 'If specified, all readiness gates will be evaluated for pod readiness. A pod is ready when all its containers are ready AND all conditions specified in the readiness gates have status equal to \"True\" More info: https://git.k8s.io/enhancements/keps/sig-network/580-pod-readiness-gates', 1),
+  col('Readiness Gates', 'If specified, all readiness gates will be evaluated for pod readiness. A pod is ready when all its containers are ready AND all conditions specified in the readiness gates have status equal to "True" More info: https://git.k8s.io/enhancements/keps/sig-network/580-pod-readiness-gates', 1),
 ];
 
 /** printPod: NAME READY STATUS RESTARTS AGE (+ IP NODE NOMINATED NODE READINESS GATES). */
@@ -358,9 +358,6 @@ const defaultPrinter: Printer = {
   columns: [nameCol, col('Created At', ageDescription, 0, 'date')],
   row: cellsOnly((o) => [name(o), rfc3339(obj(o['metadata'])['creationTimestamp'])]),
 };
-
-/** Resources with a dedicated printer; others get upstream's default NAME / CREATED AT table. */
-export const TABLE_RESOURCES: readonly string[] = Object.keys(PRINTERS);
 
 function rowObject(o: Obj, policy: IncludeObjectPolicy): Obj | undefined {
   if (policy === 'None') return undefined;

@@ -6,7 +6,7 @@ import { ImageStore } from '../node/image-store.js';
 import { MountedFs } from '../node/mounts.js';
 import { unpackRootfs } from '../node/rootfs.js';
 import { startContainer } from '../node/runtime.js';
-import { buildImage, buildLayer, busyboxEntries } from '../node/test-images.js';
+import { buildImage, buildLayer, busyboxEntries } from '../../../test/support/node-images.js';
 import { containerMounts, failedMountEvent, mountPodVolumes } from './volumes.js';
 
 async function setup() {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ImageStore, ImageStoreError, parseDockerRef } from './image-store.js';
-import { buildImage, buildLayer, busyboxEntries } from './test-images.js';
+import { buildImage, buildLayer, busyboxEntries } from '../../../test/support/node-images.js';
 
 async function twoImages() {
   const base = await buildLayer(busyboxEntries());

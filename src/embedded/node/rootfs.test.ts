@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { gzipSync } from 'node:zlib';
 import { ImageStore } from './image-store.js';
 import { FsError, RootfsCache, RootfsError, unpackRootfs } from './rootfs.js';
-import { buildImage, buildLayer, busyboxEntries, type BuiltLayer } from './test-images.js';
+import { buildImage, buildLayer, busyboxEntries, type BuiltLayer } from '../../../test/support/node-images.js';
 
 const text = (b: Uint8Array): string => Buffer.from(b).toString('utf8');
 

@@ -11,7 +11,7 @@ import {
   type StartContainerRequest,
   type StartResult,
 } from './runtime.js';
-import { buildImage, buildLayer, busyboxEntries, type LayerEntry } from './test-images.js';
+import { buildImage, buildLayer, busyboxEntries, type LayerEntry } from '../../../test/support/node-images.js';
 
 async function fsOf(entries: LayerEntry[]): Promise<RootFs> {
   const store = new ImageStore();

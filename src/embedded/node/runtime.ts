@@ -27,8 +27,6 @@ export const ERROR_REASON = 'Error';
 export const RUN_CONTAINER_ERROR = 'RunContainerError';
 /** kubelet (pkg/kubelet/container/sync_result.go ErrCreateContainer): waiting reason when the spec cannot be made. */
 export const CREATE_CONTAINER_ERROR = 'CreateContainerError';
-/** kubelet event reason for a failed start (pkg/kubelet/events/event.go FailedToStartContainer). */
-export const FAILED_EVENT_REASON = 'Failed';
 
 /** The Warning event message the kubelet records when StartContainer fails (kuberuntime_container.go startContainer). */
 export function failedToStartEventMessage(criMessage: string): string {

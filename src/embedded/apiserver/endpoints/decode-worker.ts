@@ -28,14 +28,19 @@ export interface TooLarge {
 }
 
 function workerSource(): string {
-  const require = createRequire(import.meta.url);
-  // tsx's ESM entry (require.resolve would give its CommonJS one).
-  const tsx = pathToFileURL(path.join(path.dirname(require.resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
-  const decode = new URL('./decode.ts', import.meta.url).href;
-  // The worker runs the TypeScript sources through tsx, like bin/image-heist.js.
+  // Compiled (dist/*.js) the worker imports decode.js as it is; from the sources it runs decode.ts through tsx,
+  // like bin/image-heist.js in a development checkout.
+  const compiled = import.meta.url.endsWith('.js');
+  const decode = new URL(compiled ? './decode.js' : './decode.ts', import.meta.url).href;
+  let register = '';
+  if (!compiled) {
+    const require = createRequire(import.meta.url);
+    // tsx's ESM entry (require.resolve would give its CommonJS one).
+    const tsx = pathToFileURL(path.join(path.dirname(require.resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
+    register = `const { register } = await import(${JSON.stringify(tsx)}); register();`;
+  }
   return `
-    import { register } from ${JSON.stringify(tsx)};
-    register();
+    ${register}
     const { parentPort } = await import('node:worker_threads');
     const { decodeObject } = await import(${JSON.stringify(decode)});
     parentPort.on('message', ({ id, text, mediaType, expect, patch, maxObjectBytes }) => {

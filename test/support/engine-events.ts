@@ -1,7 +1,7 @@
 // Engine events for the classic story on one profile, as the engine emits them, for tests of the app's
 // state and components without a lab. The messages are the embedded kubelet's own wording.
-import type { ProfileName } from '../lab/profiles.js';
-import type { EngineEvent, PublicLabInfo } from '../scenario/events.js';
+import type { ProfileName } from '../../src/lab/profiles.js';
+import type { EngineEvent, PublicLabInfo } from '../../src/scenario/events.js';
 
 export const TEST_LAB: PublicLabInfo = {
   profile: 'none',

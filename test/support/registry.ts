@@ -1,6 +1,6 @@
 // Shared by the registry's tests and benchmarks: a lab registry with fresh users and raw HTTP helpers.
-import { createRegistryUsers, labAccessRules, type RegistryUsers } from './lab-users.js';
-import { startRegistry, type RegistryOptions, type RunningRegistry } from './server.js';
+import { createRegistryUsers, labAccessRules, type RegistryUsers } from '../../src/registry/lab-users.js';
+import { startRegistry, type RegistryOptions, type RunningRegistry } from '../../src/registry/server.js';
 
 export interface TestRegistry {
   registry: RunningRegistry;

@@ -2,7 +2,7 @@
 // an image config and an OCI manifest, with correct digests and sizes. Not a test itself.
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
-import { digestOf, type ImageConfig, type ImageContent } from './image-store.js';
+import { digestOf, type ImageConfig, type ImageContent } from '../../src/embedded/node/image-store.js';
 
 export type LayerEntry =
   | { type: 'file'; path: string; content: string | Uint8Array; mode?: number }
