@@ -349,11 +349,20 @@ export class ScenarioSession {
 
   /** Waits for the pod (or one container of it) to settle, then reads its events and logs for the flag. */
   private async observePod(actor: Actor, ns: string, pod: string, target: Target): Promise<Observed> {
-    const status = await this.waitForPod(actor, ns, pod, target, (s) => !UNSETTLED.test(s));
+    let status = await this.waitForPod(actor, ns, pod, target, (s) => !UNSETTLED.test(s));
+    // a pod that runs to completion (restartPolicy Never/OnFailure) settles when it ends: Running is on the way there
+    if (status === 'Running' && target.kind === 'pod' && (await this.runsToCompletion(actor, ns, pod))) {
+      status = await this.waitForPod(actor, ns, pod, target, (s) => !UNSETTLED.test(s) && s !== 'Running');
+    }
     const started = status === 'Running' || status === 'Completed' || status === 'Error';
     const flagLine = await this.findFlag(actor, ns, pod, target, started ? this.timing.flagGraceMs : 0);
     const events = await this.events(actor, ns, pod);
     return { pod: status, events, flag: flagLine === undefined ? 'not-seen' : 'seen', ...(flagLine ? { flagEvidence: flagLine } : {}) };
+  }
+
+  private async runsToCompletion(actor: Actor, ns: string, pod: string): Promise<boolean> {
+    const read = await this.client(actor).readPod(ns, pod);
+    return read.ok && (read.object.spec?.restartPolicy === 'Never' || read.object.spec?.restartPolicy === 'OnFailure');
   }
 
   private async waitForPod(actor: Actor, ns: string, pod: string, target: Target, done: (status: string) => boolean, timeoutMs = this.timing.settleTimeoutMs): Promise<string> {

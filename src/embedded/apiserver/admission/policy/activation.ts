@@ -23,21 +23,34 @@ export interface PolicyAttributes extends RequestResource {
   options?: Record<string, unknown>;
 }
 
-/** CreateAdmissionRequest: `request` as CEL sees it; kind/resource are the matched (equivalent) ones. */
+/**
+ * CreateAdmissionRequest: `request` as CEL sees it; kind/resource are the matched (equivalent) ones. The request is
+ * converted to unstructured first, so an empty `omitempty` field is absent, not "": `request.subResource` on a
+ * plain pod create is "no such key" (as a real kube-apiserver v1.36.3 answers), `has()` tells.
+ */
 export function admissionRequest(a: PolicyAttributes, matched: EquivalentResource): Record<string, unknown> {
+  const present = <T>(key: string, value: T | undefined, empty: (v: T) => boolean) => (value === undefined || empty(value) ? {} : { [key]: value });
+  const str = (s: string) => s === '';
+  const list = (l: unknown[]) => l.length === 0;
+  const map = (m: object) => Object.keys(m).length === 0;
   return {
     kind: { group: matched.group, version: matched.version, kind: a.kind },
     resource: { group: matched.group, version: matched.version, resource: matched.resource },
-    subResource: a.subresource,
+    ...present('subResource', a.subresource, str),
     requestKind: { group: a.group, version: a.version, kind: a.kind },
     requestResource: { group: a.group, version: a.version, resource: a.resource },
-    requestSubResource: a.subresource,
-    name: a.name,
-    namespace: a.namespace,
+    ...present('requestSubResource', a.subresource, str),
+    ...present('name', a.name, str),
+    ...present('namespace', a.namespace, str),
     operation: a.operation,
-    userInfo: { username: a.userInfo.username, uid: a.userInfo.uid ?? '', groups: a.userInfo.groups ?? [], extra: a.userInfo.extra ?? {} },
+    userInfo: {
+      ...present('username', a.userInfo.username, str),
+      ...present('uid', a.userInfo.uid, str),
+      ...present('groups', a.userInfo.groups, list),
+      ...present('extra', a.userInfo.extra, map),
+    },
     dryRun: a.dryRun ?? false,
-    options: a.options ?? null,
+    ...(a.options ? { options: a.options } : {}),
   };
 }
 
