@@ -92,9 +92,10 @@ describe('image-heist workshop', () => {
     expect(new Set(infos.map((i) => i.flag)).size).toBe(ATTENDEES);
     for (let k = 1; k <= ATTENDEES; k++) {
       const files = (await readdir(path.join(dir, `attendee-${k}`))).sort();
-      expect(files).toEqual(['handout.md', 'kubeconfig', 'lab.json']);
+      expect(files).toEqual(['audit.log', 'handout.md', 'kubeconfig', 'lab.json']);
       const info = infos[k - 1]!;
-      expect(Object.keys(info)).toEqual(['profile', 'apiServer', 'kubeconfig', 'registry', 'tenants', 'images', 'flag', 'nodes']);
+      expect(Object.keys(info)).toEqual(['profile', 'apiServer', 'kubeconfig', 'registry', 'tenants', 'images', 'flag', 'nodes', 'auditLog']);
+      expect(info.auditLog).toBe(path.join(dir, `attendee-${k}`, 'audit.log'));
       expect(info.kubeconfig).toBe(path.join(dir, `attendee-${k}`, 'kubeconfig'));
       const handout = await readFile(path.join(dir, `attendee-${k}`, 'handout.md'), 'utf8');
       expect(handout).toContain(`# image-heist workshop — attendee ${k}`);
@@ -129,7 +130,7 @@ describe('image-heist workshop', () => {
     const second = await execa(process.execPath, [BIN, 'workshop', '--attendees', '1', '--dir', dir, '--json'], { reject: false });
     expect(second.exitCode).toBe(2);
     expect(second.stderr).toMatch(/another image-heist up \(process \d+\) is using/);
-    expect((await readdir(path.join(dir, 'attendee-1'))).sort()).toEqual(['handout.md', 'kubeconfig', 'lab.json']);
+    expect((await readdir(path.join(dir, 'attendee-1'))).sort()).toEqual(['audit.log', 'handout.md', 'kubeconfig', 'lab.json']);
   }, 60_000);
 
   it('bad input is one line and exit 2', async () => {
