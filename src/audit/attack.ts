@@ -7,7 +7,7 @@ import type { AttackObservation, AttackOutcome } from './findings.js';
 import { statusMessage, type KubeHttp, type KubeResponse } from './kube-http.js';
 
 export const ATTACK_LABELS = { 'app.kubernetes.io/managed-by': 'image-heist-audit' };
-export const RUN_LABEL = 'image-heist.dev/audit-run';
+const RUN_LABEL = 'image-heist.dev/audit-run';
 
 export interface AttackOptions {
   image: string;

@@ -20,13 +20,6 @@ export function versionString(v: Version): string {
   return v.latest ? 'latest' : `v1.${v.minor}`;
 }
 
-/** Version.Older: latest is newer than every numbered version. */
-export function olderThan(a: Version, b: Version): boolean {
-  if (a.latest) return false;
-  if (b.latest) return true;
-  return a.minor < b.minor;
-}
-
 export interface LevelVersion {
   level: Level;
   version: Version;

@@ -12,12 +12,6 @@ export type ImagePullCredentialsVerificationPolicy =
   | 'NeverVerifyPreloadedImages'
   | 'NeverVerifyAllowlistedImages'
   | 'AlwaysVerify';
-export const imagePullCredentialsVerificationPolicies: readonly ImagePullCredentialsVerificationPolicy[] = [
-  'NeverVerify',
-  'NeverVerifyPreloadedImages',
-  'NeverVerifyAllowlistedImages',
-  'AlwaysVerify',
-];
 
 /** ImagePullSecret: a secret's coordinates and the hash of the credential it supplied. */
 export interface ImagePullSecret {

@@ -56,12 +56,3 @@ export async function pushKindPublicImage(image: BuiltImage, port: number): Prom
   await pushImage(`127.0.0.1:${port}/${PUBLIC_REPOSITORY}:${IMAGE_TAG}`, content(image));
 }
 
-/** Pushes through the published ports on loopback (the project's client contacts nothing else by default). */
-export async function pushKindLabImages(
-  images: KindLabImages,
-  ports: { secure: number; public: number },
-  pusher: { username: string; password: string },
-): Promise<void> {
-  await pushKindSecretImage(images.secret, ports.secure, pusher);
-  await pushKindPublicImage(images.public, ports.public);
-}

@@ -11,7 +11,7 @@ import { POLICY_FILE_KINDS, SCENARIO_APPLIED_LABEL, policyManifests } from './ad
 import { PROFILES, type ProfileName } from './profiles.js';
 import { TENANT_ADMIN_RULES } from './tenant-role.js';
 
-export { IMAGE_TAG, LAB_NAMESPACE, LAB_USERS, PUBLIC_REPOSITORY, PULL_SECRET_NAME, SECRET_REPOSITORY, TENANT_A, TENANT_B } from './names.js';
+export { IMAGE_TAG, LAB_NAMESPACE, PUBLIC_REPOSITORY, PULL_SECRET_NAME, SECRET_REPOSITORY, TENANT_A, TENANT_B } from './names.js';
 
 /** Namespaces a cluster has before any scenario (kind adds local-path-storage): reset keeps these and the tenants'. */
 export const SYSTEM_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage', LAB_NAMESPACE];

@@ -101,4 +101,3 @@ export function referencedDigests(parsed: ParsedManifest): { blobs: Digest[]; ma
   return { blobs: [m.config.digest, ...layers], manifests: [] };
 }
 
-export type { ManifestMediaType };

@@ -87,7 +87,3 @@ export function tutorialFooter(): string {
   return TUTORIAL_KEYS.filter((b) => b.footer).map((b) => b.footer).join('  ');
 }
 
-/** The README's key line: "Keys: Enter / Space next step · …" reads each binding's label and help. */
-export function keysMarkdown(table: readonly KeyBinding<string>[]): string {
-  return table.map((b) => `| ${b.label.replace(/\|/g, '\\|')} | ${b.help} |`).join('\n');
-}

@@ -87,4 +87,3 @@ export async function releaseEngine(env: LiveEnvironment | undefined, log: Log):
   if (env?.startedEngine) await withTimeout(down(log), 3 * 60_000, 'stopping the kind:host engine');
 }
 
-export { EngineImpossible };

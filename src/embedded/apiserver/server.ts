@@ -44,8 +44,7 @@ import { toTable, type IncludeObjectPolicy } from './tables.js';
 import { generateServingCertificate, type ServingCertificate } from './tls.js';
 
 export { admissionPluginsFor, type AdmissionPluginName } from './admission.js';
-export { seedTenant } from './lab-rbac.js';
-export type { PodLogs, PodLogOptions } from './handlers/context.js';
+export type { PodLogs } from './handlers/context.js';
 
 /** What /version answers: v1.36, the release whose kubelet the lab models. */
 export const serverVersion = {

@@ -307,7 +307,7 @@ export function validateSecret(secret: unknown): FieldError[] {
 }
 
 // The Go JSON scanner lives with decoding; Secret validation uses it for .dockerconfigjson.
-export { goJsonObjectError, goJsonSyntaxError } from './endpoints/go-json.js';
+export { goJsonObjectError } from './endpoints/go-json.js';
 
 // ---------------------------------------------------------------------------------------------
 // Pod

@@ -80,4 +80,3 @@ export function servedVersion(group: string, resource: string): string {
   return resources.find((r) => r.group === group && r.resource === resource)?.version ?? 'v1';
 }
 
-export type { PolicyAttributes };

@@ -49,10 +49,6 @@ export class CostMeter {
  */
 let current: CostMeter | undefined;
 
-export function activeMeter(): CostMeter | undefined {
-  return current;
-}
-
 export function withMeter<T>(meter: CostMeter, run: () => T): T {
   const saved = current;
   current = meter;

@@ -11,7 +11,6 @@ import { validatePolicies } from './validating.js';
 
 export type { PolicyAttributes } from './activation.js';
 export type { PolicyLookups } from './invocations.js';
-export type { ParamSource } from './params.js';
 
 export interface PolicySet {
   validatingPolicies?: readonly ValidatingAdmissionPolicy[];
