@@ -12,8 +12,20 @@ const file = (name: string) => policySetFromYaml(readFileSync(new URL(`../cluste
 
 const container = (name: string) => ({ name, image: 'registry.lab:5000/supersecretimage1:1.0', imagePullPolicy: 'Always' });
 const attrs: PolicyAttributes = {
-  operation: 'CREATE', group: '', version: 'v1', resource: 'pods', subresource: '', kind: 'Pod', name: 'pod1', namespace: 'tenant-a',
-  object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pod1', namespace: 'tenant-a' }, spec: { initContainers: [container('init')], containers: [container('app'), container('side')] } },
+  operation: 'CREATE',
+  group: '',
+  version: 'v1',
+  resource: 'pods',
+  subresource: '',
+  kind: 'Pod',
+  name: 'pod1',
+  namespace: 'tenant-a',
+  object: {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'pod1', namespace: 'tenant-a' },
+    spec: { initContainers: [container('init')], containers: [container('app'), container('side')] },
+  },
   userInfo: { username: 'admin1' },
 };
 const lookups: PolicyLookups = {

@@ -175,7 +175,9 @@ async function seed(t: Target, namespace: string, pods: number, caPem: string): 
   // What kube-controller-manager would add (ServiceAccount admission waits for the default ServiceAccount).
   if (t.name === 'real') await createDefaultServiceAccount(t.url, caPem, t.token, namespace);
   for (let i = 0; i < pods; i += 20) {
-    await Promise.all(Array.from({ length: Math.min(20, pods - i) }, (_, j) => must(t, 'POST', `/api/v1/namespaces/${namespace}/pods`, podBody(`pod-${String(i + j).padStart(4, '0')}`))));
+    await Promise.all(
+      Array.from({ length: Math.min(20, pods - i) }, (_, j) => must(t, 'POST', `/api/v1/namespaces/${namespace}/pods`, podBody(`pod-${String(i + j).padStart(4, '0')}`))),
+    );
   }
 }
 
@@ -218,8 +220,7 @@ export default async function bench(): Promise<BenchLine[]> {
       await writeFile(file, renderKubeconfig({ server: t.url, caPem: tls.caPem, users }), { mode: 0o600 });
       kubeconfigs.set(t.name, file);
     }
-    const kubectl = (t: Target, args: string[]) =>
-      execa('kubectl', ['--kubeconfig', kubeconfigs.get(t.name)!, '--cache-dir', path.join(dir, `cache-${t.name}`), ...args]);
+    const kubectl = (t: Target, args: string[]) => execa('kubectl', ['--kubeconfig', kubeconfigs.get(t.name)!, '--cache-dir', path.join(dir, `cache-${t.name}`), ...args]);
     out.push(...lines('kubectl get pods -o json (1,000)', await timeBoth(8, targets, (t) => kubectl(t, ['get', 'pods', '-n', 'bench', '-o', 'json']))));
     out.push(...lines('kubectl get pods (1,000, table)', await timeBoth(8, targets, (t) => kubectl(t, ['get', 'pods', '-n', 'bench']))));
     return out;

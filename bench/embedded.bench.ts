@@ -60,7 +60,10 @@ async function story(lab: EmbeddedLab): Promise<{ ms: number; admin2Running: boo
   const started = performance.now();
   await a1.createNamespacedPod({
     namespace: 'tenant-a',
-    body: { metadata: { name: 'pod1' }, spec: { nodeName: node, imagePullSecrets: [{ name: 'image-pull-secret-1' }], containers: [{ name: 'app', image: lab.info.images.secret }] } },
+    body: {
+      metadata: { name: 'pod1' },
+      spec: { nodeName: node, imagePullSecrets: [{ name: 'image-pull-secret-1' }], containers: [{ name: 'app', image: lab.info.images.secret }] },
+    },
   });
   await settle(a1, 'tenant-a', 'pod1');
   await a2.createNamespacedPod({
@@ -84,7 +87,7 @@ export default async function bench(): Promise<BenchLine[]> {
   for (let i = 0; i < 3; i++) up.push(await upUntilLabJson());
   lines.push({
     name: '`up` until lab.json is written (median of 3, vs `image-heist --version`)',
-    value: `${ms(median(up.map((u) => u.ms)))} vs ${ms(median(cli))} (runs: ${up.map((u) => u.ms.toFixed(0)).join(", ")} vs ${cli.map((c) => c.toFixed(0)).join(", ")})`,
+    value: `${ms(median(up.map((u) => u.ms)))} vs ${ms(median(cli))} (runs: ${up.map((u) => u.ms.toFixed(0)).join(', ')} vs ${cli.map((c) => c.toFixed(0)).join(', ')})`,
   });
   lines.push({ name: 'resident memory of `up` with a 2-node lab (VmRSS when lab.json appears)', value: `${median(up.map((u) => u.rss)).toFixed(0)} MiB` });
 

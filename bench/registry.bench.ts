@@ -31,7 +31,13 @@ function manifestGetter(host: string, repo: string, authorization: string): { on
     new Promise<number>((resolve, reject) => {
       const started = performance.now();
       const req = request(
-        { host: hostname, port: Number(port), path: `/v2/${repo}/manifests/1`, agent, headers: { Authorization: authorization, Accept: 'application/vnd.oci.image.manifest.v1+json' } },
+        {
+          host: hostname,
+          port: Number(port),
+          path: `/v2/${repo}/manifests/1`,
+          agent,
+          headers: { Authorization: authorization, Accept: 'application/vnd.oci.image.manifest.v1+json' },
+        },
         (res) => {
           res.resume();
           res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`manifest GET answered ${res.statusCode}`))));

@@ -54,7 +54,9 @@ async function startRoom(attendees: number): Promise<RunningRoom> {
     await sleep(100);
   }
   const startSeconds = (performance.now() - started) / 1000;
-  const infos = await Promise.all(Array.from({ length: attendees }, async (_, i) => JSON.parse(await readFile(path.join(dir, `attendee-${i + 1}`, 'lab.json'), 'utf8')) as LabInfo));
+  const infos = await Promise.all(
+    Array.from({ length: attendees }, async (_, i) => JSON.parse(await readFile(path.join(dir, `attendee-${i + 1}`, 'lab.json'), 'utf8')) as LabInfo),
+  );
   let peak = 0;
   const sampler = setInterval(() => void rssOf(child.pid!).then((r) => (peak = Math.max(peak, r || 0))), 250);
   return {
@@ -93,7 +95,11 @@ async function playStory(info: LabInfo, samples: number[], round: number): Promi
   const b = info.tenants.admin2.namespace;
   const pod = (name: string, policy: string, secret: boolean): V1Pod => ({
     metadata: { name },
-    spec: { nodeName: node, containers: [{ name, image: info.images.secret, imagePullPolicy: policy }], ...(secret ? { imagePullSecrets: [{ name: info.tenants.admin1.pullSecret }] } : {}) },
+    spec: {
+      nodeName: node,
+      containers: [{ name, image: info.images.secret, imagePullPolicy: policy }],
+      ...(secret ? { imagePullSecrets: [{ name: info.tenants.admin1.pullSecret }] } : {}),
+    },
   });
   const untilRunning = async (client: CoreV1Api, namespace: string, name: string) => {
     for (let i = 0; i < 300; i++) {
@@ -133,7 +139,10 @@ function rawClientFor(info: LabInfo, user: string) {
 }
 
 export default async function bench(): Promise<BenchLine[]> {
-  const sizes = (process.env['IMAGE_HEIST_BENCH_ATTENDEES'] ?? '1,10,30,60').split(',').map(Number).filter((n) => n > 0);
+  const sizes = (process.env['IMAGE_HEIST_BENCH_ATTENDEES'] ?? '1,10,30,60')
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0);
   const lines: BenchLine[] = [];
   // each figure also goes to stderr at once: a later phase that fails does not take the earlier ones with it
   const push = (line: BenchLine) => {

@@ -68,7 +68,9 @@ function conclusions(result: AuditResult) {
     gaps: Object.fromEntries(result.findings.gaps.map((g) => [g.id, { status: g.status, admission: g.admission, kubelet: g.kubelet }])),
     admission: result.observations.admission.map((p) => ({ path: p.path, basis: p.basis, namespace: p.namespace, outcome: outcome(p.outcome) })),
     serverVersion: result.observations.kubelet.serverVersion,
-    kubelets: result.observations.kubelet.nodes.map((n) => (n.read ? { read: true, kubeletVersion: n.kubeletVersion, gate: n.gate, policy: n.policy, allowlist: n.allowlist } : { read: false, reason: n.reason })),
+    kubelets: result.observations.kubelet.nodes.map((n) =>
+      n.read ? { read: true, kubeletVersion: n.kubeletVersion, gate: n.gate, policy: n.policy, allowlist: n.allowlist } : { read: false, reason: n.reason },
+    ),
     nodesUnlisted: result.observations.kubelet.nodesUnlisted,
     policies: result.observations.policies.map((s) => ({ api: s.api, state: s.state, objects: s.objects.length })),
   };
@@ -114,7 +116,16 @@ describe.skipIf(cpReason !== undefined).each(['none', 'always-pull-images'] as P
     const tls = await generateServingCertificate();
     const realUsers = users();
     real = await startControlPlane({ admissionPlugins: PROFILES[profile].enableAdmissionPlugins, users: realUsers, clusterAdmins: ['admin'], tenants, tls });
-    await writeFile(path.join(dir, 'real.kubeconfig'), renderKubeconfig({ server: real.url, caPem: tls.caPem, users: realUsers.map((u) => ({ ...u, ...(tenantOf(u.name) ? { namespace: tenantOf(u.name) } : {}) })), currentContext: 'admin' }), { mode: 0o600 });
+    await writeFile(
+      path.join(dir, 'real.kubeconfig'),
+      renderKubeconfig({
+        server: real.url,
+        caPem: tls.caPem,
+        users: realUsers.map((u) => ({ ...u, ...(tenantOf(u.name) ? { namespace: tenantOf(u.name) } : {}) })),
+        currentContext: 'admin',
+      }),
+      { mode: 0o600 },
+    );
     embedded = await startApiServer({ admissionPlugins: admissionPluginsFor(PROFILES[profile].enableAdmissionPlugins), tenants });
     await writeFile(path.join(dir, 'embedded.kubeconfig'), embedded.kubeconfig(), { mode: 0o600 });
     realHttp = KubeHttp.load({ kubeconfig: path.join(dir, 'real.kubeconfig'), context: 'admin' });

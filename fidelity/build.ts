@@ -99,8 +99,7 @@ function goBinary(): string {
 /** The version stamp upstream's hack/lib/version.sh puts in, so /version answers as a release build. */
 function ldflags(): string {
   const [major, minor] = kubernetesVersion.replace(/^v/, '').split('.');
-  const stamp = (pkg: string) =>
-    [`gitVersion=${kubernetesVersion}`, `gitMajor=${major}`, `gitMinor=${minor}`, 'gitTreeState=clean'].map((kv) => `-X ${pkg}.${kv}`);
+  const stamp = (pkg: string) => [`gitVersion=${kubernetesVersion}`, `gitMajor=${major}`, `gitMinor=${minor}`, 'gitTreeState=clean'].map((kv) => `-X ${pkg}.${kv}`);
   return ['-s', '-w', ...stamp('k8s.io/component-base/version'), ...stamp('k8s.io/client-go/pkg/version')].join(' ');
 }
 
@@ -120,7 +119,10 @@ async function fingerprint(name: BinaryName): Promise<string> {
   const dir = buildKind(name) === 'local' ? path.join(fidelityDir, binaries[name]) : fidelityDir;
   for (const f of ['go.mod', 'go.sum']) hash.update(await readFile(path.join(dir, f)));
   if (buildKind(name) === 'local') for (const f of (await readdir(dir)).filter((f) => f.endsWith('.go')).sort()) hash.update(await readFile(path.join(dir, f)));
-  hash.update(binaries[name]).update(ldflags()).update(extraLdflags[name] ?? '');
+  hash
+    .update(binaries[name])
+    .update(ldflags())
+    .update(extraLdflags[name] ?? '');
   return hash.digest('hex');
 }
 
@@ -191,7 +193,10 @@ async function buildGroup(group: BinaryName[], log: (line: string) => void): Pro
   if (kind === 'shared') {
     for (const name of group) {
       const pkg: string = binaries[name];
-      const built = pkg.split('/').filter((e) => !/^v\d+$/.test(e)).at(-1)!;
+      const built = pkg
+        .split('/')
+        .filter((e) => !/^v\d+$/.test(e))
+        .at(-1)!;
       await rename(path.join(binDir(), '.group', built), binaryPath(name));
     }
     await rm(path.join(binDir(), '.group'), { recursive: true, force: true });

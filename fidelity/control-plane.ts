@@ -143,13 +143,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       etcdLog,
     );
     children.push(etcd);
-    await waitFor(
-      'etcd',
-      async () => (await fetch(`http://127.0.0.1:${clientPort}/health`)).ok,
-      etcd,
-      etcdLog,
-      60_000,
-    );
+    await waitFor('etcd', async () => (await fetch(`http://127.0.0.1:${clientPort}/health`)).ok, etcd, etcdLog, 60_000);
 
     const files = {
       cert: path.join(dir, 'serving.crt'),
@@ -167,7 +161,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       writeFile(files.key, options.tls.keyPem, { mode: 0o600 }),
       writeFile(
         files.tokens,
-        [...options.users.map((u, i) => `${u.token},${u.name},uid-${i}${u.groups?.length ? `,"${u.groups.join(',')}"` : ''}`), `${bootstrap.token},${bootstrap.name},uid-bootstrap,"system:masters"`].join('\n') + '\n',
+        [
+          ...options.users.map((u, i) => `${u.token},${u.name},uid-${i}${u.groups?.length ? `,"${u.groups.join(',')}"` : ''}`),
+          `${bootstrap.token},${bootstrap.name},uid-bootstrap,"system:masters"`,
+        ].join('\n') + '\n',
         { mode: 0o600 },
       ),
       writeFile(files.saKey, sa.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 }),
@@ -201,13 +198,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     );
     children.push(api);
     const url = `https://127.0.0.1:${securePort}`;
-    await waitFor(
-      'kube-apiserver',
-      async () => (await httpsRequest(`${url}/readyz`, { caPem: options.tls.caPem, token: bootstrap.token })).status === 200,
-      api,
-      apiLog,
-      180_000,
-    );
+    await waitFor('kube-apiserver', async () => (await httpsRequest(`${url}/readyz`, { caPem: options.tls.caPem, token: bootstrap.token })).status === 200, api, apiLog, 180_000);
     const call = async (p: string, body: unknown) => {
       const r = await httpsRequest(`${url}${p}`, { caPem: options.tls.caPem, token: bootstrap.token, method: 'POST', body });
       if (r.status !== 201 && r.status !== 409) throw new Error(`seeding ${p}: ${r.status} ${r.body}`);

@@ -73,8 +73,7 @@ describe.skipIf(reason !== undefined).each(profilesUnderTest)('profile %s: real 
   recorders.push(rec);
   const password = randomBytes(12).toString('hex');
   const secrets = [password];
-  const k = (side: Side, args: string[], options: { input?: string; output?: 'json' | 'yaml' } = {}) =>
-    kubectl(side, args, { cwd: pair.dir, secrets, ...options });
+  const k = (side: Side, args: string[], options: { input?: string; output?: 'json' | 'yaml' } = {}) => kubectl(side, args, { cwd: pair.dir, secrets, ...options });
   /** Asserts the comparisons made in one test have no undocumented difference (the message shows them). */
   const expectNoUndocumented = (from: number) => {
     const found = rec.results.slice(from).filter((c) => c.undocumented.length > 0);
@@ -141,9 +140,7 @@ describe.skipIf(reason !== undefined).each(profilesUnderTest)('profile %s: real 
     await rec.compare('kubectl apply -f multi.yaml (second: unchanged)', (s) => k(s, ['apply', '-f', 'multi.yaml']));
     await rec.compare('kubectl apply -f pod.yaml -n applied (first)', (s) => k(s, ['apply', '-f', 'pod.yaml', '-n', 'applied']));
     await rec.compare('kubectl apply -f pod.yaml -n applied (second: unchanged)', (s) => k(s, ['apply', '-f', 'pod.yaml', '-n', 'applied']));
-    await rec.compare('kubectl apply a changed image (configured)', (s) =>
-      k(s, ['apply', '-f', '-', '-n', 'applied'], { input: podYaml.replace('nginx:1.13', 'nginx:1.14') }),
-    );
+    await rec.compare('kubectl apply a changed image (configured)', (s) => k(s, ['apply', '-f', '-', '-n', 'applied'], { input: podYaml.replace('nginx:1.13', 'nginx:1.14') }));
     await rec.compare('the applied pod after the image change', (s) => k(s, ['get', 'po', 'test-image-pull-policy', '-n', 'applied', '-o', 'json'], { output: 'json' }));
     await rec.compare('kubectl get secret regcred -o json (applied)', (s) => k(s, ['get', 'secret', 'regcred', '-n', 'applied', '-o', 'json'], { output: 'json' }));
     await rec.compare('kubectl apply a pod with an unknown field (strict validation)', (s) =>
@@ -160,7 +157,9 @@ describe.skipIf(reason !== undefined).each(profilesUnderTest)('profile %s: real 
       );
     }
     await rec.compare('dry-run create: explicit Never is kept (client-node)', (s) =>
-      client(s, 'admin1', (c) => c.core.createNamespacedPod({ namespace: 'tenant-a', dryRun: 'All', body: pod('never', [{ name: 'c', image: 'nginx:latest', imagePullPolicy: 'Never' }]) })),
+      client(s, 'admin1', (c) =>
+        c.core.createNamespacedPod({ namespace: 'tenant-a', dryRun: 'All', body: pod('never', [{ name: 'c', image: 'nginx:latest', imagePullPolicy: 'Never' }]) }),
+      ),
     );
     await rec.compare('dry-run create: empty image is Invalid', (s) =>
       raw(s, 'admin1', 'POST', '/api/v1/namespaces/tenant-a/pods?dryRun=All', pod('empty', [{ name: 'c', image: '' }])),
@@ -168,7 +167,9 @@ describe.skipIf(reason !== undefined).each(profilesUnderTest)('profile %s: real 
     await rec.compare('dry-run create: image with surrounding spaces is Invalid', (s) =>
       raw(s, 'admin1', 'POST', '/api/v1/namespaces/tenant-a/pods?dryRun=All', pod('spaces', [{ name: 'c', image: ' nginx:1.27 ' }])),
     );
-    await rec.compare('nothing was stored by the dry runs', (s) => client(s, 'admin1', async (c) => (await c.core.listNamespacedPod({ namespace: 'tenant-a' })).items.map((p) => p.metadata?.name)));
+    await rec.compare('nothing was stored by the dry runs', (s) =>
+      client(s, 'admin1', async (c) => (await c.core.listNamespacedPod({ namespace: 'tenant-a' })).items.map((p) => p.metadata?.name)),
+    );
     expectNoUndocumented(from);
   });
 
@@ -195,10 +196,31 @@ describe.skipIf(reason !== undefined).each(profilesUnderTest)('profile %s: real 
       }),
     );
     await rec.compare('update swapping two images between containers (no new image)', async (s) =>
-      raw(s, 'admin2', 'PATCH', `/api/v1/namespaces/${ns}/pods/app`, { spec: { containers: [{ name: 'a', image: 'redis:7' }, { name: 'b', image: 'nginx:1.27' }] } }, 'application/strategic-merge-patch+json'),
+      raw(
+        s,
+        'admin2',
+        'PATCH',
+        `/api/v1/namespaces/${ns}/pods/app`,
+        {
+          spec: {
+            containers: [
+              { name: 'a', image: 'redis:7' },
+              { name: 'b', image: 'nginx:1.27' },
+            ],
+          },
+        },
+        'application/strategic-merge-patch+json',
+      ),
     );
     await rec.compare('update with a new image, body says IfNotPresent (strategic merge patch)', async (s) =>
-      raw(s, 'admin2', 'PATCH', `/api/v1/namespaces/${ns}/pods/app`, { spec: { containers: [{ name: 'c', image: 'busybox:1.37', imagePullPolicy: 'IfNotPresent' }] } }, 'application/strategic-merge-patch+json'),
+      raw(
+        s,
+        'admin2',
+        'PATCH',
+        `/api/v1/namespaces/${ns}/pods/app`,
+        { spec: { containers: [{ name: 'c', image: 'busybox:1.37', imagePullPolicy: 'IfNotPresent' }] } },
+        'application/strategic-merge-patch+json',
+      ),
     );
     await rec.compare('update with a new image, policy unchanged (JSON patch)', async (s) =>
       raw(s, 'admin2', 'PATCH', `/api/v1/namespaces/${ns}/pods/app`, [{ op: 'replace', path: '/spec/containers/0/image', value: 'nginx:1.28' }], 'application/json-patch+json'),
@@ -209,7 +231,14 @@ describe.skipIf(reason !== undefined).each(profilesUnderTest)('profile %s: real 
         'admin2',
         'PATCH',
         `/api/v1/namespaces/${ns}/pods/app/ephemeralcontainers`,
-        { spec: { ephemeralContainers: [{ name: 'dbg', image: 'busybox:1.36', imagePullPolicy: 'IfNotPresent', targetContainerName: 'a' }, { name: 'dbg2', image: 'busybox' }] } },
+        {
+          spec: {
+            ephemeralContainers: [
+              { name: 'dbg', image: 'busybox:1.36', imagePullPolicy: 'IfNotPresent', targetContainerName: 'a' },
+              { name: 'dbg2', image: 'busybox' },
+            ],
+          },
+        },
         'application/strategic-merge-patch+json',
       ),
     );
@@ -231,7 +260,9 @@ describe.skipIf(reason !== undefined).each(profilesUnderTest)('profile %s: real 
       await s.namespaceCreated('dry');
       return r;
     });
-    await rec.compare('kubectl create -f pod.yaml --dry-run=server -o json', (s) => k(s, ['create', '-f', 'pod.yaml', '-n', 'dry', '--dry-run=server', '-o', 'json'], { output: 'json' }));
+    await rec.compare('kubectl create -f pod.yaml --dry-run=server -o json', (s) =>
+      k(s, ['create', '-f', 'pod.yaml', '-n', 'dry', '--dry-run=server', '-o', 'json'], { output: 'json' }),
+    );
     await rec.compare('kubectl create -f pod.yaml --dry-run=server (text)', (s) => k(s, ['create', '-f', 'pod.yaml', '-n', 'dry', '--dry-run=server']));
     await rec.compare('kubectl get pods -n dry (nothing stored)', (s) => k(s, ['get', 'pods', '-n', 'dry']));
     await rec.compare('kubectl apply --dry-run=server', (s) => k(s, ['apply', '-f', 'pod.yaml', '-n', 'dry', '--dry-run=server']));
@@ -247,24 +278,56 @@ describe.skipIf(reason !== undefined).each(profilesUnderTest)('profile %s: real 
       return r;
     });
     await rec.compare('kubectl create secret docker-registry -o json', (s) =>
-      k(s, ['create', 'secret', 'docker-registry', 'image-pull-secret-1', '-n', 'tenant-a', '--docker-server=127.0.0.1:5000', '--docker-username=admin1', `--docker-password=${password}`, '-o', 'json'], { output: 'json' }),
+      k(
+        s,
+        [
+          'create',
+          'secret',
+          'docker-registry',
+          'image-pull-secret-1',
+          '-n',
+          'tenant-a',
+          '--docker-server=127.0.0.1:5000',
+          '--docker-username=admin1',
+          `--docker-password=${password}`,
+          '-o',
+          'json',
+        ],
+        { output: 'json' },
+      ),
     );
     await rec.compare('kubectl create secret docker-registry (again: AlreadyExists)', (s) =>
-      k(s, ['create', 'secret', 'docker-registry', 'image-pull-secret-1', '-n', 'tenant-a', '--docker-server=127.0.0.1:5000', '--docker-username=admin1', `--docker-password=${password}`]),
+      k(s, [
+        'create',
+        'secret',
+        'docker-registry',
+        'image-pull-secret-1',
+        '-n',
+        'tenant-a',
+        '--docker-server=127.0.0.1:5000',
+        '--docker-username=admin1',
+        `--docker-password=${password}`,
+      ]),
     );
-    await rec.compare('kubectl create role -o json', (s) => k(s, ['create', 'role', 'secret-reader', '-n', 'tenant-a', '--verb=get', '--resource=secrets', '-o', 'json'], { output: 'json' }));
+    await rec.compare('kubectl create role -o json', (s) =>
+      k(s, ['create', 'role', 'secret-reader', '-n', 'tenant-a', '--verb=get', '--resource=secrets', '-o', 'json'], { output: 'json' }),
+    );
     await rec.compare('kubectl create rolebinding (text)', (s) => k(s, ['create', 'rolebinding', 'admin2-reads', '-n', 'proto', '--role=secret-reader', '--user=admin2']));
     await rec.compare('kubectl create clusterrolebinding -o json', (s) =>
       k(s, ['create', 'clusterrolebinding', 'admin2-views', '--clusterrole=system:discovery', '--user=admin2', '-o', 'json'], { output: 'json' }),
     );
-    await rec.compare('admin2: kubectl get secret image-pull-secret-1 -n tenant-a (Forbidden)', (s) => k(s, ['--context', 'admin2', 'get', 'secret', 'image-pull-secret-1', '-n', 'tenant-a']));
+    await rec.compare('admin2: kubectl get secret image-pull-secret-1 -n tenant-a (Forbidden)', (s) =>
+      k(s, ['--context', 'admin2', 'get', 'secret', 'image-pull-secret-1', '-n', 'tenant-a']),
+    );
     await rec.compare('admin2: kubectl get pods -A (Forbidden, cluster scope)', (s) => k(s, ['--context', 'admin2', 'get', 'pods', '-A']));
     await rec.compare('admin2: kubectl get ns (Forbidden, cluster-scoped resource)', (s) => k(s, ['--context', 'admin2', 'get', 'ns']));
     await rec.compare('admin2: create a pod in tenant-a (client-node, Forbidden)', (s) =>
       client(s, 'admin2', (c) => c.core.createNamespacedPod({ namespace: 'tenant-a', body: pod('heist', [{ name: 'c', image: '127.0.0.1:5000/secret:v1' }]) })),
     );
     await rec.compare('admin2: read the pull secret (raw, Forbidden)', (s) => raw(s, 'admin2', 'GET', '/api/v1/namespaces/tenant-a/secrets/image-pull-secret-1'));
-    await rec.compare('admin1: kubectl get secret image-pull-secret-1 (own namespace)', (s) => k(s, ['--context', 'admin1', 'get', 'secret', 'image-pull-secret-1', '-o', 'jsonpath={.metadata.name} {.type}']));
+    await rec.compare('admin1: kubectl get secret image-pull-secret-1 (own namespace)', (s) =>
+      k(s, ['--context', 'admin1', 'get', 'secret', 'image-pull-secret-1', '-o', 'jsonpath={.metadata.name} {.type}']),
+    );
     for (const [user, args] of [
       ['admin2', ['get', 'secrets', '-n', 'tenant-a']],
       ['admin2', ['get', 'secrets', '-n', 'tenant-b']],
@@ -310,7 +373,14 @@ describe.skipIf(reason !== undefined).each(profilesUnderTest)('profile %s: real 
       ),
     );
     await rec.compare('privileged hostPID pod refused (kubectl run)', (s) =>
-      k(s, ['run', 'priv', '-n', 'psa', '--image=busybox:1.36', '--overrides={"spec":{"hostPID":true,"containers":[{"name":"priv","image":"busybox:1.36","securityContext":{"privileged":true}}]}}']),
+      k(s, [
+        'run',
+        'priv',
+        '-n',
+        'psa',
+        '--image=busybox:1.36',
+        '--overrides={"spec":{"hostPID":true,"containers":[{"name":"priv","image":"busybox:1.36","securityContext":{"privileged":true}}]}}',
+      ]),
     );
     await rec.compare('plain pod allowed with the restricted warning (kubectl run)', (s) => k(s, ['run', 'plain', '-n', 'psa', '--image=busybox:1.36']));
     await rec.compare('invalid enforce label refused', (s) => k(s, ['label', 'ns', 'psa', 'pod-security.kubernetes.io/enforce=bogus', '--overwrite']));
@@ -324,9 +394,13 @@ describe.skipIf(reason !== undefined).each(profilesUnderTest)('profile %s: real 
         'admin',
         'POST',
         '/api/v1/namespaces/psa/pods',
-        pod('compliant', [{ name: 'c', image: 'busybox:1.36', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true, runAsUser: 1000 } }], {
-          securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
-        }),
+        pod(
+          'compliant',
+          [{ name: 'c', image: 'busybox:1.36', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true, runAsUser: 1000 } }],
+          {
+            securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+          },
+        ),
       ),
     );
     await rec.compare('restricted: relabel an existing non-compliant pod (not significant, allowed)', (s) => k(s, ['label', 'pod', 'plain', '-n', 'psa', 'tier=web']));
@@ -336,9 +410,18 @@ describe.skipIf(reason !== undefined).each(profilesUnderTest)('profile %s: real 
       k(s, ['label', 'ns', 'psa', 'pod-security.kubernetes.io/enforce=baseline', 'pod-security.kubernetes.io/enforce-version=v1.23', '--overwrite']),
     );
     await rec.compare('baseline:v1.23: hostPath pod refused, the message names the version', (s) =>
-      k(s, ['run', 'host', '-n', 'psa', '--image=busybox:1.36', '--overrides={"spec":{"volumes":[{"name":"h","hostPath":{"path":"/"}}],"containers":[{"name":"host","image":"busybox:1.36","volumeMounts":[{"name":"h","mountPath":"/h"}]}]}}']),
+      k(s, [
+        'run',
+        'host',
+        '-n',
+        'psa',
+        '--image=busybox:1.36',
+        '--overrides={"spec":{"volumes":[{"name":"h","hostPath":{"path":"/"}}],"containers":[{"name":"host","image":"busybox:1.36","volumeMounts":[{"name":"h","mountPath":"/h"}]}]}}',
+      ]),
     );
-    await rec.compare('admin2: relabel its own namespace (Forbidden)', (s) => k(s, ['--context', 'admin2', 'label', 'ns', 'tenant-b', 'pod-security.kubernetes.io/enforce=privileged']));
+    await rec.compare('admin2: relabel its own namespace (Forbidden)', (s) =>
+      k(s, ['--context', 'admin2', 'label', 'ns', 'tenant-b', 'pod-security.kubernetes.io/enforce=privileged']),
+    );
     expectNoUndocumented(from);
   });
 
@@ -347,12 +430,27 @@ describe.skipIf(reason !== undefined).each(profilesUnderTest)('profile %s: real 
     await rec.compare('NotFound: read a missing pod', (s) => client(s, 'admin1', (c) => c.core.readNamespacedPod({ name: 'missing', namespace: 'tenant-a' })));
     await rec.compare('NotFound: create in a missing namespace', (s) => raw(s, 'admin', 'POST', '/api/v1/namespaces/nowhere/pods', pod('p', [{ name: 'c', image: 'nginx:1.27' }])));
     await rec.compare('NotFound: missing namespace', (s) => raw(s, 'admin', 'GET', '/api/v1/namespaces/nowhere'));
-    await rec.compare('create pod (for AlreadyExists)', (s) => client(s, 'admin1', (c) => c.core.createNamespacedPod({ namespace: 'tenant-a', body: pod('dup', [{ name: 'c', image: 'nginx:1.27' }]) })));
-    await rec.compare('AlreadyExists: create the pod again', (s) => client(s, 'admin1', (c) => c.core.createNamespacedPod({ namespace: 'tenant-a', body: pod('dup', [{ name: 'c', image: 'nginx:1.27' }]) })));
+    await rec.compare('create pod (for AlreadyExists)', (s) =>
+      client(s, 'admin1', (c) => c.core.createNamespacedPod({ namespace: 'tenant-a', body: pod('dup', [{ name: 'c', image: 'nginx:1.27' }]) })),
+    );
+    await rec.compare('AlreadyExists: create the pod again', (s) =>
+      client(s, 'admin1', (c) => c.core.createNamespacedPod({ namespace: 'tenant-a', body: pod('dup', [{ name: 'c', image: 'nginx:1.27' }]) })),
+    );
     await rec.compare('Invalid: pod without containers', (s) => raw(s, 'admin1', 'POST', '/api/v1/namespaces/tenant-a/pods', pod('nothing', [])));
-    await rec.compare('Invalid: bad pod and container names', (s) => raw(s, 'admin1', 'POST', '/api/v1/namespaces/tenant-a/pods', pod('Bad_Name', [{ name: 'C_1', image: 'nginx' }])));
+    await rec.compare('Invalid: bad pod and container names', (s) =>
+      raw(s, 'admin1', 'POST', '/api/v1/namespaces/tenant-a/pods', pod('Bad_Name', [{ name: 'C_1', image: 'nginx' }])),
+    );
     await rec.compare('Invalid: duplicate container names and a bad policy', (s) =>
-      raw(s, 'admin1', 'POST', '/api/v1/namespaces/tenant-a/pods', pod('dups', [{ name: 'c', image: 'nginx' }, { name: 'c', image: 'redis', imagePullPolicy: 'Sometimes' }])),
+      raw(
+        s,
+        'admin1',
+        'POST',
+        '/api/v1/namespaces/tenant-a/pods',
+        pod('dups', [
+          { name: 'c', image: 'nginx' },
+          { name: 'c', image: 'redis', imagePullPolicy: 'Sometimes' },
+        ]),
+      ),
     );
     await rec.compare('Invalid: dockerconfigjson secret with bad JSON', (s) =>
       raw(s, 'admin1', 'POST', '/api/v1/namespaces/tenant-a/secrets', {
@@ -364,7 +462,13 @@ describe.skipIf(reason !== undefined).each(profilesUnderTest)('profile %s: real 
       }),
     );
     await rec.compare('Invalid: dockerconfigjson secret without the key', (s) =>
-      raw(s, 'admin1', 'POST', '/api/v1/namespaces/tenant-a/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'empty' }, type: 'kubernetes.io/dockerconfigjson', data: {} }),
+      raw(s, 'admin1', 'POST', '/api/v1/namespaces/tenant-a/secrets', {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'empty' },
+        type: 'kubernetes.io/dockerconfigjson',
+        data: {},
+      }),
     );
     await rec.compare('Invalid: pod update changing a container name', async (s) =>
       raw(s, 'admin1', 'PATCH', '/api/v1/namespaces/tenant-a/pods/dup', [{ op: 'replace', path: '/spec/containers/0/name', value: 'd' }], 'application/json-patch+json'),
@@ -377,26 +481,50 @@ describe.skipIf(reason !== undefined).each(profilesUnderTest)('profile %s: real 
       }),
     );
     await rec.compare('BadRequest: malformed JSON', (s) => raw(s, 'admin1', 'POST', '/api/v1/namespaces/tenant-a/pods', '{"apiVersion":', 'application/json'));
-    await rec.compare('BadRequest: wrong kind in body', (s) => raw(s, 'admin1', 'POST', '/api/v1/namespaces/tenant-a/pods', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' } }));
+    await rec.compare('BadRequest: wrong kind in body', (s) =>
+      raw(s, 'admin1', 'POST', '/api/v1/namespaces/tenant-a/pods', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' } }),
+    );
     await rec.compare('BadRequest: bad label selector', (s) => raw(s, 'admin1', 'GET', '/api/v1/namespaces/tenant-a/pods?labelSelector=a%20in%20(b'));
     // Issue 13's hostile-tenant reproductions (test/apiserver-hostile.test.ts), as admin2 in its own namespace.
     const hostilePod = (spec: unknown, metadata: unknown = { name: 'hostile' }) => ({ apiVersion: 'v1', kind: 'Pod', metadata, spec });
     const strictPods = '/api/v1/namespaces/tenant-b/pods?fieldValidation=Strict&dryRun=All';
     await rec.compare('BadRequest: ports:"x" (typed decoding)', (s) => raw(s, 'admin2', 'POST', strictPods, hostilePod({ containers: [{ name: 'c', image: 'i', ports: 'x' }] })));
-    await rec.compare('BadRequest: imagePullSecrets:[1]', (s) => raw(s, 'admin2', 'POST', strictPods, hostilePod({ containers: [{ name: 'c', image: 'i' }], imagePullSecrets: [1] })));
+    await rec.compare('BadRequest: imagePullSecrets:[1]', (s) =>
+      raw(s, 'admin2', 'POST', strictPods, hostilePod({ containers: [{ name: 'c', image: 'i' }], imagePullSecrets: [1] })),
+    );
     await rec.compare('BadRequest: containers:"x"', (s) => raw(s, 'admin2', 'POST', strictPods, hostilePod({ containers: 'x' })));
     await rec.compare('BadRequest: metadata.name:1', (s) => raw(s, 'admin2', 'POST', strictPods, hostilePod({ containers: [{ name: 'c', image: 'i' }] }, { name: 1 })));
-    await rec.compare('BadRequest: containerPort:1.5', (s) => raw(s, 'admin2', 'POST', strictPods, hostilePod({ containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 1.5 }] }] })));
+    await rec.compare('BadRequest: containerPort:1.5', (s) =>
+      raw(s, 'admin2', 'POST', strictPods, hostilePod({ containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 1.5 }] }] })),
+    );
     await rec.compare('BadRequest: apiVersion:1', (s) => raw(s, 'admin2', 'POST', strictPods, '{"apiVersion":1,"kind":"Pod","metadata":{"name":"p"}}', 'application/json'));
-    await rec.compare('BadRequest: secret data not base64', (s) => raw(s, 'admin2', 'POST', '/api/v1/namespaces/tenant-b/secrets?dryRun=All', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'b64' }, data: { k: 'no!' } }));
+    await rec.compare('BadRequest: secret data not base64', (s) =>
+      raw(s, 'admin2', 'POST', '/api/v1/namespaces/tenant-b/secrets?dryRun=All', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'b64' }, data: { k: 'no!' } }),
+    );
     await rec.compare('BadRequest: duplicate key under Strict', (s) =>
-      raw(s, 'admin2', 'POST', strictPods, '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"dup","name":"dup2"},"spec":{"containers":[{"name":"c","image":"i"}]}}', 'application/json'),
+      raw(
+        s,
+        'admin2',
+        'POST',
+        strictPods,
+        '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"dup","name":"dup2"},"spec":{"containers":[{"name":"c","image":"i"}]}}',
+        'application/json',
+      ),
     );
     await rec.compare('BadRequest: JSON nested 10001 deep', (s) =>
-      raw(s, 'admin2', 'POST', '/api/v1/namespaces/tenant-b/pods?dryRun=All', `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"deep"},"x":${'['.repeat(10_000)}${']'.repeat(10_000)}}`, 'application/json'),
+      raw(
+        s,
+        'admin2',
+        'POST',
+        '/api/v1/namespaces/tenant-b/pods?dryRun=All',
+        `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"deep"},"x":${'['.repeat(10_000)}${']'.repeat(10_000)}}`,
+        'application/json',
+      ),
     );
     await rec.compare('Invalid: containers:[null]', (s) => raw(s, 'admin2', 'POST', '/api/v1/namespaces/tenant-b/pods?dryRun=All', hostilePod({ containers: [null] })));
-    await rec.compare('Invalid: tolerations:[null]', (s) => raw(s, 'admin2', 'POST', '/api/v1/namespaces/tenant-b/pods?dryRun=All', hostilePod({ containers: [{ name: 'c', image: 'i' }], tolerations: [null] })));
+    await rec.compare('Invalid: tolerations:[null]', (s) =>
+      raw(s, 'admin2', 'POST', '/api/v1/namespaces/tenant-b/pods?dryRun=All', hostilePod({ containers: [{ name: 'c', image: 'i' }], tolerations: [null] })),
+    );
     await rec.compare('Invalid: RoleBinding subjects:[null]', (s) =>
       raw(s, 'admin2', 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/tenant-b/rolebindings?dryRun=All', {
         apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -407,9 +535,16 @@ describe.skipIf(reason !== undefined).each(profilesUnderTest)('profile %s: real 
       }),
     );
     await rec.compare('Invalid: Role rules:[null]', (s) =>
-      raw(s, 'admin2', 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/tenant-b/roles?dryRun=All', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r' }, rules: [null] }),
+      raw(s, 'admin2', 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/tenant-b/roles?dryRun=All', {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: 'r' },
+        rules: [null],
+      }),
     );
-    await rec.compare('generateName on create', (s) => raw(s, 'admin2', 'POST', '/api/v1/namespaces/tenant-b/pods?dryRun=All', hostilePod({ containers: [{ name: 'c', image: 'busybox:1.36' }] }, { generateName: 'gen-' })));
+    await rec.compare('generateName on create', (s) =>
+      raw(s, 'admin2', 'POST', '/api/v1/namespaces/tenant-b/pods?dryRun=All', hostilePod({ containers: [{ name: 'c', image: 'busybox:1.36' }] }, { generateName: 'gen-' })),
+    );
     await rec.compare('404: unknown resource', (s) => raw(s, 'admin1', 'GET', '/api/v1/namespaces/tenant-a/widgets'));
     await rec.compare('401: wrong token', (s) => raw({ ...s, users: [{ name: 'nobody', token: 'not-a-token' }] }, 'nobody', 'GET', '/api/v1/namespaces'));
     await rec.compare('delete the pod (client-node)', (s) => client(s, 'admin1', (c) => c.core.deleteNamespacedPod({ name: 'dup', namespace: 'tenant-a', gracePeriodSeconds: 0 })));
@@ -437,7 +572,15 @@ describe.skipIf(reason !== undefined).each(profilesUnderTest)('profile %s: real 
       raw(s, 'admin', 'GET', '/api/v1/namespaces/imgpullpolicy/pods', undefined, undefined, 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json'),
     );
     await rec.compare('Table API: namespaces as=Table, includeObject=None', (s) =>
-      raw(s, 'admin', 'GET', '/api/v1/namespaces?includeObject=None&labelSelector=kubernetes.io%2Fmetadata.name%3Dtenant-a', undefined, undefined, 'application/json;as=Table;v=v1;g=meta.k8s.io'),
+      raw(
+        s,
+        'admin',
+        'GET',
+        '/api/v1/namespaces?includeObject=None&labelSelector=kubernetes.io%2Fmetadata.name%3Dtenant-a',
+        undefined,
+        undefined,
+        'application/json;as=Table;v=v1;g=meta.k8s.io',
+      ),
     );
     expectNoUndocumented(from);
   });

@@ -104,7 +104,9 @@ describe.skipIf(reason !== undefined)('cluster-configs/ with kind v0.32.0 and ku
     const kubeletStart = await kubeadm(['init', 'phase', 'kubelet-start', '--config', raw, '--dry-run']);
     expect(kubeletStart.exitCode, kubeletStart.stderr).toBe(0);
     const kubelet = parseYaml(await readFile(path.join(out, 'config.yaml'), 'utf8')) as Record<string, unknown>;
-    console.log(`[${profile}] kubelet config.yaml: featureGates=${JSON.stringify(kubelet.featureGates)} imagePullCredentialsVerificationPolicy=${String(kubelet.imagePullCredentialsVerificationPolicy)}`);
+    console.log(
+      `[${profile}] kubelet config.yaml: featureGates=${JSON.stringify(kubelet.featureGates)} imagePullCredentialsVerificationPolicy=${String(kubelet.imagePullCredentialsVerificationPolicy)}`,
+    );
     expect(kubelet.featureGates).toEqual({ KubeletEnsureSecretPulledImages: PROFILES[profile].kubelet.ensureSecretPulledImages });
     expect(kubelet.imagePullCredentialsVerificationPolicy).toBe(PROFILES[profile].kubelet.imagePullCredentialsVerificationPolicy);
   });
@@ -113,12 +115,16 @@ describe.skipIf(reason !== undefined)('cluster-configs/ with kind v0.32.0 and ku
     // No docker/podman/nerdctl on PATH: kind must fail for that reason, not for the config.
     const empty = path.join(dir, 'no-runtime-bin');
     await mkdir(empty, { recursive: true });
-    const r = await execa(binaryPath('kind'), ['create', 'cluster', '--config', path.join(repo, 'cluster-configs/always-pull-images.yaml'), '--kubeconfig', path.join(dir, 'kind.kubeconfig')], {
-      reject: false,
-      env: { PATH: empty, HOME: dir },
-      extendEnv: false,
-      timeout: 60_000,
-    });
+    const r = await execa(
+      binaryPath('kind'),
+      ['create', 'cluster', '--config', path.join(repo, 'cluster-configs/always-pull-images.yaml'), '--kubeconfig', path.join(dir, 'kind.kubeconfig')],
+      {
+        reject: false,
+        env: { PATH: empty, HOME: dir },
+        extendEnv: false,
+        timeout: 60_000,
+      },
+    );
     console.log(`kind create cluster without a runtime: exit ${r.exitCode}\n${r.stderr}`.trim());
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr).not.toMatch(/error converting YAML|unknown field|invalid configuration/i);

@@ -62,7 +62,10 @@ export const knownDifferences: readonly KnownDifference[] = [
   },
 ];
 
-export function classify(title: string, differences: readonly Difference[]): {
+export function classify(
+  title: string,
+  differences: readonly Difference[],
+): {
   documented: { known: KnownDifference; difference: Difference }[];
   undocumented: Difference[];
 } {

@@ -74,7 +74,10 @@ function start(binary: string, args: string[], log: string, append = false): Chi
 
 async function netnsList(): Promise<string[]> {
   const { stdout } = await execa('ip', ['netns', 'list'], { reject: false });
-  return stdout.split('\n').map((l) => l.split(' ')[0] ?? '').filter(Boolean);
+  return stdout
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter(Boolean);
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -96,8 +99,8 @@ export async function startNode(options: { apiServerUrl: string; caPem: string; 
   };
   /** Image names and their manifest digests, as `ctr images ls` prints them. */
   const images = async () =>
-    (await ctr('images', 'ls'))
-      .stdout.split('\n')
+    (await ctr('images', 'ls')).stdout
+      .split('\n')
       .slice(1)
       .map((l) => l.split(/\s+/))
       .filter((c) => c.length > 2)
@@ -152,7 +155,10 @@ export async function startNode(options: { apiServerUrl: string; caPem: string; 
     );
     const hostDir = path.join(dir, 'certs.d', options.registryHost);
     await mkdir(hostDir, { recursive: true });
-    await writeFile(path.join(hostDir, 'hosts.toml'), `server = "http://${options.registryHost}"\n\n[host."http://${options.registryHost}"]\n  capabilities = ["pull", "resolve"]\n`);
+    await writeFile(
+      path.join(hostDir, 'hosts.toml'),
+      `server = "http://${options.registryHost}"\n\n[host."http://${options.registryHost}"]\n  capabilities = ["pull", "resolve"]\n`,
+    );
     await writeFile(
       path.join(dir, 'containerd.toml'),
       [

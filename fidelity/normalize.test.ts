@@ -38,7 +38,11 @@ describe('normalize', () => {
   it("hides a Table's Age and date cells (the Table API's counterpart of the AGE column)", () => {
     const table = (age: string, created: string) => ({
       kind: 'Table',
-      columnDefinitions: [{ name: 'Name', type: 'string' }, { name: 'Age', type: 'string' }, { name: 'Created At', type: 'date' }],
+      columnDefinitions: [
+        { name: 'Name', type: 'string' },
+        { name: 'Age', type: 'string' },
+        { name: 'Created At', type: 'date' },
+      ],
       rows: [{ cells: ['web', age, created] }],
     });
     const real = normalize(table('5s', '2026-12-07T00:48:12Z'), ctx);

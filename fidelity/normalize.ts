@@ -79,13 +79,15 @@ export function normalizeText(text: string, ctx: NormalizeContext): string[] {
   return lines
     .map((line) => {
       if (/^(NAME|NAMESPACE)\s/.test(line)) ageAt = /\bAGE\b/.exec(line)?.index;
-      return line
-        // ages as kubectl prints them (5s, 2m3s, 10m, 3h4m, 2d)
-        .replace(/(?<=\s)(\d+[smhd])+(?=\s|$)/g, (m: string, _g: string, offset: number) => (offset === ageAt ? '<age>' : m))
-        .replace(/(?<=Start Time:\s+).*/, '<time>')
-        // table cells printed as timestamps (CREATED AT of roles and the default table): the two servers create
-        // their objects a second apart under load; same width, so the columns stay aligned.
-        .replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})(?=\s|$)/g, '<time>');
+      return (
+        line
+          // ages as kubectl prints them (5s, 2m3s, 10m, 3h4m, 2d)
+          .replace(/(?<=\s)(\d+[smhd])+(?=\s|$)/g, (m: string, _g: string, offset: number) => (offset === ageAt ? '<age>' : m))
+          .replace(/(?<=Start Time:\s+).*/, '<time>')
+          // table cells printed as timestamps (CREATED AT of roles and the default table): the two servers create
+          // their objects a second apart under load; same width, so the columns stay aligned.
+          .replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})(?=\s|$)/g, '<time>')
+      );
     })
     .filter((line, i, all) => !(i === all.length - 1 && line === ''));
 }

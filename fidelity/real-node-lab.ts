@@ -50,7 +50,10 @@ export async function startRealNodeLab(options: LabStartOptions): Promise<Lab> {
     cleanups.push(async () => registry?.close());
     const host = registry.host;
     const refs = { secret: `${host}/secure/super-secret-image:1`, public: `${host}/public/hello:1` };
-    const images = await progress('Building SuperSecretImage1 on busybox-static', async () => ({ secret: await buildRunnableSecretImage(flag), public: await buildRunnablePublicImage() }));
+    const images = await progress('Building SuperSecretImage1 on busybox-static', async () => ({
+      secret: await buildRunnableSecretImage(flag),
+      public: await buildRunnablePublicImage(),
+    }));
     const push = () =>
       Promise.all(
         (['secret', 'public'] as const).map((k) =>
@@ -84,7 +87,10 @@ export async function startRealNodeLab(options: LabStartOptions): Promise<Lab> {
     const node: RealNode = await progress('Starting containerd and the kubelet', () =>
       startNode({ apiServerUrl: controlPlane.url, caPem: tls.caPem, nodeToken: nodeUser.token, profile, registryHost: host }),
     );
-    cleanups.push(async () => { if (process.env.FIDELITY_NODE_LOGS) console.log(await node.logs(Number(process.env.FIDELITY_NODE_LOGS))); await node.close(); });
+    cleanups.push(async () => {
+      if (process.env.FIDELITY_NODE_LOGS) console.log(await node.logs(Number(process.env.FIDELITY_NODE_LOGS)));
+      await node.close();
+    });
     const waitReady = async () => {
       const deadline = Date.now() + 180_000;
       while (Date.now() < deadline) {
@@ -175,7 +181,8 @@ export async function startRealNodeLab(options: LabStartOptions): Promise<Lab> {
         for (const ns of ['tenant-a', 'tenant-b', 'default']) {
           await admin('DELETE', `/api/v1/namespaces/${ns}/pods?gracePeriodSeconds=0`);
           const secrets = JSON.parse((await admin('GET', `/api/v1/namespaces/${ns}/secrets`)).body) as { items?: { metadata: { name: string } }[] };
-          for (const s of secrets.items ?? []) if (!(ns === TENANT_A && s.metadata.name === PULL_SECRET)) await admin('DELETE', `/api/v1/namespaces/${ns}/secrets/${s.metadata.name}`);
+          for (const s of secrets.items ?? [])
+            if (!(ns === TENANT_A && s.metadata.name === PULL_SECRET)) await admin('DELETE', `/api/v1/namespaces/${ns}/secrets/${s.metadata.name}`);
           const sas = JSON.parse((await admin('GET', `/api/v1/namespaces/${ns}/serviceaccounts`)).body) as { items?: { metadata: { name: string } }[] };
           for (const sa of sas.items ?? []) {
             if (sa.metadata.name !== 'default') await admin('DELETE', `/api/v1/namespaces/${ns}/serviceaccounts/${sa.metadata.name}`);

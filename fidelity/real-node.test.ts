@@ -46,44 +46,55 @@ describe.skipIf(reason !== undefined)('the catalogue on a real kubelet v1.36.3 (
   const lines: string[] = [];
   afterAll(() => console.log(['', 'real node vs embedded:', ...lines].join('\n')));
 
-  it('gives every scenario the same verdict on every profile', async () => {
-    const scenarios = (await loadBuiltInCatalogue()).filter((s) => !withoutScheduler.has(s.metadata.name));
-    const only = process.env.FIDELITY_NODE_SCENARIOS?.split(',');
-    const chosen = only ? scenarios.filter((s) => only.includes(s.metadata.name)) : scenarios;
-    const embedded = await runMatrix({ scenarios: chosen, profiles, backend: createEmbeddedBackend({ timeScale: 20 }) });
-    const real: ScenarioResult[] = [];
-    for (const profile of profiles) {
-      real.push(
-        ...(await runMatrix({
-          scenarios: chosen,
-          profiles: [profile],
-          backend: createRealNodeBackend(),
-          timing: KIND_TIMING,
-          emit: (e) => {
-            if (e.type === 'verdict') console.log(`  [${e.profile}] ${e.scenario}: ${e.result.verdict} — ${e.result.evidence}`);
-          },
-        })),
-      );
-    }
-    const key = (r: { scenario: string; profile: string }) => `${r.scenario} on ${r.profile}`;
-    const byKey = new Map(embedded.map((r) => [key(r), r]));
-    const differences: string[] = [];
-    for (const r of real) {
-      const e = byKey.get(key(r));
-      const same = e?.verdict === r.verdict;
-      lines.push(`  ${same ? 'same     ' : 'DIFFERENT'} ${key(r)}: real ${r.verdict}${r.passed ? '' : ' (expectations not met)'}, embedded ${e?.verdict ?? '?'} — ${r.evidence}`);
-      if (!same) differences.push(`${key(r)}: real ${r.verdict}, embedded ${e?.verdict}`);
-    }
-    expect(real.map(key)).toEqual(embedded.map(key));
-    expect(differences).toEqual([]);
-    // Step by step too: where the real kubelet and the embedded model part ways, this names the step.
-    const unmet = real
-      .filter((r) => !r.passed)
-      .map((r) => {
-        const steps = r.steps.filter((s) => !s.passed);
-        const why = steps.map((s) => s.error ?? `${s.id} (${s.checks.filter((c) => !c.passed).map((c) => `${c.field}: expected ${JSON.stringify(c.expected)}, observed ${JSON.stringify(c.observed)}`).join('; ')})`);
-        return `${key(r)}: ${why.join(', ')}`;
-      });
-    expect(unmet).toEqual([]);
-  }, 120 * 60_000);
+  it(
+    'gives every scenario the same verdict on every profile',
+    async () => {
+      const scenarios = (await loadBuiltInCatalogue()).filter((s) => !withoutScheduler.has(s.metadata.name));
+      const only = process.env.FIDELITY_NODE_SCENARIOS?.split(',');
+      const chosen = only ? scenarios.filter((s) => only.includes(s.metadata.name)) : scenarios;
+      const embedded = await runMatrix({ scenarios: chosen, profiles, backend: createEmbeddedBackend({ timeScale: 20 }) });
+      const real: ScenarioResult[] = [];
+      for (const profile of profiles) {
+        real.push(
+          ...(await runMatrix({
+            scenarios: chosen,
+            profiles: [profile],
+            backend: createRealNodeBackend(),
+            timing: KIND_TIMING,
+            emit: (e) => {
+              if (e.type === 'verdict') console.log(`  [${e.profile}] ${e.scenario}: ${e.result.verdict} — ${e.result.evidence}`);
+            },
+          })),
+        );
+      }
+      const key = (r: { scenario: string; profile: string }) => `${r.scenario} on ${r.profile}`;
+      const byKey = new Map(embedded.map((r) => [key(r), r]));
+      const differences: string[] = [];
+      for (const r of real) {
+        const e = byKey.get(key(r));
+        const same = e?.verdict === r.verdict;
+        lines.push(`  ${same ? 'same     ' : 'DIFFERENT'} ${key(r)}: real ${r.verdict}${r.passed ? '' : ' (expectations not met)'}, embedded ${e?.verdict ?? '?'} — ${r.evidence}`);
+        if (!same) differences.push(`${key(r)}: real ${r.verdict}, embedded ${e?.verdict}`);
+      }
+      expect(real.map(key)).toEqual(embedded.map(key));
+      expect(differences).toEqual([]);
+      // Step by step too: where the real kubelet and the embedded model part ways, this names the step.
+      const unmet = real
+        .filter((r) => !r.passed)
+        .map((r) => {
+          const steps = r.steps.filter((s) => !s.passed);
+          const why = steps.map(
+            (s) =>
+              s.error ??
+              `${s.id} (${s.checks
+                .filter((c) => !c.passed)
+                .map((c) => `${c.field}: expected ${JSON.stringify(c.expected)}, observed ${JSON.stringify(c.observed)}`)
+                .join('; ')})`,
+          );
+          return `${key(r)}: ${why.join(', ')}`;
+        });
+      expect(unmet).toEqual([]);
+    },
+    120 * 60_000,
+  );
 });

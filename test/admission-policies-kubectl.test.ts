@@ -90,12 +90,12 @@ describe('admission policies through kubectl (embedded lab, profile none)', () =
 
   it('serves the four kinds: discovery, tables, and only cluster admins may write them', async () => {
     const resources = await kubectl('admin', ['api-resources', '--api-group=admissionregistration.k8s.io', '--no-headers']);
-    expect(resources.stdout.split('\n').filter(Boolean).map((l) => l.split(/\s+/)[0])).toEqual([
-      'mutatingadmissionpolicies',
-      'mutatingadmissionpolicybindings',
-      'validatingadmissionpolicies',
-      'validatingadmissionpolicybindings',
-    ]);
+    expect(
+      resources.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(/\s+/)[0]),
+    ).toEqual(['mutatingadmissionpolicies', 'mutatingadmissionpolicybindings', 'validatingadmissionpolicies', 'validatingadmissionpolicybindings']);
     await applyPolicy('require-always.yaml');
     const vap = await kubectl('admin', ['get', 'validatingadmissionpolicies']);
     expect(vap.stdout).toMatch(new RegExp(`^NAME\\s+VALIDATIONS\\s+PARAMKIND\\s+AGE\\n${REQUIRE.replaceAll('.', '\\.')}\\s+1\\s+<unset>\\s+\\d+s$`));
@@ -112,7 +112,11 @@ describe('admission policies through kubectl (embedded lab, profile none)', () =
     const del = await kubectl('admin2', ['delete', 'validatingadmissionpolicybinding', REQUIRE]);
     expect(del.stderr).toContain('(Forbidden)');
     // an invalid binding is upstream's 422
-    const bad = await kubectl('admin', ['apply', '-f', '-'], 'apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\nmetadata: {name: b}\nspec: {policyName: p}\n');
+    const bad = await kubectl(
+      'admin',
+      ['apply', '-f', '-'],
+      'apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\nmetadata: {name: b}\nspec: {policyName: p}\n',
+    );
     // kubectl words an Invalid status by its details.kind, as against a real server
     expect(bad.stderr).toBe('The ValidatingAdmissionPolicyBinding "b" is invalid: spec.validationActions: Required value: at least one validation action is required');
   });
@@ -143,7 +147,9 @@ describe('admission policies through kubectl (embedded lab, profile none)', () =
 
   it("force-always: the MAP makes Admin2's pod Always, so its anonymous pull of the cached image fails", async () => {
     await applyPolicy('force-always.yaml');
-    expect((await kubectl('admin', ['get', 'mutatingadmissionpolicies'])).stdout).toMatch(/^NAME\s+MUTATIONS\s+PARAMKIND\s+AGE\nforce-imagepullpolicy-always\.image-heist\.lab\s+\d+\s+<unset>\s+\d+s$/);
+    expect((await kubectl('admin', ['get', 'mutatingadmissionpolicies'])).stdout).toMatch(
+      /^NAME\s+MUTATIONS\s+PARAMKIND\s+AGE\nforce-imagepullpolicy-always\.image-heist\.lab\s+\d+\s+<unset>\s+\d+s$/,
+    );
     expect((await kubectl('admin', ['get', 'mutatingadmissionpolicybindings'])).stdout).toMatch(/^NAME\s+POLICYNAME\s+PARAMREF\s+AGE\n/);
     await admin1Runs();
     const r = await kubectl('admin2', ['apply', '-f', '-'], pod('pod2', 'tenant-b', { policy: 'IfNotPresent' }));
@@ -163,7 +169,7 @@ describe('admission policies through kubectl (embedded lab, profile none)', () =
     expect((await kubectl('admin2', ['apply', '-f', '-'], pod('pod2', 'tenant-b', { policy: 'IfNotPresent' }))).stderr).toContain('denied request');
     const text = (await readFile(path.join(POLICIES, 'require-always.yaml'), 'utf8')).replace('validationActions: ["Deny"]', 'validationActions: ["Warn"]');
     const switched = await kubectl('admin', ['apply', '-f', '-'], text);
-    expect(switched.stderr).toBe("");
+    expect(switched.stderr).toBe('');
     expect(switched.stdout).toContain(`validatingadmissionpolicybinding.admissionregistration.k8s.io/${REQUIRE} configured`);
     expect((await kubectl('admin', ['get', 'validatingadmissionpolicybinding', REQUIRE, '-o', 'jsonpath={.spec.validationActions}'])).stdout).toBe('["Warn"]');
     const r = await kubectl('admin2', ['apply', '-f', '-'], pod('pod2', 'tenant-b', { policy: 'IfNotPresent' }));
@@ -187,7 +193,9 @@ describe('admission policies through kubectl (embedded lab, profile none)', () =
   it('gap-forgets-ephemeral-containers: pods are checked, kubectl debug is not', async () => {
     await applyPolicy('gap-forgets-ephemeral-containers.yaml');
     const refused = await kubectl('admin2', ['apply', '-f', '-'], pod('pod2', 'tenant-b', { policy: 'IfNotPresent' }));
-    expect(refused.stderr).toContain("ValidatingAdmissionPolicy 'gap-forgets-ephemeral-containers.image-heist.lab' with binding 'gap-forgets-ephemeral-containers.image-heist.lab' denied request: imagePullPolicy must be Always");
+    expect(refused.stderr).toContain(
+      "ValidatingAdmissionPolicy 'gap-forgets-ephemeral-containers.image-heist.lab' with binding 'gap-forgets-ephemeral-containers.image-heist.lab' denied request: imagePullPolicy must be Always",
+    );
     expect((await kubectl('admin2', ['apply', '-f', '-'], pod('own', 'tenant-b', { policy: 'Always' }))).stdout).toBe('pod/own created');
     const dbg = await debug('admin2', 'own', 'tenant-b');
     expect(dbg.stderr).toBe('');

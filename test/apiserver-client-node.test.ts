@@ -49,7 +49,10 @@ describe('client-node against the embedded API server', () => {
     const kc = new KubeConfig();
     kc.loadFromString(api.kubeconfig().replace(/token: .*/g, 'token: not-a-real-token'));
     // client-node reports 401 itself (it does not parse the Status body of a 401).
-    const error = await kc.makeApiClient(CoreV1Api).listNamespace().catch((e: unknown) => e);
+    const error = await kc
+      .makeApiClient(CoreV1Api)
+      .listNamespace()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiException);
     expect((error as ApiException<unknown>).code).toBe(401);
   });
@@ -92,7 +95,11 @@ describe('client-node against the embedded API server', () => {
   it('rejects a stale update with 409 Conflict and accepts a fresh one', async () => {
     const { core } = clients('admin1');
     const first = await core.readNamespacedPod({ name: 'web', namespace: 'tenant-a' });
-    const updated = await core.replaceNamespacedPod({ name: 'web', namespace: 'tenant-a', body: { ...first, spec: { ...first.spec!, containers: [{ ...first.spec!.containers[0]!, image: 'nginx:1.14' }] } } });
+    const updated = await core.replaceNamespacedPod({
+      name: 'web',
+      namespace: 'tenant-a',
+      body: { ...first, spec: { ...first.spec!, containers: [{ ...first.spec!.containers[0]!, image: 'nginx:1.14' }] } },
+    });
     expect(updated.spec?.containers[0]?.image).toBe('nginx:1.14');
     expect(updated.metadata?.generation).toBe(2);
     expect(Number(updated.metadata?.resourceVersion)).toBeGreaterThan(Number(first.metadata?.resourceVersion));

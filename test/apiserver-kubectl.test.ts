@@ -182,17 +182,38 @@ describe('day-to-day commands', () => {
     const r = await k(['debug', 'test-image-pull-policy', '-n', 'imgpullpolicy', '--image=busybox:1.36', '--target=nginx']);
     expect(r.exitCode).toBe(0);
     expect(r.stderr + r.stdout).toMatch(/Defaulting debug container name to debugger-\w+\./);
-    const ec = await k(['get', 'po', '-n', 'imgpullpolicy', 'test-image-pull-policy', '-o', 'jsonpath={.spec.ephemeralContainers[0].image} {.spec.ephemeralContainers[0].imagePullPolicy} {.spec.ephemeralContainers[0].targetContainerName}']);
+    const ec = await k([
+      'get',
+      'po',
+      '-n',
+      'imgpullpolicy',
+      'test-image-pull-policy',
+      '-o',
+      'jsonpath={.spec.ephemeralContainers[0].image} {.spec.ephemeralContainers[0].imagePullPolicy} {.spec.ephemeralContainers[0].targetContainerName}',
+    ]);
     expect(ec.stdout).toBe('busybox:1.36 IfNotPresent nginx');
   });
 
   it('create --dry-run=server shows the mutation and creates nothing', async () => {
-    const dry = await kubectl(alwaysConfig, ['create', '-f', 'pod.yaml', '-n', 'imgpullpolicy', '--dry-run=server', '-o', 'jsonpath={.metadata.name} {.spec.containers[0].imagePullPolicy}'], {});
+    const dry = await kubectl(
+      alwaysConfig,
+      ['create', '-f', 'pod.yaml', '-n', 'imgpullpolicy', '--dry-run=server', '-o', 'jsonpath={.metadata.name} {.spec.containers[0].imagePullPolicy}'],
+      {},
+    );
     // The pod exists on this server, so the dry run must fail like a real create…
     expect(dry.stderr).toBe('Error from server (AlreadyExists): error when creating "pod.yaml": pods "test-image-pull-policy" already exists');
     // …and in a fresh namespace it shows what admission would store, without storing it.
     expect((await kubectl(alwaysConfig, ['create', 'ns', 'dry'])).exitCode).toBe(0);
-    const ok = await kubectl(alwaysConfig, ['create', '-f', 'pod.yaml', '-n', 'dry', '--dry-run=server', '-o', 'jsonpath={.spec.containers[0].imagePullPolicy} {.spec.serviceAccountName}']);
+    const ok = await kubectl(alwaysConfig, [
+      'create',
+      '-f',
+      'pod.yaml',
+      '-n',
+      'dry',
+      '--dry-run=server',
+      '-o',
+      'jsonpath={.spec.containers[0].imagePullPolicy} {.spec.serviceAccountName}',
+    ]);
     expect(ok.stdout).toBe('Always default');
     const none = await kubectl(alwaysConfig, ['get', 'pods', '-n', 'dry']);
     expect(none.stderr).toBe('No resources found in dry namespace.');
@@ -201,7 +222,17 @@ describe('day-to-day commands', () => {
   });
 
   it('kubectl create secret docker-registry, and admin2 is forbidden from reading it', async () => {
-    const r = await k(['create', 'secret', 'docker-registry', 'image-pull-secret-1', '-n', 'tenant-a', '--docker-server=127.0.0.1:5000', '--docker-username=admin1', '--docker-password=s3cret']);
+    const r = await k([
+      'create',
+      'secret',
+      'docker-registry',
+      'image-pull-secret-1',
+      '-n',
+      'tenant-a',
+      '--docker-server=127.0.0.1:5000',
+      '--docker-username=admin1',
+      '--docker-password=s3cret',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('secret/image-pull-secret-1 created');
     const type = await k(['get', 'secret', 'image-pull-secret-1', '-n', 'tenant-a', '-o', 'jsonpath={.type}']);
@@ -215,10 +246,12 @@ describe('day-to-day commands', () => {
     expect(own.stdout).toBe('image-pull-secret-1');
   });
 
-  it('a tenant admin cannot relabel its own namespace (Pod Security labels stay the cluster admin\'s)', async () => {
+  it("a tenant admin cannot relabel its own namespace (Pod Security labels stay the cluster admin's)", async () => {
     const r = await k(['--context', 'admin2', 'label', 'ns', 'tenant-b', 'pod-security.kubernetes.io/enforce=privileged']);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toBe('Error from server (Forbidden): namespaces "tenant-b" is forbidden: User "admin2" cannot patch resource "namespaces" in API group "" in the namespace "tenant-b"');
+    expect(r.stderr).toBe(
+      'Error from server (Forbidden): namespaces "tenant-b" is forbidden: User "admin2" cannot patch resource "namespaces" in API group "" in the namespace "tenant-b"',
+    );
     expect((await k(['--context', 'admin2', 'get', 'ns', 'tenant-b', '-o', 'name'])).stdout).toBe('namespace/tenant-b');
   });
 
@@ -364,7 +397,9 @@ subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: admin1}]
     await writeFile(path.join(dir, 'pod-bad.yaml'), podYaml.replace('spec:\n', 'spec:\n  foo: bar\n'));
     const r = await k(['apply', '-f', 'pod-bad.yaml', '-n', 'imgpullpolicy']);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toBe('Error from server (BadRequest): error when creating "pod-bad.yaml": Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.foo"');
+    expect(r.stderr).toBe(
+      'Error from server (BadRequest): error when creating "pod-bad.yaml": Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.foo"',
+    );
   });
 
   it('logs of a pod no node runs yet is empty, as upstream', async () => {
@@ -381,7 +416,13 @@ describe('pods/log through the kubelet hook', () => {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'talker', namespace: 'tenant-a' },
-      spec: { nodeName: 'node-1', containers: [{ name: 'app', image: 'busybox:1.36' }, { name: 'side', image: 'busybox:1.36' }] },
+      spec: {
+        nodeName: 'node-1',
+        containers: [
+          { name: 'app', image: 'busybox:1.36' },
+          { name: 'side', image: 'busybox:1.36' },
+        ],
+      },
     });
     const seen: { container: string; follow: boolean; tailLines?: number }[] = [];
     plain.setPodLogs(async function* (pod, container, options) {

@@ -72,7 +72,12 @@ describe('bad requests get a Status, never a crash', () => {
   });
 
   it('a YAML body is accepted like JSON', async () => {
-    const reply = await call('POST', '/api/v1/namespaces/tenant-a/pods', 'apiVersion: v1\nkind: Pod\nmetadata: {name: from-yaml}\nspec:\n  containers: [{name: a, image: "busybox:1.36"}]\n', { 'Content-Type': 'application/yaml' });
+    const reply = await call(
+      'POST',
+      '/api/v1/namespaces/tenant-a/pods',
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: from-yaml}\nspec:\n  containers: [{name: a, image: "busybox:1.36"}]\n',
+      { 'Content-Type': 'application/yaml' },
+    );
     expect(reply.code).toBe(201);
     expect(JSON.parse(reply.body).spec.containers[0].imagePullPolicy).toBe('Always');
   });
@@ -89,7 +94,9 @@ describe('bad requests get a Status, never a crash', () => {
   });
 
   it('an invalid pod is 422 Invalid with field causes', async () => {
-    const s = status(await call('POST', '/api/v1/namespaces/tenant-a/pods', JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'Bad_Name' }, spec: { containers: [] } })));
+    const s = status(
+      await call('POST', '/api/v1/namespaces/tenant-a/pods', JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'Bad_Name' }, spec: { containers: [] } })),
+    );
     expect(s).toMatchObject({ code: 422, reason: 'Invalid' });
     expect(s.message).toMatch(/^Pod "Bad_Name" is invalid: /);
     expect(JSON.parse(JSON.stringify(s)).details.causes.length).toBeGreaterThan(0);
@@ -98,7 +105,15 @@ describe('bad requests get a Status, never a crash', () => {
   it('an oversized body is 413 RequestEntityTooLarge', async () => {
     const big = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'big' }, stringData: { x: 'a'.repeat(limit) } });
     const s = status(await call('POST', '/api/v1/namespaces/tenant-a/secrets', big));
-    expect(s).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 413, reason: 'RequestEntityTooLarge', message: `Request entity too large: limit is ${limit}` });
+    expect(s).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      code: 413,
+      reason: 'RequestEntityTooLarge',
+      message: `Request entity too large: limit is ${limit}`,
+    });
   });
 
   it('an unsupported media type is 415', async () => {
@@ -144,7 +159,8 @@ describe('randomized requests', () => {
     const namespaces = ['tenant-a', 'tenant-b', 'missing', ''];
     const resources = ['pods', 'secrets', 'serviceaccounts', 'events', 'roles', 'nodes', 'bogus'];
     const bodies = [
-      () => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: pick(names) }, spec: { containers: [{ name: 'c', image: pick(['nginx', 'nginx:1.13', '', 'x y']) }] } }),
+      () =>
+        JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: pick(names) }, spec: { containers: [{ name: 'c', image: pick(['nginx', 'nginx:1.13', '', 'x y']) }] } }),
       () => JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: pick(names) }, type: pick(['Opaque', 'kubernetes.io/dockerconfigjson']), data: { a: 'Zm9v' } }),
       () => JSON.stringify({ metadata: { labels: { x: String(rand(5)) } } }),
       () => JSON.stringify([{ op: pick(['add', 'remove', 'replace', 'bogus']), path: pick(['/metadata/labels', '/spec', '/x']), value: rand(3) }]),
@@ -154,7 +170,15 @@ describe('randomized requests', () => {
       () => '"string"',
       () => Buffer.from(Array.from({ length: rand(40) }, () => rand(256))).toString('latin1'),
     ];
-    const contentTypes = ['application/json', 'application/merge-patch+json', 'application/json-patch+json', 'application/strategic-merge-patch+json', 'application/yaml', 'application/vnd.kubernetes.protobuf', 'text/plain'];
+    const contentTypes = [
+      'application/json',
+      'application/merge-patch+json',
+      'application/json-patch+json',
+      'application/strategic-merge-patch+json',
+      'application/yaml',
+      'application/vnd.kubernetes.protobuf',
+      'text/plain',
+    ];
     const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
     // A watcher from the start must be able to rebuild exactly what the store ends up holding.
     const podsResource = findResource('', 'v1', 'pods')!;
@@ -171,8 +195,8 @@ describe('randomized requests', () => {
       const name = pick(names);
       const path = `/api/v1/${ns ? `namespaces/${ns}/` : ''}${resource}${name ? `/${name}` : ''}${rand(4) === 0 ? '/status' : ''}`;
       const method = pick(methods);
-      const body = method === "GET" ? undefined : pick(bodies)();
-      const headers: Record<string, string> = method === "GET" ? {} : { "Content-Type": pick(contentTypes) };
+      const body = method === 'GET' ? undefined : pick(bodies)();
+      const headers: Record<string, string> = method === 'GET' ? {} : { 'Content-Type': pick(contentTypes) };
       const reply = await call(method, path, body, headers).catch((e: unknown) => {
         throw new Error(`${method} ${path} ${JSON.stringify(headers)} ${JSON.stringify(body)}: ${String(e)}`);
       });
@@ -184,7 +208,7 @@ describe('randomized requests', () => {
     const stored = api.store.list(findResource('', 'v1', 'pods')!).items;
     expect(list.items.map((p) => p.metadata.name)).toEqual(stored.map((p) => p.metadata.name));
     stop();
-    expect(stored.length, "the storm created some pods").toBeGreaterThan(0);
+    expect(stored.length, 'the storm created some pods').toBeGreaterThan(0);
     expect([...replayed].sort()).toEqual(stored.map((o) => [`${o.metadata.namespace}/${o.metadata.name}`, o.metadata.resourceVersion ?? '']).sort());
     const versions = list.items.map((p) => p.metadata.resourceVersion);
     expect(new Set(versions).size).toBe(versions.length);

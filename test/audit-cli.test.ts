@@ -123,7 +123,11 @@ describe('image-heist audit --attack interrupted', () => {
     const host = `127.0.0.1:${(stall.address() as { port: number }).port}`;
     const secret = path.join(dir, 'secret.json');
     await writeFile(secret, makeDockerConfigJson(host, 'u', 'p'));
-    const child = execa('node', [bin, 'audit', '--kubeconfig', lab.info.kubeconfig, '--attack', '--yes', '--image', `${host}/private/app:1`, '--pull-secret', secret, '--timeout', '300'], { reject: false });
+    const child = execa(
+      'node',
+      [bin, 'audit', '--kubeconfig', lab.info.kubeconfig, '--attack', '--yes', '--image', `${host}/private/app:1`, '--pull-secret', secret, '--timeout', '300'],
+      { reject: false },
+    );
     let stderr = '';
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the attack did not start: ${stderr}`)), 60_000);
@@ -143,9 +147,14 @@ describe('image-heist audit --attack interrupted', () => {
     expect(r.stderr).toContain('deleted namespace image-heist-audit-a-');
     expect(r.stderr).toContain('image-heist: interrupted; the namespaces the audit created were deleted');
     expect((await kubectl('get', 'ns', '-l', 'app.kubernetes.io/managed-by=image-heist-audit', '-o', 'name')).stdout).toBe('');
-    expect((await kubectl('get', 'ns', '-o', 'name')).stdout.split('\n').sort()).toEqual(
-      ['namespace/default', 'namespace/kube-node-lease', 'namespace/kube-public', 'namespace/kube-system', 'namespace/tenant-a', 'namespace/tenant-b'],
-    );
+    expect((await kubectl('get', 'ns', '-o', 'name')).stdout.split('\n').sort()).toEqual([
+      'namespace/default',
+      'namespace/kube-node-lease',
+      'namespace/kube-public',
+      'namespace/kube-system',
+      'namespace/tenant-a',
+      'namespace/tenant-b',
+    ]);
     expect(existsSync(secret)).toBe(true);
   });
 });
@@ -167,10 +176,22 @@ describe('image-heist audit --attack --push-to', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('pushes the lab image with the pull secret\'s credentials and shows its flag read from the cache', async () => {
+  it("pushes the lab image with the pull secret's credentials and shows its flag read from the cache", async () => {
     const secret = path.join(dir, 'team.json');
     await writeFile(secret, makeDockerConfigJson(registry.host, team.username, team.password));
-    const r = await audit(['--kubeconfig', lab.info.kubeconfig, '--attack', '--yes', '--push-to', `${registry.host}/team/heist`, '--pull-secret', secret, '--host-image', lab.info.images.public, '--json']);
+    const r = await audit([
+      '--kubeconfig',
+      lab.info.kubeconfig,
+      '--attack',
+      '--yes',
+      '--push-to',
+      `${registry.host}/team/heist`,
+      '--pull-secret',
+      secret,
+      '--host-image',
+      lab.info.images.public,
+      '--json',
+    ]);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`pushed the lab's secret image as ${registry.host}/team/heist:audit-[0-9a-f]{8}`));
     const json = JSON.parse(r.stdout) as { mode: string; attack: { containers: { kind: string; evidence: string }; cleanedUp: boolean } };

@@ -17,12 +17,25 @@ const vap = {
   metadata: { name: 'require-always' },
   spec: {
     matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods', 'pods/ephemeralcontainers'] }] },
-    validations: [{ expression: "object.spec.containers.all(c, c.imagePullPolicy == 'Always') && (!has(object.spec.initContainers) || object.spec.initContainers.all(c, c.imagePullPolicy == 'Always'))" }],
+    validations: [
+      {
+        expression:
+          "object.spec.containers.all(c, c.imagePullPolicy == 'Always') && (!has(object.spec.initContainers) || object.spec.initContainers.all(c, c.imagePullPolicy == 'Always'))",
+      },
+    ],
   },
 };
 const kyverno = {
   metadata: { name: 'always-pull-images' },
-  spec: { rules: [{ name: 'r', match: { any: [{ resources: { kinds: ['Pod'] } }] }, mutate: { patchStrategicMerge: { spec: { containers: [{ '(name)': '?*', imagePullPolicy: 'Always' }] } } } }] },
+  spec: {
+    rules: [
+      {
+        name: 'r',
+        match: { any: [{ resources: { kinds: ['Pod'] } }] },
+        mutate: { patchStrategicMerge: { spec: { containers: [{ '(name)': '?*', imagePullPolicy: 'Always' }] } } },
+      },
+    ],
+  },
 };
 const configz: Record<string, object> = {
   n1: { kubeletconfig: { imagePullCredentialsVerificationPolicy: 'AlwaysVerify' } },
@@ -35,13 +48,23 @@ function stub(options: { mayProxy: boolean; webhooksForbidden: boolean }) {
     '/apis': {
       kind: 'APIGroupList',
       groups: [
-        { name: 'admissionregistration.k8s.io', versions: [{ groupVersion: 'admissionregistration.k8s.io/v1', version: 'v1' }], preferredVersion: { groupVersion: 'admissionregistration.k8s.io/v1', version: 'v1' } },
+        {
+          name: 'admissionregistration.k8s.io',
+          versions: [{ groupVersion: 'admissionregistration.k8s.io/v1', version: 'v1' }],
+          preferredVersion: { groupVersion: 'admissionregistration.k8s.io/v1', version: 'v1' },
+        },
         { name: 'kyverno.io', versions: [{ groupVersion: 'kyverno.io/v1', version: 'v1' }], preferredVersion: { groupVersion: 'kyverno.io/v1', version: 'v1' } },
       ],
     },
     '/apis/admissionregistration.k8s.io/v1': {
       kind: 'APIResourceList',
-      resources: ['validatingadmissionpolicies', 'validatingadmissionpolicies/status', 'validatingadmissionpolicybindings', 'mutatingwebhookconfigurations', 'validatingwebhookconfigurations'].map((name) => ({ name })),
+      resources: [
+        'validatingadmissionpolicies',
+        'validatingadmissionpolicies/status',
+        'validatingadmissionpolicybindings',
+        'mutatingwebhookconfigurations',
+        'validatingwebhookconfigurations',
+      ].map((name) => ({ name })),
     },
     '/apis/kyverno.io/v1': { kind: 'APIResourceList', resources: [{ name: 'clusterpolicies' }, { name: 'policies' }] },
     '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies': { items: [vap] },
@@ -71,7 +94,13 @@ function stub(options: { mayProxy: boolean; webhooksForbidden: boolean }) {
     }
     const found = routes[url.pathname];
     if (found) return json(200, found);
-    if (url.pathname.endsWith('mutatingwebhookconfigurations')) return json(403, { kind: 'Status', code: 403, reason: 'Forbidden', message: 'mutatingwebhookconfigurations.admissionregistration.k8s.io is forbidden: User "u" cannot list resource' });
+    if (url.pathname.endsWith('mutatingwebhookconfigurations'))
+      return json(403, {
+        kind: 'Status',
+        code: 403,
+        reason: 'Forbidden',
+        message: 'mutatingwebhookconfigurations.admissionregistration.k8s.io is forbidden: User "u" cannot list resource',
+      });
     json(404, { kind: 'Status', code: 404, reason: 'NotFound', message: 'the server could not find the requested resource' });
   };
 }
@@ -122,7 +151,7 @@ describe('discovery and configz against a stub API server', () => {
     expect(inferEphemeral('ns', sources, 'no pod').outcome.kind).toBe('inconclusive');
   });
 
-  it('reads each node\'s configz: one AlwaysVerify, one with the 1.35 default', async () => {
+  it("reads each node's configz: one AlwaysVerify, one with the 1.35 default", async () => {
     const http = await start({ mayProxy: true, webhooksForbidden: false });
     const kubelet = await probeKubelets(http);
     expect(kubelet).toEqual({

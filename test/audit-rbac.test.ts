@@ -52,7 +52,11 @@ describe('the documented least-privilege roles', () => {
     expect((await kubectl(['create', 'rolebinding', 'audit', '-n', 'default', '--role', 'image-heist-audit-probe', '--user', 'admin2'])).exitCode).toBe(0);
     const first = await runAudit(admin2, { namespace: 'default' });
     for (const path of ['containers', 'init-containers', 'never-policy'] as const) {
-      expect(first.observations.admission.find((p) => p.path === path)!.outcome).toEqual({ kind: 'allowed-as-sent', policy: path === 'never-policy' ? 'Never' : 'IfNotPresent', warnings: [] });
+      expect(first.observations.admission.find((p) => p.path === path)!.outcome).toEqual({
+        kind: 'allowed-as-sent',
+        policy: path === 'never-policy' ? 'Never' : 'IfNotPresent',
+        warnings: [],
+      });
     }
     expect(first.observations.kubelet.nodesUnlisted).toBeUndefined();
     expect(first.observations.kubelet.nodes.map((n) => (n.read ? 'read' : n.reason))).toEqual(lab.info.nodes.map(() => 'forbidden: get nodes/proxy is not granted'));

@@ -72,7 +72,11 @@ describe.skipIf(!busybox)('the lab shell matches busybox over a containerd conte
     if (!r.started || !('handle' in r)) throw new Error('did not start');
     const exit = await r.handle.exited;
     const lines = log.lines();
-    const text = (stream: string): string => lines.filter((l) => l.stream === stream).map((l) => `${l.text}\n`).join('');
+    const text = (stream: string): string =>
+      lines
+        .filter((l) => l.stream === stream)
+        .map((l) => `${l.text}\n`)
+        .join('');
     return { stdout: text('stdout'), stderr: text('stderr'), code: exit.exitCode };
   }
 

@@ -6,8 +6,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const bin = path.resolve('bin/image-heist.js');
-const cli = (args: string[], env: Record<string, string> = {}) =>
-  execa(process.execPath, [bin, ...args], { reject: false, env, extendEnv: true, stdin: 'ignore' });
+const cli = (args: string[], env: Record<string, string> = {}) => execa(process.execPath, [bin, ...args], { reject: false, env, extendEnv: true, stdin: 'ignore' });
 
 describe('image-heist CLI', () => {
   it('prints its version from package.json', async () => {

@@ -130,15 +130,19 @@ describe('embedded nodes and kubelets', () => {
 
   it('a container that exits is restarted (RESTARTS counts), and --previous reads the last instance', async () => {
     await create('tenant-b', 'flaky', { nodeName: worker, containers: [{ name: 'app', image: publicImage, command: ['sh', '-c', 'echo run && cat /nope'] }] });
-    const pod = await waitFor('tenant-b', 'flaky', (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && Boolean(p.status?.containerStatuses?.[0]?.lastState?.terminated));
+    const pod = await waitFor(
+      'tenant-b',
+      'flaky',
+      (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && Boolean(p.status?.containerStatuses?.[0]?.lastState?.terminated),
+    );
     expect(pod.status?.containerStatuses?.[0]?.lastState?.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
     const previous = await kubectl(['logs', 'flaky', '-n', 'tenant-b', '--previous']);
     expect(previous.stdout).toContain('run');
-    expect(previous.stdout).toContain('cat: can\'t open \'/nope\': No such file or directory');
+    expect(previous.stdout).toContain("cat: can't open '/nope': No such file or directory");
     expect(pod.status?.phase).toBe('Running');
   });
 
-  it('updating a running container\'s image restarts it with the new image, and the pull decision applies again', async () => {
+  it("updating a running container's image restarts it with the new image, and the pull decision applies again", async () => {
     await create('tenant-a', 'upd', {
       nodeName: worker,
       imagePullSecrets: [{ name: 'image-pull-secret-1' }],

@@ -38,14 +38,14 @@ function podManifest(o: PodOptions): string {
   return JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: o.name, namespace: o.namespace }, spec });
 }
 
-
 // the policy profiles refuse or rewrite these pods at admission: their story is told by the catalogue and, through
 // kubectl, by test/admission-policies-kubectl.test.ts
 const storyProfiles = PROFILE_NAMES.filter((p) => PROFILES[p].admissionPolicies.length === 0);
 
 describe.each(storyProfiles)('the story under %s', (profile) => {
   // pod-security leaves the pull side as `none` does: its defence is against node access, not the cache
-  const noPullDefence = !PROFILES[profile].enableAdmissionPlugins.includes('AlwaysPullImages') && PROFILES[profile].kubelet.imagePullCredentialsVerificationPolicy === 'NeverVerify';
+  const noPullDefence =
+    !PROFILES[profile].enableAdmissionPlugins.includes('AlwaysPullImages') && PROFILES[profile].kubelet.imagePullCredentialsVerificationPolicy === 'NeverVerify';
   let lab: EmbeddedLab;
   let dir: string;
   let flag: string;

@@ -9,7 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const bin = path.resolve('bin/image-heist.js');
 const hook = path.resolve('test/support/no-ui.mjs');
-const withoutUi = (args: string[], options: { reject?: boolean } = {}) => execa(process.execPath, ['--import', hook, bin, ...args], { reject: options.reject ?? true, env: { CI: undefined } });
+const withoutUi = (args: string[], options: { reject?: boolean } = {}) =>
+  execa(process.execPath, ['--import', hook, bin, ...args], { reject: options.reject ?? true, env: { CI: undefined } });
 const dirs: string[] = [];
 afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });

@@ -40,7 +40,15 @@ describe('the lab kubeconfig with real clients', () => {
   it('kubectl sees the three contexts, admin current, tenants in their namespaces', async () => {
     const result = await kubectl(['config', 'get-contexts', '--no-headers']);
     expect(result.exitCode).toBe(0);
-    const rows = result.stdout.trim().split('\n').map((l) => l.replace(/^\*?\s+/, (m) => (m.includes('*') ? '* ' : '')).trim().split(/\s+/));
+    const rows = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) =>
+        l
+          .replace(/^\*?\s+/, (m) => (m.includes('*') ? '* ' : ''))
+          .trim()
+          .split(/\s+/),
+      );
     expect(rows).toEqual([
       ['*', 'admin', 'image-heist-none', 'admin'],
       ['admin1', 'image-heist-none', 'admin1', 'tenant-a'],

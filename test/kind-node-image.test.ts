@@ -44,7 +44,12 @@ describe('pod-network.sh', () => {
     // it loops for ever (a service): stop it once it had time for a pass
     await execa('timeout', ['3', path.join(files, 'kind/bin/pod-network.sh')], {
       reject: false,
-      env: { PATH: `${bin}:${process.env.PATH}`, POD_NETWORK_KUBECONFIG: path.join(dir, 'kubelet.conf'), POD_NETWORK_CNI_DIR: path.join(dir, 'net.d'), POD_NETWORK_ADMIN_KUBECONFIG: path.join(dir, 'admin.conf') },
+      env: {
+        PATH: `${bin}:${process.env.PATH}`,
+        POD_NETWORK_KUBECONFIG: path.join(dir, 'kubelet.conf'),
+        POD_NETWORK_CNI_DIR: path.join(dir, 'net.d'),
+        POD_NETWORK_ADMIN_KUBECONFIG: path.join(dir, 'admin.conf'),
+      },
     });
     const conflist = await readFile(path.join(dir, 'net.d/10-image-heist.conflist'), 'utf8').catch(() => '');
     const routes = (await readFile(path.join(dir, 'ip.log'), 'utf8').catch(() => '')).split('\n').filter(Boolean);

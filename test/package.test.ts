@@ -50,7 +50,9 @@ beforeAll(async () => {
   await execa('mkdir', ['-p', app]);
   const lock = JSON.parse(await readFile(path.join(repo, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
   const spec = `file:${path.relative(app, tarball)}`;
-  const integrity = `sha512-${createHash('sha512').update(await readFile(tarball)).digest('base64')}`;
+  const integrity = `sha512-${createHash('sha512')
+    .update(await readFile(tarball))
+    .digest('base64')}`;
   const packages: Record<string, unknown> = {
     '': { name: 'app', dependencies: { [pkg.name]: spec } },
     [`node_modules/${pkg.name}`]: { version: pkg.version, resolved: spec, integrity, license: pkg.license, dependencies: pkg.dependencies, bin: pkg.bin, engines: pkg.engines },
@@ -116,7 +118,9 @@ describe('the packed package', () => {
         if (Date.now() > deadline) throw new Error('up wrote no lab.json within 60 s');
         await new Promise((r) => setTimeout(r, 100));
       }
-      const kubectl = await execa('kubectl', ['--kubeconfig', path.join(labDir, 'kubeconfig'), '--cache-dir', path.join(work, 'kube-cache'), 'get', 'pods', '-A'], { reject: false });
+      const kubectl = await execa('kubectl', ['--kubeconfig', path.join(labDir, 'kubeconfig'), '--cache-dir', path.join(work, 'kube-cache'), 'get', 'pods', '-A'], {
+        reject: false,
+      });
       expect(kubectl.exitCode, kubectl.stderr).toBe(0);
       expect(kubectl.stderr).not.toMatch(/error/i);
     } finally {
@@ -135,7 +139,17 @@ describe('the packed package', () => {
   it('play classic draws the app in tmux and q ends it', async () => {
     const session = `heist-package-${process.pid}`;
     const bin = path.join(app, 'node_modules', '.bin', 'image-heist');
-    await tmux(['new-session', '-d', '-s', session, '-x', '80', '-y', '24', `env -u CI TERM=xterm-256color ${bin} play classic --dir ${path.join(work, 'play')}; echo "image-heist exited $?"; sleep 60`]);
+    await tmux([
+      'new-session',
+      '-d',
+      '-s',
+      session,
+      '-x',
+      '80',
+      '-y',
+      '24',
+      `env -u CI TERM=xterm-256color ${bin} play classic --dir ${path.join(work, 'play')}; echo "image-heist exited $?"; sleep 60`,
+    ]);
     try {
       await paneWith(session, (p) => p.includes('Steps 0/2'), 60_000);
       await tmux(['send-keys', '-t', session, 'q']);

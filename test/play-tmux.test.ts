@@ -33,8 +33,6 @@ async function expectGone(pid: number, ports: number[]): Promise<void> {
   expect(ports.filter((p) => listening.has(p))).toEqual([]);
 }
 
-
-
 describe('image-heist play in tmux at 80×24', () => {
   it('steps through classic: Admin2 reads the flag on the left and fails on the right; q leaves nothing behind', async () => {
     const { session, pid } = await startPlay(['play', 'classic']);

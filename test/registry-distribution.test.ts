@@ -26,7 +26,11 @@ describe('client ↔ Debian docker-registry (distribution 2.8.2) with htpasswd',
   afterAll(() => registry?.stop());
 
   it('pushes the lab image with credentials', async () => {
-    const pushed = await pushImage(`${registry.host}/secure/app:1`, { manifestBytes: image.manifestBytes, mediaType: image.mediaType, blobs: imageBlobs(image) }, { credentials: alice });
+    const pushed = await pushImage(
+      `${registry.host}/secure/app:1`,
+      { manifestBytes: image.manifestBytes, mediaType: image.mediaType, blobs: imageBlobs(image) },
+      { credentials: alice },
+    );
     expect(pushed.digest).toBe(image.digest);
   });
 
@@ -35,13 +39,20 @@ describe('client ↔ Debian docker-registry (distribution 2.8.2) with htpasswd',
     const pulled = await pullImage(`${registry.host}/secure/app:1`, { dockerConfigs: [config] });
     expect(pulled.digest).toBe(image.digest);
     const top = await readLayer(pulled.layers[1]!);
-    expect(top.find((e) => e.path === 'flag.txt')?.content?.toString().trim()).toBe(flag);
+    expect(
+      top
+        .find((e) => e.path === 'flag.txt')
+        ?.content?.toString()
+        .trim(),
+    ).toBe(flag);
   });
 
   it('is refused without or with wrong credentials', async () => {
     await expect(pullImage(`${registry.host}/secure/app:1`)).rejects.toMatchObject({ kind: 'unauthorized', status: 401 });
     await expect(pullImage(`${registry.host}/secure/app:1`, { credentials: { username: alice.username, password: 'wrong' } })).rejects.toMatchObject({ kind: 'unauthorized' });
-    await expect(pushImage(`${registry.host}/secure/other:1`, { manifestBytes: image.manifestBytes, mediaType: image.mediaType, blobs: imageBlobs(image) })).rejects.toMatchObject({ kind: 'unauthorized' });
+    await expect(pushImage(`${registry.host}/secure/other:1`, { manifestBytes: image.manifestBytes, mediaType: image.mediaType, blobs: imageBlobs(image) })).rejects.toMatchObject({
+      kind: 'unauthorized',
+    });
   });
 
   it('accepts htpasswd lines written by our bcrypt writer', async () => {

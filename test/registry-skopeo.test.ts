@@ -26,8 +26,16 @@ describe.each(['basic', 'token'] as const)('skopeo ↔ embedded registry (%s aut
     flag = createFlag();
     image = await buildSecretImage({ flag });
     const pub = await buildPublicImage();
-    await pushImage(`${lab.registry.host}/secure/app:1`, { manifestBytes: image.manifestBytes, mediaType: image.mediaType, blobs: imageBlobs(image) }, { credentials: lab.users.pusher });
-    await pushImage(`${lab.registry.host}/public/hello:1`, { manifestBytes: pub.manifestBytes, mediaType: pub.mediaType, blobs: imageBlobs(pub) }, { credentials: lab.users.pusher });
+    await pushImage(
+      `${lab.registry.host}/secure/app:1`,
+      { manifestBytes: image.manifestBytes, mediaType: image.mediaType, blobs: imageBlobs(image) },
+      { credentials: lab.users.pusher },
+    );
+    await pushImage(
+      `${lab.registry.host}/public/hello:1`,
+      { manifestBytes: pub.manifestBytes, mediaType: pub.mediaType, blobs: imageBlobs(pub) },
+      { credentials: lab.users.pusher },
+    );
   });
   afterAll(async () => {
     await lab?.registry.close();
@@ -69,7 +77,12 @@ describe.each(['basic', 'token'] as const)('skopeo ↔ embedded registry (%s aut
     const blob = (d: string) => readFile(path.join(layout, 'blobs', 'sha256', d.slice('sha256:'.length)));
     const manifest = JSON.parse((await blob(index.manifests[0]!.digest)).toString()) as { layers: Array<{ digest: string }> };
     const entries = (await Promise.all(manifest.layers.map(async (l) => readLayer(await blob(l.digest))))).flat();
-    expect(entries.find((e) => e.path === 'flag.txt')?.content?.toString().trim()).toBe(flag);
+    expect(
+      entries
+        .find((e) => e.path === 'flag.txt')
+        ?.content?.toString()
+        .trim(),
+    ).toBe(flag);
   });
 
   it('pulls public/* anonymously', async () => {
@@ -79,9 +92,29 @@ describe.each(['basic', 'token'] as const)('skopeo ↔ embedded registry (%s aut
 
   it('pushes as the lab pusher, and refuses pushes by Admin1 (denied)', async () => {
     const src = `docker://${lab.registry.host}/secure/app:1`;
-    const ok = await skopeo(['copy', '--src-tls-verify=false', '--dest-tls-verify=false', '--src-creds', creds(lab.users.pusher), '--dest-creds', creds(lab.users.pusher), src, `docker://${lab.registry.host}/secure/copy:1`]);
+    const ok = await skopeo([
+      'copy',
+      '--src-tls-verify=false',
+      '--dest-tls-verify=false',
+      '--src-creds',
+      creds(lab.users.pusher),
+      '--dest-creds',
+      creds(lab.users.pusher),
+      src,
+      `docker://${lab.registry.host}/secure/copy:1`,
+    ]);
     expect(ok.exitCode, ok.stderr).toBe(0);
-    const denied = await skopeo(['copy', '--src-tls-verify=false', '--dest-tls-verify=false', '--src-creds', creds(lab.users.admin1), '--dest-creds', creds(lab.users.admin1), src, `docker://${lab.registry.host}/secure/mine:1`]);
+    const denied = await skopeo([
+      'copy',
+      '--src-tls-verify=false',
+      '--dest-tls-verify=false',
+      '--src-creds',
+      creds(lab.users.admin1),
+      '--dest-creds',
+      creds(lab.users.admin1),
+      src,
+      `docker://${lab.registry.host}/secure/mine:1`,
+    ]);
     expect(denied.exitCode).not.toBe(0);
     expect(denied.stderr).toMatch(/denied/);
   });

@@ -57,12 +57,14 @@ describe('image-heist run', () => {
     expect(result.stdout).toContain('verdict: expected blocked, observed bypassed');
   });
 
-  it('prints the API server\'s reason for a failed expectation, not only expected vs observed', async () => {
+  it("prints the API server's reason for a failed expectation, not only expected vs observed", async () => {
     // the pull policy misspelled in the manifest: the API server refuses the pod with 422 Invalid
     const result = await run([path.resolve('test/fixtures/typo/classic-typo.yaml'), '--profile', 'none']);
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toContain('step admin2-runs-the-cached-image: admission: expected allowed, observed denied');
-    expect(result.stdout).toContain('step admin2-runs-the-cached-image: the API server answered 422 Invalid: Pod "pod2" is invalid: spec.containers[0].imagePullPolicy: Unsupported value: "IfNotPresnt"');
+    expect(result.stdout).toContain(
+      'step admin2-runs-the-cached-image: the API server answered 422 Invalid: Pod "pod2" is invalid: spec.containers[0].imagePullPolicy: Unsupported value: "IfNotPresnt"',
+    );
   });
 
   it('exits 2 with one line naming an unknown profile and the valid ones', async () => {
@@ -110,11 +112,19 @@ describe('image-heist run', () => {
     expect(result.stderr).toMatch(/^image-heist: the kind backend needs (a Docker engine|Docker).* — .*--backend embedded/);
   });
 
-  it('--backend kind --dry-run shows configs that enable exactly each profile\'s defence, and starts nothing', async () => {
+  it("--backend kind --dry-run shows configs that enable exactly each profile's defence, and starts nothing", async () => {
     const result = await run(['--backend', 'kind', '--dry-run']);
     expect(result.exitCode).toBe(0);
     const sections = result.stdout.split(/^## Cluster /m).slice(1);
-    expect(sections.map((s) => s.split(' ')[0])).toEqual(['image-heist-none', 'image-heist-always-pull-images', 'image-heist-kubelet-default', 'image-heist-kubelet-always-verify', 'image-heist-pod-security', 'image-heist-validating-admission-policy', 'image-heist-mutating-admission-policy']);
+    expect(sections.map((s) => s.split(' ')[0])).toEqual([
+      'image-heist-none',
+      'image-heist-always-pull-images',
+      'image-heist-kubelet-default',
+      'image-heist-kubelet-always-verify',
+      'image-heist-pod-security',
+      'image-heist-validating-admission-policy',
+      'image-heist-mutating-admission-policy',
+    ]);
     const [none, apl, kd, kav] = sections;
     expect(apl).toContain('enable-admission-plugins: NodeRestriction,AlwaysPullImages');
     for (const s of [none, kd, kav]) expect(s).not.toContain('AlwaysPullImages');

@@ -50,10 +50,14 @@ async function start(name: string, args: string[]): Promise<number> {
   await tmux(['new-session', '-d', '-s', name, '-x', '160', '-y', '45', command]);
   const shell = Number((await tmux(['list-panes', '-t', name, '-F', '#{pane_pid}'])).stdout);
   let pid = 0;
-  await waitFor('the app started', async () => {
-    pid = Number((await execa('pgrep', ['-P', String(shell), '-f', 'image-heist'], { reject: false })).stdout.split('\n')[0] || 0);
-    return pid > 0;
-  }, 10_000);
+  await waitFor(
+    'the app started',
+    async () => {
+      pid = Number((await execa('pgrep', ['-P', String(shell), '-f', 'image-heist'], { reject: false })).stdout.split('\n')[0] || 0);
+      return pid > 0;
+    },
+    10_000,
+  );
   return pid;
 }
 

@@ -42,7 +42,14 @@ describe('tutorial', () => {
       '08-hands-on',
     ]);
     for (const c of chapters) expect(c.body.length).toBeGreaterThan(200);
-    expect(chapters.filter((c) => c.task).map((c) => c.id)).toEqual(['03-the-attack', '04-always-pull-images', '05-kubelet-ensure-secret-pulled-images', '06-policy-alternatives', '07-out-of-band-node-access', '08-hands-on']);
+    expect(chapters.filter((c) => c.task).map((c) => c.id)).toEqual([
+      '03-the-attack',
+      '04-always-pull-images',
+      '05-kubelet-ensure-secret-pulled-images',
+      '06-policy-alternatives',
+      '07-out-of-band-node-access',
+      '08-hands-on',
+    ]);
   });
 
   it('runs start to finish with n, and says how to start the lab a task needs', async () => {
@@ -82,7 +89,9 @@ describe('tutorial', () => {
     });
 
     it('ticks "make Admin2’s pod print the flag" after the learner’s own kubectl commands, not before', async () => {
-      const app = render(<TutorialApp chapters={chapters} labDir={path.join(dir, 'lab')} readSnapshot={readLabSnapshot} pollMs={100} onQuit={() => {}} size={size} color={false} />);
+      const app = render(
+        <TutorialApp chapters={chapters} labDir={path.join(dir, 'lab')} readSnapshot={readLabSnapshot} pollMs={100} onQuit={() => {}} size={size} color={false} />,
+      );
       app.stdin.write('n');
       await frameWith(app, (f) => f.includes('2/8'));
       app.stdin.write('n');
@@ -90,7 +99,12 @@ describe('tutorial', () => {
 
       const kubectl = (context: string, args: string[]) => execa('kubectl', ['--kubeconfig', info.kubeconfig, '--context', context, ...args]);
       const node = info.nodes[0]!;
-      await kubectl('admin1', ['run', 'pod1', `--image=${info.images.secret}`, `--overrides={"spec":{"nodeName":"${node}","imagePullSecrets":[{"name":"${info.tenants.admin1.pullSecret}"}]}}`]);
+      await kubectl('admin1', [
+        'run',
+        'pod1',
+        `--image=${info.images.secret}`,
+        `--overrides={"spec":{"nodeName":"${node}","imagePullSecrets":[{"name":"${info.tenants.admin1.pullSecret}"}]}}`,
+      ]);
       await kubectl('admin1', ['wait', '--for=condition=Ready', 'pod/pod1', '--timeout=20s']);
       // Admin1's pod alone does not tick the task
       await new Promise((r) => setTimeout(r, 400));
@@ -105,7 +119,9 @@ describe('tutorial', () => {
     it('ticks chapter 6 only when the learner’s own VAP holds for containers, init containers and kubectl debug, and admits Admin1', async () => {
       const kubectl = (context: string, args: string[]) => execa('kubectl', ['--kubeconfig', info.kubeconfig, '--context', context, ...args]);
       const policies = path.resolve('cluster-configs/policies');
-      const app = render(<TutorialApp chapters={chapters} labDir={path.join(dir, 'lab')} readSnapshot={readLabSnapshot} pollMs={100} onQuit={() => {}} size={size} color={false} />);
+      const app = render(
+        <TutorialApp chapters={chapters} labDir={path.join(dir, 'lab')} readSnapshot={readLabSnapshot} pollMs={100} onQuit={() => {}} size={size} color={false} />,
+      );
       for (let i = 2; i <= 6; i++) {
         app.stdin.write('n');
         await frameWith(app, (f) => f.includes(`${i}/8`));
@@ -163,13 +179,28 @@ describe('chapter 7 live: the hostPath reader under always-pull-images, then ref
     const node = lab.info.nodes[0]!;
     try {
       // done before the chapter opens: Admin1's pod and a reader that already printed the flag
-      await lab.kubectl('admin1', ['run', 'pod1', `--image=${lab.info.images.secret}`, `--overrides={"spec":{"nodeName":"${node}","imagePullSecrets":[{"name":"${lab.info.tenants.admin1.pullSecret}"}]}}`]);
+      await lab.kubectl('admin1', [
+        'run',
+        'pod1',
+        `--image=${lab.info.images.secret}`,
+        `--overrides={"spec":{"nodeName":"${node}","imagePullSecrets":[{"name":"${lab.info.tenants.admin1.pullSecret}"}]}}`,
+      ]);
       await lab.kubectl('admin1', ['wait', '--for=condition=Ready', 'pod/pod1', '--timeout=30s']);
       expect((await lab.kubectl('admin2', ['apply', '-f', '-'], readerManifest(lab.info, node))).exitCode).toBe(0);
       await lab.kubectl('admin2', ['wait', '--for=jsonpath={.status.phase}=Succeeded', 'pod/node-reader', '--timeout=30s']);
       expect((await lab.kubectl('admin2', ['logs', 'node-reader'])).stdout).toContain(lab.info.flag);
 
-      const app = render(<TutorialApp chapters={chapters} labDir={path.join(dir, 'lab')} readSnapshot={readLabSnapshot} pollMs={100} onQuit={() => {}} size={{ columns: 120, rows: 40 }} color={false} />);
+      const app = render(
+        <TutorialApp
+          chapters={chapters}
+          labDir={path.join(dir, 'lab')}
+          readSnapshot={readLabSnapshot}
+          pollMs={100}
+          onQuit={() => {}}
+          size={{ columns: 120, rows: 40 }}
+          color={false}
+        />,
+      );
       for (let i = 0; i < 6; i++) app.stdin.write('n');
       await frameWith(app, (f) => f.includes('7/8') && f.includes('watching the cluster: not yet'));
       // the reader from before the chapter does not tick it, nor does Admin1 reading its own node

@@ -47,7 +47,7 @@ describe('up writes its files as secrets', () => {
     await up.done;
   }, 60_000);
 
-  it('writePrivateFile never keeps an older file\'s mode', async () => {
+  it("writePrivateFile never keeps an older file's mode", async () => {
     const dir = await freshDir();
     const file = path.join(dir, 'f');
     await writeFile(file, 'x', { mode: 0o666 });

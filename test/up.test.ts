@@ -10,7 +10,6 @@ import { portClosed } from './support/ports.js';
 
 const bin = path.resolve('bin/image-heist.js');
 
-
 async function waitForFile(file: string, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   while (!existsSync(file)) {
@@ -57,9 +56,7 @@ describe('image-heist up', () => {
         'image-heist-worker3 Ready',
       ]);
       expect((await kubectl('--context', 'admin2', 'get', 'secrets', '-n', 'tenant-a')).stderr).toContain('Forbidden');
-      expect((await kubectl('get', 'secret', 'image-pull-secret-1', '-n', 'tenant-a', '-o', 'jsonpath={.type}')).stdout).toBe(
-        'kubernetes.io/dockerconfigjson',
-      );
+      expect((await kubectl('get', 'secret', 'image-pull-secret-1', '-n', 'tenant-a', '-o', 'jsonpath={.type}')).stdout).toBe('kubernetes.io/dockerconfigjson');
 
       const ports = [Number(new URL(info['apiServer'] as string).port), Number(registry['host']!.split(':')[1])];
       child.kill('SIGINT');

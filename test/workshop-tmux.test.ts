@@ -27,7 +27,12 @@ afterAll(async () => {
 async function attack(info: LabInfo): Promise<void> {
   const kubectl = (context: string, args: string[]) => execa('kubectl', ['--kubeconfig', info.kubeconfig, '--context', context, ...args]);
   const node = info.nodes[0]!;
-  await kubectl('admin1', ['run', 'pod1', `--image=${info.images.secret}`, `--overrides={"spec":{"nodeName":"${node}","imagePullSecrets":[{"name":"${info.tenants.admin1.pullSecret}"}]}}`]);
+  await kubectl('admin1', [
+    'run',
+    'pod1',
+    `--image=${info.images.secret}`,
+    `--overrides={"spec":{"nodeName":"${node}","imagePullSecrets":[{"name":"${info.tenants.admin1.pullSecret}"}]}}`,
+  ]);
   await kubectl('admin1', ['wait', '--for=condition=Ready', 'pod/pod1', '--timeout=60s']);
   await kubectl('admin2', ['run', 'pod2', `--image=${info.images.secret}`, '--image-pull-policy=IfNotPresent', `--overrides={"spec":{"nodeName":"${node}"}}`]);
   await kubectl('admin2', ['wait', '--for=condition=Ready', 'pod/pod2', '--timeout=60s']);

@@ -57,10 +57,17 @@ const kubectl = (info: LabInfo, context: string, args: string[]) => execa('kubec
 /** The story as the handout says it: Admin1 with the pull secret, then Admin2 with IfNotPresent on the same node. */
 async function playStory(info: LabInfo): Promise<string> {
   const node = info.nodes[0]!;
-  const run1 = await kubectl(info, 'admin1', ['run', 'pod1', `--image=${info.images.secret}`, `--overrides={"spec":{"nodeName":"${node}","imagePullSecrets":[{"name":"${info.tenants.admin1.pullSecret}"}]}}`]);
+  const run1 = await kubectl(info, 'admin1', [
+    'run',
+    'pod1',
+    `--image=${info.images.secret}`,
+    `--overrides={"spec":{"nodeName":"${node}","imagePullSecrets":[{"name":"${info.tenants.admin1.pullSecret}"}]}}`,
+  ]);
   expect(run1.stderr).toBe('');
   expect((await kubectl(info, 'admin1', ['wait', '--for=condition=Ready', 'pod/pod1', '--timeout=60s'])).exitCode).toBe(0);
-  expect((await kubectl(info, 'admin2', ['run', 'pod2', `--image=${info.images.secret}`, '--image-pull-policy=IfNotPresent', `--overrides={"spec":{"nodeName":"${node}"}}`])).exitCode).toBe(0);
+  expect(
+    (await kubectl(info, 'admin2', ['run', 'pod2', `--image=${info.images.secret}`, '--image-pull-policy=IfNotPresent', `--overrides={"spec":{"nodeName":"${node}"}}`])).exitCode,
+  ).toBe(0);
   expect((await kubectl(info, 'admin2', ['wait', '--for=condition=Ready', 'pod/pod2', '--timeout=60s'])).exitCode).toBe(0);
   const forbidden = await kubectl(info, 'admin2', ['get', 'secrets', '-n', info.tenants.admin1.namespace]);
   expect(forbidden.stderr).toContain('Forbidden');
@@ -86,7 +93,7 @@ const tokenOf = async (info: LabInfo, user: string): Promise<string> => {
 };
 
 describe('image-heist workshop', () => {
-  it('writes up\'s two files and a handout per attendee, each lab its own API server, registry and flag', async () => {
+  it("writes up's two files and a handout per attendee, each lab its own API server, registry and flag", async () => {
     expect(new Set(infos.map((i) => i.apiServer)).size).toBe(ATTENDEES);
     expect(new Set(infos.map((i) => i.registry.host)).size).toBe(ATTENDEES);
     expect(new Set(infos.map((i) => i.flag)).size).toBe(ATTENDEES);
@@ -111,7 +118,11 @@ describe('image-heist workshop', () => {
       for (const [j, other] of infos.entries()) if (j !== i) expect(log).not.toContain(other.flag);
     });
     // the board saw it: each attendee's verdict is the bypass (profile none), from their own lab
-    await waitFor(() => infos.every((_, i) => events.some((e) => e.event === 'verdict' && e.attendee === i + 1 && e.verdict === 'bypass')), 30_000, 'a bypass verdict per attendee');
+    await waitFor(
+      () => infos.every((_, i) => events.some((e) => e.event === 'verdict' && e.attendee === i + 1 && e.verdict === 'bypass')),
+      30_000,
+      'a bypass verdict per attendee',
+    );
   }, 180_000);
 
   it("attendee 1's token is refused (401) by attendee 2's API server, and accepted by their own", async () => {
@@ -134,7 +145,12 @@ describe('image-heist workshop', () => {
   }, 60_000);
 
   it('bad input is one line and exit 2', async () => {
-    for (const args of [['--attendees', '0'], ['--attendees', 'x'], ['--attendees', '2', '--profile', 'nope'], ['--attendees', '2', '--listen', '0.0.0.0']]) {
+    for (const args of [
+      ['--attendees', '0'],
+      ['--attendees', 'x'],
+      ['--attendees', '2', '--profile', 'nope'],
+      ['--attendees', '2', '--listen', '0.0.0.0'],
+    ]) {
       const result = await execa(process.execPath, [BIN, 'workshop', ...args, '--dir', path.join(root, 'bad')], { reject: false });
       expect(result.exitCode).toBe(2);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);

@@ -170,7 +170,17 @@ async function importImages(root: string, archives: { ref: string; file: string 
   const sock = path.join(state, 'c.sock');
   await writeFile(
     path.join(state, 'config.toml'),
-    ['version = 2', `root = "${root}"`, `state = "${state}/state"`, 'disabled_plugins = ["io.containerd.grpc.v1.cri"]', '[grpc]', `  address = "${sock}"`, '[ttrpc]', `  address = "${sock}.ttrpc"`, ''].join('\n'),
+    [
+      'version = 2',
+      `root = "${root}"`,
+      `state = "${state}/state"`,
+      'disabled_plugins = ["io.containerd.grpc.v1.cri"]',
+      '[grpc]',
+      `  address = "${sock}"`,
+      '[ttrpc]',
+      `  address = "${sock}.ttrpc"`,
+      '',
+    ].join('\n'),
   );
   const daemon: ResultPromise = execa('containerd', ['--config', path.join(state, 'config.toml')], { reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe' });
   const ctr = (...args: string[]) => execa('ctr', ['--address', sock, '--namespace', 'k8s.io', ...args], { reject: false, all: true, stdin: 'ignore' });
@@ -207,7 +217,9 @@ async function criBaseSpec(): Promise<string> {
 
 async function filesHash(dir: string): Promise<string[]> {
   const out: string[] = [];
-  for (const entry of (await readdir(dir, { recursive: true, withFileTypes: true })).sort((a, b) => path.join(a.parentPath, a.name).localeCompare(path.join(b.parentPath, b.name)))) {
+  for (const entry of (await readdir(dir, { recursive: true, withFileTypes: true })).sort((a, b) =>
+    path.join(a.parentPath, a.name).localeCompare(path.join(b.parentPath, b.name)),
+  )) {
     const p = path.join(entry.parentPath, entry.name);
     if (entry.isFile()) out.push(path.relative(dir, p), ((await stat(p)).mode & 0o111).toString(), (await readFile(p)).toString('base64'));
   }
@@ -237,7 +249,8 @@ async function buildNodeLayer(out: string, archives: { ref: string; file: string
     // `systemctl enable` for a unit is a link in its target's .wants; masking is a link to /dev/null
     const wants = path.join(stage, 'etc/systemd/system/multi-user.target.wants');
     await mkdir(wants, { recursive: true });
-    for (const unit of ['containerd.service', 'kubelet.service', 'undo-cgroups-bind.service', 'pod-network.service']) await symlink(`/etc/systemd/system/${unit}`, path.join(wants, unit));
+    for (const unit of ['containerd.service', 'kubelet.service', 'undo-cgroups-bind.service', 'pod-network.service'])
+      await symlink(`/etc/systemd/system/${unit}`, path.join(wants, unit));
     await symlink('/dev/null', path.join(stage, 'etc/systemd/system/systemd-binfmt.service'));
     await writeFile(path.join(stage, 'etc/containerd/cri-base.json'), await criBaseSpec());
     await mkdir(path.join(stage, 'var/lib/containerd'), { recursive: true });
@@ -362,7 +375,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     const load = !args.includes('--no-load');
     const engine = await execa('docker', ['version', '--format', '{{.Server.Version}}'], { reject: false, stdin: 'ignore', timeout: 10_000 });
     if (load && engine.exitCode !== 0) {
-      throw new Error(`no Docker engine answers${process.env.DOCKER_HOST ? ` at ${process.env.DOCKER_HOST}` : ''} to load the images into: start one (npm run kind:host -- up, then the export line it prints) or pass --no-load`);
+      throw new Error(
+        `no Docker engine answers${process.env.DOCKER_HOST ? ` at ${process.env.DOCKER_HOST}` : ''} to load the images into: start one (npm run kind:host -- up, then the export line it prints) or pass --no-load`,
+      );
     }
     const m = await buildKindImages({ load });
     const mib = (b: number) => `${Math.round(b / 1024 / 1024)} MiB`;

@@ -49,7 +49,10 @@ export interface ComponentImage {
 
 /** An OCI archive (`ctr images import` reads it) of a static binary in an otherwise empty image. */
 export async function componentArchive(image: ComponentImage, file: string): Promise<void> {
-  const layer = await buildLayer([...skeleton.filter((e) => !image.base || e.type === 'directory'), { path: image.binaryPath, type: 'file', content: await readFile(image.binary), mode: 0o755 }]);
+  const layer = await buildLayer([
+    ...skeleton.filter((e) => !image.base || e.type === 'directory'),
+    { path: image.binaryPath, type: 'file', content: await readFile(image.binary), mode: 0o755 },
+  ]);
   const built = assembleImage([...(image.base ?? []), layer], { env: [defaultPath], ...(image.entrypoint ? { entrypoint: image.entrypoint } : {}) });
   await writeFile(file, await ociArchive(builtImageContent(built), image.ref));
 }

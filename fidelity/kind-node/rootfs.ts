@@ -21,15 +21,31 @@ export const nodePackages = [
   // services
   'systemd',
   // Kubernetes components
-  'conntrack', 'iptables', 'nftables', 'iproute2', 'ethtool', 'util-linux', 'mount', 'kmod',
+  'conntrack',
+  'iptables',
+  'nftables',
+  'iproute2',
+  'ethtool',
+  'util-linux',
+  'mount',
+  'kmod',
   // the container runtime
-  'libseccomp2', 'pigz',
+  'libseccomp2',
+  'pigz',
   // network storage, and the storage e2e tests
-  'nfs-common', 'open-iscsi', 'e2fsprogs',
+  'nfs-common',
+  'open-iscsi',
+  'e2fsprogs',
   // used by kind itself
-  'bash', 'ca-certificates', 'curl', 'jq', 'procps',
+  'bash',
+  'ca-certificates',
+  'curl',
+  'jq',
+  'procps',
   // in place of kind's source builds
-  'containerd', 'runc', 'containernetworking-plugins',
+  'containerd',
+  'runc',
+  'containernetworking-plugins',
 ] as const;
 
 /** kube-proxy runs iptables-restore and conntrack (its upstream image is distroless-iptables). */
@@ -97,11 +113,14 @@ export async function ensureRootfsTar(spec: RootfsSpec, cacheDir: string, progre
     stdin: 'ignore',
   });
   boot.all?.on('data', (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) if (/^I: (Retrieving|Validating|Installing|Configuring|Base system)/.test(line) && /Installing|Base system|Retrieving Packages/.test(line)) progress(`  ${line.slice(3)}`);
+    for (const line of chunk.toString().split('\n'))
+      if (/^I: (Retrieving|Validating|Installing|Configuring|Base system)/.test(line) && /Installing|Base system|Retrieving Packages/.test(line)) progress(`  ${line.slice(3)}`);
   });
   const r = await boot;
   if (r.exitCode !== 0) {
-    const log = existsSync(path.join(dir, 'debootstrap/debootstrap.log')) ? (await execa('tail', ['-20', path.join(dir, 'debootstrap/debootstrap.log')], { reject: false })).stdout : '';
+    const log = existsSync(path.join(dir, 'debootstrap/debootstrap.log'))
+      ? (await execa('tail', ['-20', path.join(dir, 'debootstrap/debootstrap.log')], { reject: false })).stdout
+      : '';
     throw new Error(`debootstrap failed (exit ${r.exitCode}):\n${(r.all ?? '').split('\n').slice(-15).join('\n')}\n${log}`);
   }
   const clean = await execa('bash', ['-c', spec.cleanup + commonCleanup], { env: { R: dir }, reject: false, all: true });

@@ -25,8 +25,16 @@ export interface AttackOptions {
 /** Why a container is not running, as the kubelet reports it (pkg/kubelet/images/types.go). */
 const PULL_REFUSED = ['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName', 'RegistryUnavailable'];
 
-type ContainerStatus = { name?: string; imageID?: string; state?: { running?: object; terminated?: { exitCode?: number; reason?: string }; waiting?: { reason?: string; message?: string } } };
-type Pod = { metadata?: { name?: string }; spec?: { nodeName?: string; containers?: { imagePullPolicy?: string }[]; ephemeralContainers?: { name?: string; imagePullPolicy?: string }[] }; status?: { containerStatuses?: ContainerStatus[]; ephemeralContainerStatuses?: ContainerStatus[] } };
+type ContainerStatus = {
+  name?: string;
+  imageID?: string;
+  state?: { running?: object; terminated?: { exitCode?: number; reason?: string }; waiting?: { reason?: string; message?: string } };
+};
+type Pod = {
+  metadata?: { name?: string };
+  spec?: { nodeName?: string; containers?: { imagePullPolicy?: string }[]; ephemeralContainers?: { name?: string; imagePullPolicy?: string }[] };
+  status?: { containerStatuses?: ContainerStatus[]; ephemeralContainerStatuses?: ContainerStatus[] };
+};
 
 class Aborted extends Error {
   override readonly name = 'AbortError';
@@ -50,7 +58,8 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 export function containerFate(status: ContainerStatus | undefined): { fate: 'ran'; detail: string } | { fate: 'refused'; detail: string } | { fate: 'pending' } {
   const s = status?.state;
   if (s?.running) return { fate: 'ran', detail: `running${status?.imageID ? `, imageID ${status.imageID}` : ''}` };
-  if (s?.terminated) return { fate: 'ran', detail: `terminated (${s.terminated.reason ?? 'exit'} ${s.terminated.exitCode ?? ''})${status?.imageID ? `, imageID ${status.imageID}` : ''}` };
+  if (s?.terminated)
+    return { fate: 'ran', detail: `terminated (${s.terminated.reason ?? 'exit'} ${s.terminated.exitCode ?? ''})${status?.imageID ? `, imageID ${status.imageID}` : ''}` };
   const reason = s?.waiting?.reason;
   if (reason && PULL_REFUSED.includes(reason)) return { fate: 'refused', detail: `${reason}: ${s?.waiting?.message ?? ''}`.trim() };
   return { fate: 'pending' };
@@ -93,7 +102,9 @@ export async function runAttack(http: KubeHttp, o: AttackOptions): Promise<Attac
     const ownerPod = await waitFor(http, nsA, 'owner', (p) => p.status?.containerStatuses?.[0], o);
     const ownerFate = containerFate(ownerPod.status?.containerStatuses?.[0]);
     if (ownerFate.fate !== 'ran') {
-      throw new AttackSetupError(`the owner's pod could not run the image with the pull secret (${ownerFate.fate === 'refused' ? ownerFate.detail : 'timed out'}), so the heist cannot be tested`);
+      throw new AttackSetupError(
+        `the owner's pod could not run the image with the pull secret (${ownerFate.fate === 'refused' ? ownerFate.detail : 'timed out'}), so the heist cannot be tested`,
+      );
     }
     const node = ownerPod.spec?.nodeName ?? '';
     say(`the image is now cached on node ${node}`);
@@ -162,7 +173,9 @@ async function classic(http: KubeHttp, ns: string, node: string, o: AttackOption
   if (r.status !== 201) return { kind: 'blocked', node, by: 'admission', policy: 'IfNotPresent', evidence: `the pod was refused: ${statusMessage(r)}` };
   const policy = (r.body as Pod).spec?.containers?.[0]?.imagePullPolicy ?? 'IfNotPresent';
   const p = await waitFor(http, ns, 'heist', (x) => x.status?.containerStatuses?.[0], o);
-  return verdict(containerFate(p.status?.containerStatuses?.[0]), node, policy, `pod ${ns}/heist (no pull secret, imagePullPolicy ${policy})`, () => flagLine(http, ns, 'heist', 'app'));
+  return verdict(containerFate(p.status?.containerStatuses?.[0]), node, policy, `pod ${ns}/heist (no pull secret, imagePullPolicy ${policy})`, () =>
+    flagLine(http, ns, 'heist', 'app'),
+  );
 }
 
 async function ephemeral(http: KubeHttp, ns: string, node: string, o: AttackOptions, labels: Record<string, string>): Promise<AttackOutcome> {
@@ -179,16 +192,12 @@ async function ephemeral(http: KubeHttp, ns: string, node: string, o: AttackOpti
   const policy = (r.body as Pod).spec?.ephemeralContainers?.find((c) => c.name === 'heist')?.imagePullPolicy ?? 'IfNotPresent';
   const pick = (x: Pod) => x.status?.ephemeralContainerStatuses?.find((c) => c.name === 'heist');
   const p = await waitFor(http, ns, 'host', pick, o);
-  return verdict(containerFate(pick(p)), node, policy, `ephemeral container heist in ${ns}/host (no pull secret, imagePullPolicy ${policy})`, () => flagLine(http, ns, 'host', 'heist'));
+  return verdict(containerFate(pick(p)), node, policy, `ephemeral container heist in ${ns}/host (no pull secret, imagePullPolicy ${policy})`, () =>
+    flagLine(http, ns, 'host', 'heist'),
+  );
 }
 
-async function verdict(
-  fate: ReturnType<typeof containerFate>,
-  node: string,
-  policy: string,
-  what: string,
-  log: () => Promise<string>,
-): Promise<AttackOutcome> {
+async function verdict(fate: ReturnType<typeof containerFate>, node: string, policy: string, what: string, log: () => Promise<string>): Promise<AttackOutcome> {
   if (fate.fate === 'ran') return { kind: 'bypassed', node, policy, evidence: `${what} ran the cached image on node ${node}: ${fate.detail}${await log()}` };
   if (fate.fate === 'refused') {
     // Always means the registry was asked (admission forced it); IfNotPresent/Never means the kubelet refused the cache

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, hasFindings, versionDefault, type AdmissionOutcome, type AdmissionProbe, type AttackObservation, type KubeletObservation, type Observations } from './findings.js';
+import {
+  evaluate,
+  hasFindings,
+  versionDefault,
+  type AdmissionOutcome,
+  type AdmissionProbe,
+  type AttackObservation,
+  type KubeletObservation,
+  type Observations,
+} from './findings.js';
 
 const allowed = (policy: 'IfNotPresent' | 'Never' = 'IfNotPresent'): AdmissionOutcome => ({ kind: 'allowed-as-sent', policy, warnings: [] });
 const forced: AdmissionOutcome = { kind: 'mutated', from: 'IfNotPresent', to: 'Always', attribution: 'AlwaysPullImages' };
@@ -91,7 +100,11 @@ describe('evaluate: the verdict per gap from the observations', () => {
   });
 
   it('a probe that could not be sent is unknown with the reason', () => {
-    const o = { admission: probes({ pods: { kind: 'inconclusive', reason: 'forbidden' }, ephemeral: { kind: 'inconclusive', reason: 'forbidden' } }), kubelet: unreadable, policies: [] };
+    const o = {
+      admission: probes({ pods: { kind: 'inconclusive', reason: 'forbidden' }, ephemeral: { kind: 'inconclusive', reason: 'forbidden' } }),
+      kubelet: unreadable,
+      policies: [],
+    };
     const g = evaluate(o).gaps.find((x) => x.id === 'containers')!;
     expect(g.status).toBe('unknown');
     expect(g.reason).toContain('forbidden');

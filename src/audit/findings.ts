@@ -218,11 +218,17 @@ function admissionDefence(probes: AdmissionProbe[]): Defence {
 function policiesDefence(sources: PolicySource[]): Defence {
   const evidence: string[] = [];
   for (const s of sources) {
-    for (const o of s.objects) evidence.push(`${o.api} ${o.name}: containers ${o.covers.containers}, initContainers ${o.covers.initContainers}, pods/ephemeralcontainers ${o.covers.ephemeralContainers}${o.note ? ` (${o.note})` : ''}`);
+    for (const o of s.objects)
+      evidence.push(
+        `${o.api} ${o.name}: containers ${o.covers.containers}, initContainers ${o.covers.initContainers}, pods/ephemeralcontainers ${o.covers.ephemeralContainers}${o.note ? ` (${o.note})` : ''}`,
+      );
     if (s.state === 'forbidden' || s.state === 'error') evidence.push(`${s.api}: ${s.state}${s.detail ? ` (${s.detail})` : ''}`);
   }
   // the empty and unserved APIs in one line each, so the inventory stays readable
-  for (const [state, label] of [['none', 'none found'], ['not-served', 'API not served']] as const) {
+  for (const [state, label] of [
+    ['none', 'none found'],
+    ['not-served', 'API not served'],
+  ] as const) {
     const apis = sources.filter((s) => s.state === state).map((s) => s.api);
     if (apis.length) evidence.push(`${label}: ${apis.join(', ')}`);
   }
@@ -252,9 +258,16 @@ function preloadedLayer(k: KubeletObservation, kubelet: Defence): { status: Defe
     const all = read.every((n) => n.gate && n.policy === 'AlwaysVerify');
     return all
       ? { status: 'effective', evidence: 'every kubelet has AlwaysVerify: preloaded images are verified too' }
-      : { status: 'not-effective', evidence: 'a kubelet with NeverVerifyPreloadedImages or NeverVerifyAllowlistedImages runs images preloaded outside the kubelet (kind load, node images) without credentials' };
+      : {
+          status: 'not-effective',
+          evidence:
+            'a kubelet with NeverVerifyPreloadedImages or NeverVerifyAllowlistedImages runs images preloaded outside the kubelet (kind load, node images) without credentials',
+        };
   }
-  return { status: 'unknown', evidence: 'whether kubelets verify preloaded images needs their imagePullCredentialsVerificationPolicy (configz); the attack cannot preload an image' };
+  return {
+    status: 'unknown',
+    evidence: 'whether kubelets verify preloaded images needs their imagePullCredentialsVerificationPolicy (configz); the attack cannot preload an image',
+  };
 }
 
 const GAP_PROBES: Record<GapId, string> = {
@@ -298,7 +311,12 @@ function preloadedGap(probes: AdmissionProbe[], k: KubeletObservation, kubelet: 
   const base = { id: 'preloaded-images', admission, kubelet: layer.status, probe: GAP_PROBES['preloaded-images'] } as const;
   if (admission === 'closed' || layer.status === 'effective') return { ...base, status: 'closed', evidence };
   if (admission === 'open' && layer.status === 'not-effective') return { ...base, status: 'open', evidence };
-  return { ...base, status: 'unknown', evidence, reason: layer.status === 'unknown' ? "the kubelets' imagePullCredentialsVerificationPolicy could not be read" : 'admission could not be probed on every path' };
+  return {
+    ...base,
+    status: 'unknown',
+    evidence,
+    reason: layer.status === 'unknown' ? "the kubelets' imagePullCredentialsVerificationPolicy could not be read" : 'admission could not be probed on every path',
+  };
 }
 
 /** Every verdict from the observations; exit code and conclusion follow from the gaps only. */

@@ -39,7 +39,15 @@ export class KubeHttp {
     }
     if (options.context) {
       if (!kc.getContexts().some((c) => c.name === options.context)) {
-        throw new UserError(`no context "${options.context}" in the kubeconfig`, `use one of: ${kc.getContexts().map((c) => c.name).join(', ') || '(none)'}`);
+        throw new UserError(
+          `no context "${options.context}" in the kubeconfig`,
+          `use one of: ${
+            kc
+              .getContexts()
+              .map((c) => c.name)
+              .join(', ') || '(none)'
+          }`,
+        );
       }
       kc.setCurrentContext(options.context);
     }
@@ -84,7 +92,9 @@ export class KubeHttp {
         });
       });
       req.setTimeout(this.timeoutMs, () => req.destroy(new Error(`no answer within ${this.timeoutMs / 1000} s`)));
-      req.on('error', (error) => reject(new BackendUnavailableError(`cluster unreachable: ${this.target.server}: ${error.message}`, 'check --kubeconfig and --context, and that the API server is up')));
+      req.on('error', (error) =>
+        reject(new BackendUnavailableError(`cluster unreachable: ${this.target.server}: ${error.message}`, 'check --kubeconfig and --context, and that the API server is up')),
+      );
       req.end(payload);
     });
   }

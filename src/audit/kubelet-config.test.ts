@@ -11,11 +11,16 @@ describe('parseConfigz: the KEP-2535 settings from /configz', () => {
     expect(parseConfigz({ kubeletconfig: { staticPodPath: '/etc/kubernetes/manifests' } })).toEqual({ gate: false, allowlist: [] });
   });
   it('an explicit featureGates false wins', () => {
-    expect(parseConfigz({ kubeletconfig: { featureGates: { KubeletEnsureSecretPulledImages: false }, imagePullCredentialsVerificationPolicy: 'AlwaysVerify' } })).toEqual({ gate: false, allowlist: [] });
+    expect(parseConfigz({ kubeletconfig: { featureGates: { KubeletEnsureSecretPulledImages: false }, imagePullCredentialsVerificationPolicy: 'AlwaysVerify' } })).toEqual({
+      gate: false,
+      allowlist: [],
+    });
   });
   it('hostile or foreign answers are errors, not verdicts', () => {
     expect(parseConfigz('<html>')).toHaveProperty('error');
     expect(parseConfigz({ componentconfig: {} })).toHaveProperty('error');
-    expect(parseConfigz({ kubeletconfig: { imagePullCredentialsVerificationPolicy: 'Sometimes' } })).toEqual({ error: 'unknown imagePullCredentialsVerificationPolicy "Sometimes"' });
+    expect(parseConfigz({ kubeletconfig: { imagePullCredentialsVerificationPolicy: 'Sometimes' } })).toEqual({
+      error: 'unknown imagePullCredentialsVerificationPolicy "Sometimes"',
+    });
   });
 });

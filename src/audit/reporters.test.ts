@@ -15,12 +15,36 @@ const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/li
 
 const observations: Observations = {
   admission: [
-    { path: 'containers', probe: 'dryRun=All POST /api/v1/namespaces/team-b/pods (containers, IfNotPresent)', namespace: 'team-b', basis: 'observed', outcome: { kind: 'mutated', from: 'IfNotPresent', to: 'Always', attribution: 'AlwaysPullImages' } },
-    { path: 'init-containers', probe: 'p', namespace: 'team-b', basis: 'observed', outcome: { kind: 'mutated', from: 'IfNotPresent', to: 'Always', attribution: 'AlwaysPullImages' } },
+    {
+      path: 'containers',
+      probe: 'dryRun=All POST /api/v1/namespaces/team-b/pods (containers, IfNotPresent)',
+      namespace: 'team-b',
+      basis: 'observed',
+      outcome: { kind: 'mutated', from: 'IfNotPresent', to: 'Always', attribution: 'AlwaysPullImages' },
+    },
+    {
+      path: 'init-containers',
+      probe: 'p',
+      namespace: 'team-b',
+      basis: 'observed',
+      outcome: { kind: 'mutated', from: 'IfNotPresent', to: 'Always', attribution: 'AlwaysPullImages' },
+    },
     { path: 'never-policy', probe: 'p', namespace: 'team-b', basis: 'observed', outcome: { kind: 'mutated', from: 'Never', to: 'Always', attribution: 'AlwaysPullImages' } },
-    { path: 'ephemeral-containers', probe: 'dryRun=All PATCH …/ephemeralcontainers', namespace: 'team-b', basis: 'observed', outcome: { kind: 'allowed-as-sent', policy: 'IfNotPresent', warnings: [] } },
+    {
+      path: 'ephemeral-containers',
+      probe: 'dryRun=All PATCH …/ephemeralcontainers',
+      namespace: 'team-b',
+      basis: 'observed',
+      outcome: { kind: 'allowed-as-sent', policy: 'IfNotPresent', warnings: [] },
+    },
   ],
-  kubelet: { serverVersion: 'v1.34.1', nodes: [{ node: 'n1', read: true, gate: false, allowlist: [] }, { node: 'n2', read: false, reason: 'forbidden <&>' }] },
+  kubelet: {
+    serverVersion: 'v1.34.1',
+    nodes: [
+      { node: 'n1', read: true, gate: false, allowlist: [] },
+      { node: 'n2', read: false, reason: 'forbidden <&>' },
+    ],
+  },
   policies: [{ api: 'ValidatingAdmissionPolicy', state: 'none', objects: [] }],
 };
 const result: AuditResult = { target: { server: 'https://10.0.0.1:6443', context: 'prod "eu"', namespace: 'team-b' }, observations, findings: evaluate(observations) };
@@ -47,7 +71,7 @@ describe('SARIF', () => {
     expect(validate(broken)).toBe(false);
   });
 
-  it('rules carry the scanners\' IDs, results point at the probe with stable fingerprints', () => {
+  it("rules carry the scanners' IDs, results point at the probe with stable fingerprints", () => {
     const sarif = auditSarif(context);
     const run = sarif.runs[0]!;
     const apl = run.tool.driver.rules.find((r) => r.name === 'AdmissionForcesAlwaysPull')!;

@@ -33,7 +33,7 @@ export function auditJson({ result, toolVersion }: ReportContext) {
 }
 
 const CONCLUSION_TEXT = {
-  exposed: 'EXPOSED: a tenant can run another tenant\'s private image from a node\'s cache',
+  exposed: "EXPOSED: a tenant can run another tenant's private image from a node's cache",
   protected: 'PROTECTED: every path was shown closed',
   undetermined: 'UNDETERMINED: no open path was seen, but not every path was shown closed',
 } as const;
@@ -56,7 +56,10 @@ export function auditText({ result }: ReportContext): string {
   lines.push('', 'Gaps (what a tenant without the pull secret can run)');
   for (const g of findings.gaps) item(g, g.status);
   if (observations.attack) {
-    lines.push('', `Attack: namespaces ${observations.attack.namespaces.join(', ') || '(none created)'} ${observations.attack.cleanedUp ? 'created and deleted again' : 'NOT all deleted: remove them by hand'}`);
+    lines.push(
+      '',
+      `Attack: namespaces ${observations.attack.namespaces.join(', ') || '(none created)'} ${observations.attack.cleanedUp ? 'created and deleted again' : 'NOT all deleted: remove them by hand'}`,
+    );
   }
   lines.push('', `Conclusion: ${CONCLUSION_TEXT[findings.conclusion]}`, '');
   return lines.join('\n');
@@ -81,7 +84,8 @@ export function auditSarif({ result, toolVersion }: ReportContext) {
   const results = items.map((i, index) => {
     const rule = rules[index]!;
     const { level: lvl, kind } = level(i.status);
-    const where = i.id === 'kubelet-ensure-secret-pulled-images' || i.id === 'preloaded-images' ? 'nodes' : i.id === 'admission-policies' ? 'admission-policies' : `namespaces/${ns}/pods`;
+    const where =
+      i.id === 'kubelet-ensure-secret-pulled-images' || i.id === 'preloaded-images' ? 'nodes' : i.id === 'admission-policies' ? 'admission-policies' : `namespaces/${ns}/pods`;
     return {
       ruleId: rule.id,
       ruleIndex: index,

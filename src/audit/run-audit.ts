@@ -9,7 +9,6 @@ import { probeKubelets } from './probes/kubelet.js';
 import { probePodCreate } from './probes/pod-create.js';
 import { discoverPolicies } from './probes/policies.js';
 
-
 export interface AuditOptions {
   namespace?: string;
   pod?: string;
@@ -55,9 +54,7 @@ export async function observe(http: KubeHttp, options: AuditOptions): Promise<Om
     const target = options.pod ?? (await findTargetPod(http, ns));
     if (typeof target === 'string') {
       const allowed = await canI(http, { verb: 'patch', resource: 'pods', subresource: 'ephemeralcontainers', namespace: ns });
-      admission.push(
-        allowed ? await probeEphemeral(http, ns, target, image) : inferEphemeral(ns, policies, `the user may not patch pods/ephemeralcontainers in ${ns}`),
-      );
+      admission.push(allowed ? await probeEphemeral(http, ns, target, image) : inferEphemeral(ns, policies, `the user may not patch pods/ephemeralcontainers in ${ns}`));
     } else admission.push(inferEphemeral(ns, policies, target.reason));
   } else {
     const reason = `no namespace to probe: ${chosen.reason}`;
@@ -78,4 +75,3 @@ export async function runAudit(http: KubeHttp, options: AuditOptions, attack?: (
     findings: evaluate(observations),
   };
 }
-

@@ -26,10 +26,10 @@ export interface AuditCliOptions {
 export function registerAudit(program: Command): void {
   program
     .command('audit')
-    .description('audit your own cluster: can a tenant run another tenant\'s cached private image? (passive by default: dry runs only)')
+    .description("audit your own cluster: can a tenant run another tenant's cached private image? (passive by default: dry runs only)")
     .option('--kubeconfig <file>', 'kubeconfig to use (default: $KUBECONFIG or ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context (default: the current one)')
-    .option('-n, --namespace <ns>', 'namespace for the dry-run probes (default: the context\'s, else one you may create pods in)')
+    .option('-n, --namespace <ns>', "namespace for the dry-run probes (default: the context's, else one you may create pods in)")
     .option('--pod <name>', 'an existing pod in that namespace for the ephemeral-container dry run (default: the first running one)')
     .option('--probe-image <image>', 'image named in the dry-run pods (nothing is pulled)', PAUSE_IMAGE)
     .option('--json', 'print the findings as JSON (docs/audit.md)')
@@ -39,7 +39,7 @@ export function registerAudit(program: Command): void {
     .option('--yes', 'with --attack: do not ask (needed without a terminal)')
     .option('--image <image>', 'with --attack: your private image, pullable with --pull-secret')
     .option('--pull-secret <file>', 'with --attack: a .dockerconfigjson file with credentials for the image')
-    .option('--push-to <repository>', 'with --attack: push the lab\'s secret image to REPOSITORY (with --pull-secret\'s credentials) and use it')
+    .option('--push-to <repository>', "with --attack: push the lab's secret image to REPOSITORY (with --pull-secret's credentials) and use it")
     .option('--host-image <image>', 'with --attack: an image pullable without credentials, to host the ephemeral container', PAUSE_IMAGE)
     .option('--timeout <seconds>', 'with --attack: how long to wait for each pod', '120')
     .action(async (options: AuditCliOptions) => {

@@ -5,9 +5,7 @@ import { BackendUnavailableError, UserError } from '../errors.js';
 import { addKindImageOptions, kindImages, type KindImageFlags } from './kind-options.js';
 
 export function registerKind(program: Command): void {
-  const kind = program
-    .command('kind')
-    .description('the offline workshop kit for the kind backend: save the images it uses to a file, load them elsewhere');
+  const kind = program.command('kind').description('the offline workshop kit for the kind backend: save the images it uses to a file, load them elsewhere');
   addKindImageOptions(
     kind
       .command('save')
@@ -17,7 +15,11 @@ export function registerKind(program: Command): void {
     const images = { ...(await import('../kind/names.js')).DEFAULT_KIND_IMAGES, ...kindImages(flags, 'kind') };
     await requireDocker();
     const [{ ensureImage }, { saveImages }, { runCommand }] = await Promise.all([import('../kind/images.js'), import('../kind/commands.js'), import('../kind/exec.js')]);
-    for (const [option, image] of [['--node-image', images.node], ['--registry-image', images.registry], ['--busybox-image', images.busybox]] as const) {
+    for (const [option, image] of [
+      ['--node-image', images.node],
+      ['--registry-image', images.registry],
+      ['--busybox-image', images.busybox],
+    ] as const) {
       process.stdout.write(`image-heist: ${image}\n`);
       await ensureImage(image, option);
     }

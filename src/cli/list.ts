@@ -8,7 +8,13 @@ export function registerList(program: Command): void {
     .option('--json', 'print them as JSON')
     .action(async (options: { json?: boolean }) => {
       const { loadBuiltInCatalogue } = await import('../scenario/catalogue.js');
-      const scenarios = (await loadBuiltInCatalogue()).map((s) => ({ name: s.metadata.name, title: s.metadata.title, summary: s.metadata.summary, kind: s.verdict.kind, tags: s.metadata.tags }));
+      const scenarios = (await loadBuiltInCatalogue()).map((s) => ({
+        name: s.metadata.name,
+        title: s.metadata.title,
+        summary: s.metadata.summary,
+        kind: s.verdict.kind,
+        tags: s.metadata.tags,
+      }));
       const profiles = PROFILE_NAMES.map((p) => ({ name: p, summary: PROFILES[p].summary }));
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ scenarios, profiles }, null, 2)}\n`);

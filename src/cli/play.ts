@@ -41,7 +41,8 @@ export function requireTerminal(command: string, instead = `for scripts and CI u
 
 export async function playCommand(name: string | undefined, flags: PlayFlags): Promise<void> {
   const profiles = profilesFrom(flags, DEFAULT_PLAY_PROFILES);
-  if (profiles.length < 2 || profiles.length > 4) throw new UserError(`play shows 2 to 4 clusters side by side, not ${profiles.length}`, 'for example --profile none,always-pull-images');
+  if (profiles.length < 2 || profiles.length > 4)
+    throw new UserError(`play shows 2 to 4 clusters side by side, not ${profiles.length}`, 'for example --profile none,always-pull-images');
   if (flags.backend !== 'embedded' && flags.backend !== 'kind') throw new UserError(`unknown backend "${flags.backend}"`, 'use --backend embedded or --backend kind');
   const kind = flags.backend === 'kind';
   const nodes = Number(flags.nodes ?? (kind ? '1' : '2'));

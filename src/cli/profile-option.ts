@@ -18,7 +18,10 @@ export function addProfileOption(command: Command, description: string): Command
 export function profilesFrom(flags: { profile?: string[]; profiles?: string[] }, fallback: readonly ProfileName[]): ProfileName[] {
   const values = [...(flags.profile ?? []), ...(flags.profiles ?? [])];
   if (values.length === 0) return [...fallback];
-  const names = values.flatMap((v) => v.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  const names = values
+    .flatMap((v) => v.split(','))
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (names.length === 0) throw new UserError('--profile needs a profile name', `valid profiles: ${PROFILE_NAMES.join(', ')} (or all)`);
   for (const name of names) {
     if (name !== 'all' && !isProfileName(name)) {

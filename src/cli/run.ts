@@ -54,17 +54,25 @@ async function run(names: string[], options: RunOptions): Promise<number> {
   }
   const images = kindImages(options, backendName);
   // Loaded only now: the catalogue (zod, YAML) and the reports cost start-up that `--help` and bad input need not pay.
-  const [{ selectScenarios }, { createBackend }, { jsonReport }, { junitReport }, { markdownReport }, { matrixReport }, { RunProgress, wantsColor }, { CANCELLED_EXIT_CODE, STILL_STOPPING, listenForShutdown }] =
-    await Promise.all([
-      import('../scenario/catalogue.js'),
-      import('../lab/create-backend.js'),
-      import('../report/json.js'),
-      import('../report/junit.js'),
-      import('../report/markdown.js'),
-      import('../report/matrix.js'),
-      import('../report/progress.js'),
-      import('../lab/shutdown.js'),
-    ]);
+  const [
+    { selectScenarios },
+    { createBackend },
+    { jsonReport },
+    { junitReport },
+    { markdownReport },
+    { matrixReport },
+    { RunProgress, wantsColor },
+    { CANCELLED_EXIT_CODE, STILL_STOPPING, listenForShutdown },
+  ] = await Promise.all([
+    import('../scenario/catalogue.js'),
+    import('../lab/create-backend.js'),
+    import('../report/json.js'),
+    import('../report/junit.js'),
+    import('../report/markdown.js'),
+    import('../report/matrix.js'),
+    import('../report/progress.js'),
+    import('../lab/shutdown.js'),
+  ]);
   const scenarios = await selectScenarios(names);
   if (options.dryRun) {
     const kind = await import('../kind/plan.js');

@@ -35,7 +35,10 @@ export async function findLabs(dir: string, depth = 2): Promise<LabStatus[]> {
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const full = path.join(dir, entry.name);
     if (entry.isFile() && entry.name === 'lab.json') {
-      const info = await readFile(full, 'utf8').then((t) => JSON.parse(t) as Partial<LabInfo>, () => undefined);
+      const info = await readFile(full, 'utf8').then(
+        (t) => JSON.parse(t) as Partial<LabInfo>,
+        () => undefined,
+      );
       if (!info?.apiServer || !info.profile) continue;
       found.push({ file: full, profile: info.profile, apiServer: info.apiServer, kubeconfig: info.kubeconfig ?? '', running: await answers(info.apiServer) });
     } else if (entry.isDirectory() && depth > 0) found.push(...(await findLabs(full, depth - 1)));

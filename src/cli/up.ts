@@ -14,9 +14,7 @@ interface UpFlags extends KindImageFlags {
 }
 
 export function registerUp(program: Command): void {
-  const command = program
-    .command('up')
-    .description('start a lab in the foreground (until Ctrl-C), write kubeconfig and lab.json, and print the kubectl commands of the story');
+  const command = program.command('up').description('start a lab in the foreground (until Ctrl-C), write kubeconfig and lab.json, and print the kubectl commands of the story');
   addProfileOption(command, 'the defence (default: none)')
     .option('--nodes <n>', 'worker nodes (default: 2 embedded, 1 on kind)')
     .option('--dir <dir>', 'where kubeconfig and lab.json are written', DEFAULT_LAB_DIR)
@@ -24,7 +22,8 @@ export function registerUp(program: Command): void {
     .option('-b, --backend <backend>', 'embedded (in-process, seconds) or kind (a real cluster; needs Docker and kind >= 0.32)', 'embedded');
   addKindImageOptions(command).action(async (flags: UpFlags) => {
     const profiles = profilesFrom(flags, ['none']);
-    if (profiles.length !== 1) throw new UserError(`up starts one lab, not ${profiles.length}`, 'run up once per profile, each with its own --dir (or use play to see them side by side)');
+    if (profiles.length !== 1)
+      throw new UserError(`up starts one lab, not ${profiles.length}`, 'run up once per profile, each with its own --dir (or use play to see them side by side)');
     const profile = profiles[0]!;
     if (flags.backend !== 'embedded' && flags.backend !== 'kind') throw new UserError(`unknown backend "${flags.backend}"`, 'use --backend embedded or --backend kind');
     const images = kindImages(flags, flags.backend);
@@ -36,7 +35,12 @@ export function registerUp(program: Command): void {
     let backend;
     if (kind) {
       const { createBackend } = await import('../lab/create-backend.js');
-      backend = await createBackend('kind', { profiles: [parsed.profile], nodes: parsed.nodes, ...(images ? { images } : {}), onNote: (note) => process.stdout.write(`image-heist: ${note}\n`) });
+      backend = await createBackend('kind', {
+        profiles: [parsed.profile],
+        nodes: parsed.nodes,
+        ...(images ? { images } : {}),
+        onNote: (note) => process.stdout.write(`image-heist: ${note}\n`),
+      });
     }
     await runUp({ profile, nodes, dir: flags.dir, timeScale: flags.timeScale, ...(backend ? { backend } : {}) });
   });

@@ -30,7 +30,8 @@ export function registerWorkshop(program: Command): void {
     .option('--json', 'print events (one JSON object per line) instead of the board')
     .action(async (flags: WorkshopFlags) => {
       const profiles = profilesFrom(flags, ['none']);
-      if (profiles.length !== 1) throw new UserError(`a room runs one profile at a time, not ${profiles.length}`, 'pass one --profile; switch the room later from the board (p, then Enter)');
+      if (profiles.length !== 1)
+        throw new UserError(`a room runs one profile at a time, not ${profiles.length}`, 'pass one --profile; switch the room later from the board (p, then Enter)');
       const { runWorkshop } = await import('../workshop/run-workshop.js');
       await runWorkshop({
         attendees: flags.attendees ?? '',

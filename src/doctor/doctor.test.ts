@@ -10,10 +10,7 @@ describe('kindAvailability', () => {
   });
 
   it('names every blocker and its fix in one line', () => {
-    const result = kindAvailability(
-      { engine: false, cliFound: true, reason: 'Cannot connect to the Docker daemon' },
-      { found: false, reason: 'the kind CLI is not installed' },
-    );
+    const result = kindAvailability({ engine: false, cliFound: true, reason: 'Cannot connect to the Docker daemon' }, { found: false, reason: 'the kind CLI is not installed' });
     expect(result).toEqual({
       available: false,
       reason: 'no Docker engine answers (Cannot connect to the Docker daemon); the kind CLI is not installed',
@@ -81,7 +78,7 @@ describe('kubectl version skew', () => {
     expect(kubectlSkew('v1.37.2')).toEqual({ supported: true });
     const old = kubectlSkew('v1.32.4-dispatcher');
     expect(old).toMatchObject({ supported: false, fix: 'install kubectl v1.35, v1.36 or v1.37 (https://kubernetes.io/docs/tasks/tools/)' });
-    expect(old.supported === false && old.warning).toContain('v1.32.4-dispatcher is 4 minor versions behind the labs\' v1.36 API server');
+    expect(old.supported === false && old.warning).toContain("v1.32.4-dispatcher is 4 minor versions behind the labs' v1.36 API server");
     const report: DoctorReport = {
       node: { version: '20.19.0', supported: true },
       kubectl: { found: true, version: 'v1.32.4', skew: kubectlSkew('v1.32.4') },

@@ -1,7 +1,17 @@
 // `image-heist doctor`: what this machine has, and which lab backends can run here and why not.
 import { execa } from 'execa';
 import { PROFILE_NAMES } from '../lab/profiles.js';
-import { MIN_KIND_VERSION, assessDockerHost, compareVersions, probeDocker, probeDockerHost, probeKind, type DockerHost, type DockerProbe, type KindProbe } from '../kind/preflight.js';
+import {
+  MIN_KIND_VERSION,
+  assessDockerHost,
+  compareVersions,
+  probeDocker,
+  probeDockerHost,
+  probeKind,
+  type DockerHost,
+  type DockerProbe,
+  type KindProbe,
+} from '../kind/preflight.js';
 
 export const MIN_NODE_VERSION = '20.19.0';
 
@@ -41,7 +51,13 @@ export async function runDoctor(): Promise<DoctorReport> {
   const [kubectl, docker, kind] = await Promise.all([probeKubectl(), probeDocker(), probeKind()]);
   const node = { version: process.versions.node, supported: compareVersions(process.versions.node, MIN_NODE_VERSION) >= 0 };
   const host = docker.engine ? await probeDockerHost().catch(() => undefined) : undefined;
-  return { node, kubectl: kubectl.found ? { ...kubectl, skew: kubectlSkew(kubectl.version) } : kubectl, docker, kind, backends: { embedded: embeddedAvailability(node), kind: kindAvailability(docker, kind, host) } };
+  return {
+    node,
+    kubectl: kubectl.found ? { ...kubectl, skew: kubectlSkew(kubectl.version) } : kubectl,
+    docker,
+    kind,
+    backends: { embedded: embeddedAvailability(node), kind: kindAvailability(docker, kind, host) },
+  };
 }
 
 /** The embedded backend needs only Node; kubectl is for the hands-on parts, not for the lab itself. */
@@ -100,9 +116,7 @@ export function formatDoctorReport(r: DoctorReport): string {
     '',
     'backends:',
     ...Object.entries(r.backends).flatMap(([name, b]) =>
-      b.available
-        ? [`  ${name.padEnd(9)} available`, ...(b.notes ?? []).map((n) => `  ${''.padEnd(9)} (${n})`)]
-        : [`  ${name.padEnd(9)} unavailable: ${b.reason} — ${b.fix}`],
+      b.available ? [`  ${name.padEnd(9)} available`, ...(b.notes ?? []).map((n) => `  ${''.padEnd(9)} (${n})`)] : [`  ${name.padEnd(9)} unavailable: ${b.reason} — ${b.fix}`],
     ),
   ];
   return lines.join('\n');

@@ -90,12 +90,15 @@ export function createLabClock(options: { timeScale: number; start?: number }): 
     const arm = (): void => {
       if (delay === Infinity) return; // sleep infinity: never fires, nothing to keep alive
       const realMs = Math.max(0, (due - now()) / timeScale);
-      handle = setTimeout(() => {
-        if (handle) timers.delete(handle);
-        // Node may fire a timer up to a millisecond early; lab time must never run behind a timer.
-        if (now() < due) arm();
-        else fn();
-      }, Math.min(realMs, MAX_REAL_DELAY));
+      handle = setTimeout(
+        () => {
+          if (handle) timers.delete(handle);
+          // Node may fire a timer up to a millisecond early; lab time must never run behind a timer.
+          if (now() < due) arm();
+          else fn();
+        },
+        Math.min(realMs, MAX_REAL_DELAY),
+      );
       timers.add(handle);
     };
     arm();

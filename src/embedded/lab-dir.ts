@@ -91,7 +91,10 @@ export async function lockLabDir(dir: string): Promise<LabDirLock> {
       const holder = Number((await readFile(file, 'utf8').catch(() => '')).split(' ')[0]);
       // An empty lock is one another `up` has just created and not yet written: it is taken, not stale.
       if (!(holder > 0) || processAlive(holder)) {
-        throw new UserError(`another image-heist up${holder > 0 ? ` (process ${holder})` : ''} is using ${dir}`, 'stop that lab first (Ctrl-C in its terminal) or pass another --dir');
+        throw new UserError(
+          `another image-heist up${holder > 0 ? ` (process ${holder})` : ''} is using ${dir}`,
+          'stop that lab first (Ctrl-C in its terminal) or pass another --dir',
+        );
       }
       await rm(file, { force: true }); // stale: its process is gone
     }

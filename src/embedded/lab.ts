@@ -15,7 +15,22 @@ import { parseNormalizedNamed } from '../k8s/image-reference.js';
 import type { Lab, LabBackend, LabInfo, LabProgress, LabStartOptions, LabUser } from '../lab/backend.js';
 import { PROFILES } from '../lab/profiles.js';
 import { EMBEDDED_TIMING } from '../lab/timing.js';
-import { IMAGE_TAG, PUBLIC_REPOSITORY, PULL_SECRET_NAME, SECRET_REPOSITORY, TENANT_A, TENANT_B, admissionPolicyManifests, applyManifests, waitForAdmissionPolicies, clearEvents, pullSecretManifest, resetStage, tenantManifests, userSubject } from '../lab/stage.js';
+import {
+  IMAGE_TAG,
+  PUBLIC_REPOSITORY,
+  PULL_SECRET_NAME,
+  SECRET_REPOSITORY,
+  TENANT_A,
+  TENANT_B,
+  admissionPolicyManifests,
+  applyManifests,
+  waitForAdmissionPolicies,
+  clearEvents,
+  pullSecretManifest,
+  resetStage,
+  tenantManifests,
+  userSubject,
+} from '../lab/stage.js';
 import { pullImage, pushImage } from '../registry/client.js';
 import { buildPublicImage, buildSecretImage, createFlag, imageBlobs, type BuiltImage } from '../registry/image-builder.js';
 import { createRegistryUsers, labAccessRules, type RegistryUsers } from '../registry/lab-users.js';
@@ -74,7 +89,15 @@ export async function startEmbeddedLab(options: EmbeddedLabOptions): Promise<Emb
       step('Starting the registry', () => startLabRegistry(users)),
       step('Building SuperSecretImage1', async () => ({ secret: await buildSecretImage({ flag }), public: await buildPublicImage() })),
       // the stage (tenants, RBAC, ImagePullSecret1) comes through the API below, as on kind
-      step('Starting the API server', () => startApiServer({ admissionPlugins: admissionPluginsFor(profile.enableAdmissionPlugins), tenants: [], clock, audit: auditLog.sink, ...(options.apiServerHost ? { host: options.apiServerHost } : {}) })),
+      step('Starting the API server', () =>
+        startApiServer({
+          admissionPlugins: admissionPluginsFor(profile.enableAdmissionPlugins),
+          tenants: [],
+          clock,
+          audit: auditLog.sink,
+          ...(options.apiServerHost ? { host: options.apiServerHost } : {}),
+        }),
+      ),
     ]);
     let currentRegistry: RunningRegistry | undefined = started[0].status === 'fulfilled' ? started[0].value : undefined;
     cleanups.push(() => currentRegistry?.close());

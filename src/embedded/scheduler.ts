@@ -29,7 +29,7 @@ export function selectNode(pod: KubeObject, nodes: readonly SchedulableNode[]): 
   const fits: SchedulableNode[] = [];
   for (const node of nodes) {
     let reason: string | undefined;
-    if (!node.ready) reason = "node(s) had untolerated taint {node.kubernetes.io/not-ready: }";
+    if (!node.ready) reason = 'node(s) had untolerated taint {node.kubernetes.io/not-ready: }';
     else if (node.unschedulable) reason = 'node(s) were unschedulable';
     else if (!Object.entries(selector).every(([k, v]) => node.labels[k] === v)) reason = "node(s) didn't match Pod's node affinity/selector";
     if (reason) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);

@@ -1,15 +1,6 @@
 // The AlwaysPullImages admission plugin (plugin/pkg/admission/alwayspullimages/admission.go):
 // Admit forces every container and image volume of a new pod to imagePullPolicy Always; Validate rejects any other value.
-import {
-  Aggregate,
-  FieldError,
-  StatusError,
-  aggregate,
-  fieldNotSupported,
-  newBadRequest,
-  newForbidden,
-  toStatusError,
-} from './api-errors.js';
+import { Aggregate, FieldError, StatusError, aggregate, fieldNotSupported, newBadRequest, newForbidden, toStatusError } from './api-errors.js';
 import { asPod, mapContainers, mapImageVolumes, podImages, visitContainersWithPath, type Pod } from './pod.js';
 
 export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';

@@ -60,9 +60,7 @@ describe('Status builders (apimachinery errors.go)', () => {
     expect(e.message).toBe('secrets is forbidden: User "admin2" cannot list resource "secrets" in API group "" in the namespace "tenant-a"');
     expect(e.status.details).toEqual({ kind: 'secrets' });
     const get = newAuthorizationForbidden({ user: 'admin2', verb: 'get', resource: 'pods', subresource: 'log', namespace: 'tenant-a', name: 'pod1' });
-    expect(get.message).toBe(
-      'pods "pod1" is forbidden: User "admin2" cannot get resource "pods/log" in API group "" in the namespace "tenant-a"',
-    );
+    expect(get.message).toBe('pods "pod1" is forbidden: User "admin2" cannot get resource "pods/log" in API group "" in the namespace "tenant-a"');
     expect(newAuthorizationForbidden({ user: 'u', verb: 'list', resource: 'nodes' }).message).toBe(
       'nodes is forbidden: User "u" cannot list resource "nodes" in API group "" at the cluster scope',
     );
@@ -83,9 +81,7 @@ describe('Status builders (apimachinery errors.go)', () => {
       fieldInvalid('metadata.name', 'A', 'must be lowercase'),
       fieldRequired('spec.containers[0].image'),
     ]);
-    expect(two.message).toBe(
-      'Pod "x" is invalid: [spec.containers[0].image: Required value, metadata.name: Invalid value: "A": must be lowercase]',
-    );
+    expect(two.message).toBe('Pod "x" is invalid: [spec.containers[0].image: Required value, metadata.name: Invalid value: "A": must be lowercase]');
     expect(two.status.details?.causes).toHaveLength(3);
     expect(newInvalid({ group: 'apps', kind: 'Deployment' }, 'd', []).message).toBe('Deployment.apps "d" is invalid');
   });

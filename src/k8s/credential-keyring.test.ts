@@ -1,13 +1,7 @@
 // Cases from upstream pkg/credentialprovider/keyring_test.go (TestUrlsMatch, TestDockerKeyringForGlob,
 // TestKeyringMiss, TestIsDefaultRegistryMatch, the Docker Hub hit/miss tests) and config_test.go (auth decoding).
 import { describe, expect, it } from 'vitest';
-import {
-  BasicDockerKeyring,
-  decodeDockerConfigFieldAuth,
-  isDefaultRegistryMatch,
-  parseDockerConfigEntry,
-  urlsMatchStr,
-} from './credential-keyring.js';
+import { BasicDockerKeyring, decodeDockerConfigFieldAuth, isDefaultRegistryMatch, parseDockerConfigEntry, urlsMatchStr } from './credential-keyring.js';
 
 const auth = Buffer.from('foo:bar').toString('base64');
 const entry = () => parseDockerConfigEntry({ email: 'foo@bar.baz', auth });

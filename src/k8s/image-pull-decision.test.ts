@@ -2,13 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Backoff } from './backoff.js';
 import { ImageManagerState, decideImagePull, recordPullOutcome, type DecideImagePullInput } from './image-pull-decision.js';
-import {
-  PullManager,
-  credentialHash,
-  newImagePullCredentialVerificationPolicy,
-  type ImagePullCredentialsVerificationPolicy,
-  type PodPullCredentials,
-} from './pull-manager.js';
+import { PullManager, credentialHash, newImagePullCredentialVerificationPolicy, type ImagePullCredentialsVerificationPolicy, type PodPullCredentials } from './pull-manager.js';
 import type { PullPolicy } from './pod.js';
 
 const image = '127.0.0.1:5000/secure/super-secret-image:v1';
@@ -38,12 +32,7 @@ function node(policy: ImagePullCredentialsVerificationPolicy, gate: boolean, all
   const admin1Pulls = () => {
     const d = ask('pod1', 'IfNotPresent', admin1);
     if (d.kind !== 'pull') throw new Error(`expected a pull, got ${d.kind}`);
-    const r = recordPullOutcome(
-      d,
-      { ok: true, imageRef, pullMs: 80, totalMs: 95, imageSizeBytes: 1024, credentialUsed: { kind: 'secret', secret: secret1 } },
-      state,
-      manager,
-    );
+    const r = recordPullOutcome(d, { ok: true, imageRef, pullMs: 80, totalMs: 95, imageSizeBytes: 1024, credentialUsed: { kind: 'secret', secret: secret1 } }, state, manager);
     present = true;
     return r;
   };
@@ -53,9 +42,7 @@ function node(policy: ImagePullCredentialsVerificationPolicy, gate: boolean, all
 describe('the cached-image bypass', () => {
   it('gate off (pre-1.35): Admin2 runs the cached image', () => {
     const n = node('NeverVerify', false);
-    expect(n.admin1Pulls().events[0]?.message).toBe(
-      `Successfully pulled image "${image}" in 80ms (95ms including waiting). Image size: 1024 bytes.`,
-    );
+    expect(n.admin1Pulls().events[0]?.message).toBe(`Successfully pulled image "${image}" in 80ms (95ms including waiting). Image size: 1024 bytes.`);
     const d = n.ask('pod2', 'IfNotPresent', admin2);
     expect(d).toMatchObject({ kind: 'use-present', imageRef });
     expect(d.events).toEqual([{ type: 'Normal', reason: 'Pulled', message: `Container image "${image}" already present on machine` }]);

@@ -21,10 +21,7 @@ import type { ImagePullCredentials, ImagePullManager, ImagePullSecret, ImagePull
 import type { PullPolicy } from './pod.js';
 
 /** What the runtime says about the image on the node (CRI ImageStatus → GetImageRef). */
-export type LocalImage =
-  | { status: 'present'; imageRef: string }
-  | { status: 'absent' }
-  | { status: 'inspect-error'; error: string };
+export type LocalImage = { status: 'present'; imageRef: string } | { status: 'absent' } | { status: 'inspect-error'; error: string };
 
 /**
  * Per-node image-manager state the kubelet owns: the pull back-off and the last pull error per back-off key
@@ -85,10 +82,7 @@ export interface PullDecision {
   metric: EnsureImageRequestMetric;
 }
 
-export type ImagePullFailReason = Extract<
-  ImagePullErrorReason,
-  'InvalidImageName' | 'ImageInspectError' | 'ErrImageNeverPull' | 'ImagePullBackOff'
->;
+export type ImagePullFailReason = Extract<ImagePullErrorReason, 'InvalidImageName' | 'ImageInspectError' | 'ErrImageNeverPull' | 'ImagePullBackOff'>;
 
 /** The container cannot start: waiting{reason, message}. */
 export interface FailDecision {
@@ -101,8 +95,7 @@ export interface FailDecision {
 
 export type ImagePullDecision = UsePresentDecision | PullDecision | FailDecision;
 
-const policyLabel = (p: PullPolicy): EnsureImageRequestMetric['pullPolicy'] =>
-  p === 'Always' ? 'always' : p === 'IfNotPresent' ? 'ifnotpresent' : 'never';
+const policyLabel = (p: PullPolicy): EnsureImageRequestMetric['pullPolicy'] => (p === 'Always' ? 'always' : p === 'IfNotPresent' ? 'ifnotpresent' : 'never');
 const tri = (v: boolean | undefined): 'true' | 'false' | 'unknown' => (v === undefined ? 'unknown' : v ? 'true' : 'false');
 
 /** EnsureImageExists up to the runtime pull (image_manager.go): tag defaulting, precheck, KEP-2535 check, back-off. */
@@ -233,12 +226,7 @@ export type PullResult =
  * The end of pullImage (image_manager.go): success → Pulled event, back-off GC, pull record with the credential
  * that worked; failure → Failed event, back-off Next, the error kept for the back-off message, intent closed.
  */
-export function recordPullOutcome(
-  decision: PullDecision,
-  outcome: PullOutcome,
-  state: ImageManagerState,
-  pullManager: ImagePullManager,
-): PullResult {
+export function recordPullOutcome(decision: PullDecision, outcome: PullOutcome, state: ImageManagerState, pullManager: ImagePullManager): PullResult {
   const { image, backOffKey } = decision;
   if (!outcome.ok) {
     state.backoff.next(backOffKey, state.backoff.now());

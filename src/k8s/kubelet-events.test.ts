@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  backOffMessage,
-  containerErrorEvent,
-  evalCRIPullErr,
-  failedToRetrievePullSecretsEvent,
-  formatGoDuration,
-  pulledImageEvent,
-} from './kubelet-events.js';
+import { backOffMessage, containerErrorEvent, evalCRIPullErr, failedToRetrievePullSecretsEvent, formatGoDuration, pulledImageEvent } from './kubelet-events.js';
 
 describe('Go duration formatting (time.Duration.String)', () => {
   it.each([

@@ -36,13 +36,7 @@ export interface KubeletEvent {
  * (ErrRegistryUnavailable, ErrSignatureValidationFailed).
  */
 export type ImagePullErrorReason =
-  | 'ImagePullBackOff'
-  | 'ImageInspectError'
-  | 'ErrImagePull'
-  | 'ErrImageNeverPull'
-  | 'InvalidImageName'
-  | 'RegistryUnavailable'
-  | 'SignatureValidationFailed';
+  'ImagePullBackOff' | 'ImageInspectError' | 'ErrImagePull' | 'ErrImageNeverPull' | 'InvalidImageName' | 'RegistryUnavailable' | 'SignatureValidationFailed';
 
 /**
  * Go's time.Duration.String() for a whole number of nanoseconds: "0s", "850ms", "1.5s", "2m3.004s", "1h0m0s".

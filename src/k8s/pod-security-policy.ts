@@ -209,7 +209,9 @@ const privileged: Check = {
     {
       minimumMinor: 0,
       checkPod: ({ spec }) => {
-        const bad = containers(spec).filter((c) => isTrue(c.securityContext?.['privileged'])).map((c) => c.name);
+        const bad = containers(spec)
+          .filter((c) => isTrue(c.securityContext?.['privileged']))
+          .map((c) => c.name);
         return bad.length === 0 ? ALLOWED : forbid('privileged', `${containersPhrase(bad)} must not set securityContext.privileged=true`);
       },
     },
@@ -302,7 +304,13 @@ const sysctls: Check = {
     {
       minimumMinor: 0,
       checkPod: ({ spec }) => {
-        const safe = new Set(['kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_unprivileged_port_start']);
+        const safe = new Set([
+          'kernel.shm_rmid_forced',
+          'net.ipv4.ip_local_port_range',
+          'net.ipv4.tcp_syncookies',
+          'net.ipv4.ping_group_range',
+          'net.ipv4.ip_unprivileged_port_start',
+        ]);
         const bad = listField(podSecurityContext(spec)?.['sysctls'])
           .filter(isObject)
           .map((s) => stringField(s['name']))
@@ -324,7 +332,9 @@ const windowsHostProcess: Check = {
         const hostProcess = (sc: JsonObject | undefined): boolean => isTrue(objectField(sc?.['windowsOptions'])['hostProcess']);
         const setters: string[] = [];
         if (hostProcess(podSecurityContext(spec))) setters.push('pod');
-        const bad = containers(spec).filter((c) => hostProcess(c.securityContext)).map((c) => c.name);
+        const bad = containers(spec)
+          .filter((c) => hostProcess(c.securityContext))
+          .map((c) => c.name);
         if (bad.length > 0) setters.push(containersPhrase(bad));
         if (setters.length === 0) return ALLOWED;
         return forbid('hostProcess', `${setters.join(' and ')} must not set securityContext.windowsOptions.hostProcess=true`);
@@ -333,7 +343,21 @@ const windowsHostProcess: Check = {
   ],
 };
 
-const baselineCapabilities = new Set(['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT']);
+const baselineCapabilities = new Set([
+  'AUDIT_WRITE',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'MKNOD',
+  'NET_BIND_SERVICE',
+  'SETFCAP',
+  'SETGID',
+  'SETPCAP',
+  'SETUID',
+  'SYS_CHROOT',
+]);
 const capabilitiesOf = (c: ContainerJson): JsonObject | undefined => {
   const caps = c.securityContext?.['capabilities'];
   return isObject(caps) ? caps : undefined;
@@ -455,7 +479,9 @@ const capabilitiesRestricted: Check = {
             continue;
           }
           if (!listField(capabilities['drop']).includes('ALL')) missingDropAll.push(c.name);
-          const forbidden = listField(capabilities['add']).map(stringField).filter((cap) => cap !== 'NET_BIND_SERVICE');
+          const forbidden = listField(capabilities['add'])
+            .map(stringField)
+            .filter((cap) => cap !== 'NET_BIND_SERVICE');
           if (forbidden.length > 0) {
             adding.push(c.name);
             for (const cap of forbidden) caps.add(cap);
@@ -564,7 +590,9 @@ const runAsUser: Check = {
       checkPod: ({ spec }) => {
         const setters: string[] = [];
         if (podSecurityContext(spec)?.['runAsUser'] === 0) setters.push('pod');
-        const bad = containers(spec).filter((c) => c.securityContext?.['runAsUser'] === 0).map((c) => c.name);
+        const bad = containers(spec)
+          .filter((c) => c.securityContext?.['runAsUser'] === 0)
+          .map((c) => c.name);
         if (bad.length > 0) setters.push(containersPhrase(bad));
         return setters.length === 0 ? ALLOWED : forbid('runAsUser=0', `${setters.join(' and ')} must not set runAsUser=0`);
       },

@@ -33,13 +33,22 @@ const nodeReader = pod({
 describe('Pod Security Standards checks (k8s.io/pod-security-admission/policy)', () => {
   it('baseline forbids hostPath volumes, naming them', () => {
     expect(detail(baseline, nodeReader)).toBe('hostPath volumes (volume "containerd")');
-    const two = pod({ containers: [{ name: 'c' }], volumes: [{ name: 'a', hostPath: { path: '/' } }, { name: 'b', hostPath: { path: '/etc' } }, { name: 'e', emptyDir: {} }] });
+    const two = pod({
+      containers: [{ name: 'c' }],
+      volumes: [
+        { name: 'a', hostPath: { path: '/' } },
+        { name: 'b', hostPath: { path: '/etc' } },
+        { name: 'e', emptyDir: {} },
+      ],
+    });
     expect(detail(baseline, two)).toBe('hostPath volumes (volumes "a", "b")');
   });
 
   it('privileged and the host namespaces, in upstream order (non-overlapping baseline checks first)', () => {
     const p = pod({ hostPID: true, hostNetwork: true, containers: [{ name: 'x', securityContext: { privileged: true } }], volumes: [{ name: 'h', hostPath: { path: '/' } }] });
-    expect(detail(baseline, p)).toBe('host namespaces (hostNetwork=true, hostPID=true), privileged (container "x" must not set securityContext.privileged=true), hostPath volumes (volume "h")');
+    expect(detail(baseline, p)).toBe(
+      'host namespaces (hostNetwork=true, hostPID=true), privileged (container "x" must not set securityContext.privileged=true), hostPath volumes (volume "h")',
+    );
   });
 
   // The text a real v1.3x API server answered for such a pod (quoted in IBM Cloud's PSA documentation).
@@ -63,13 +72,28 @@ describe('Pod Security Standards checks (k8s.io/pod-security-admission/policy)',
 
   it.each([
     [{ containers: [{ name: 'c', ports: [{ containerPort: 80, hostPort: 8080 }] }] }, 'hostPort (container "c" uses hostPort 8080)'],
-    [{ containers: [{ name: 'c', securityContext: { capabilities: { add: ['NET_ADMIN', 'CHOWN', 'SYS_ADMIN'] } } }] }, 'non-default capabilities (container "c" must not include "NET_ADMIN", "SYS_ADMIN" in securityContext.capabilities.add)'],
+    [
+      { containers: [{ name: 'c', securityContext: { capabilities: { add: ['NET_ADMIN', 'CHOWN', 'SYS_ADMIN'] } } }] },
+      'non-default capabilities (container "c" must not include "NET_ADMIN", "SYS_ADMIN" in securityContext.capabilities.add)',
+    ],
     [{ securityContext: { sysctls: [{ name: 'kernel.msgmax', value: '1' }] }, containers: [{ name: 'c' }] }, 'forbidden sysctls (kernel.msgmax)'],
-    [{ securityContext: { seccompProfile: { type: 'Unconfined' } }, containers: [{ name: 'c' }] }, 'seccompProfile (pod must not set securityContext.seccompProfile.type to "Unconfined")'],
+    [
+      { securityContext: { seccompProfile: { type: 'Unconfined' } }, containers: [{ name: 'c' }] },
+      'seccompProfile (pod must not set securityContext.seccompProfile.type to "Unconfined")',
+    ],
     [{ containers: [{ name: 'c', securityContext: { procMount: 'Unmasked' } }] }, 'procMount (container "c" must not set securityContext.procMount to "Unmasked")'],
-    [{ containers: [{ name: 'c', securityContext: { seLinuxOptions: { type: 'spc_t' } } }] }, 'seLinuxOptions (container "c" set forbidden securityContext.seLinuxOptions: type "spc_t")'],
-    [{ containers: [{ name: 'c', livenessProbe: { httpGet: { host: '10.0.0.1', port: 80 } } }] }, 'probe or lifecycle host (container "c" uses probe or lifecycle host "10.0.0.1")'],
-    [{ containers: [{ name: 'c' }], ephemeralContainers: [{ name: 'debugger', securityContext: { privileged: true } }] }, 'privileged (container "debugger" must not set securityContext.privileged=true)'],
+    [
+      { containers: [{ name: 'c', securityContext: { seLinuxOptions: { type: 'spc_t' } } }] },
+      'seLinuxOptions (container "c" set forbidden securityContext.seLinuxOptions: type "spc_t")',
+    ],
+    [
+      { containers: [{ name: 'c', livenessProbe: { httpGet: { host: '10.0.0.1', port: 80 } } }] },
+      'probe or lifecycle host (container "c" uses probe or lifecycle host "10.0.0.1")',
+    ],
+    [
+      { containers: [{ name: 'c' }], ephemeralContainers: [{ name: 'debugger', securityContext: { privileged: true } }] },
+      'privileged (container "debugger" must not set securityContext.privileged=true)',
+    ],
   ])('baseline: %j → %s', (spec, expected) => {
     expect(detail(baseline, pod(spec))).toBe(expected);
   });
@@ -79,7 +103,10 @@ describe('Pod Security Standards checks (k8s.io/pod-security-admission/policy)',
     const hardened = pod({
       securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
       containers: [{ name: 'c', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } } }],
-      volumes: [{ name: 'v', emptyDir: {} }, { name: 's', secret: { secretName: 'x' } }],
+      volumes: [
+        { name: 'v', emptyDir: {} },
+        { name: 's', secret: { secretName: 'x' } },
+      ],
     });
     expect(detail(restricted, hardened)).toBe('');
   });
@@ -123,7 +150,10 @@ describe('PodSecurity admission decisions (admission/admission.go)', () => {
 
   it('refuses the hostPath pod in a baseline namespace with upstream message, allows it in an unlabelled one', () => {
     const refused = validatePod(create(nodeReader), { namespaceLabels: enforceBaseline, config });
-    expect(refused).toMatchObject({ allowed: false, status: { code: 403, reason: 'Forbidden', message: 'violates PodSecurity "baseline:latest": hostPath volumes (volume "containerd")' } });
+    expect(refused).toMatchObject({
+      allowed: false,
+      status: { code: 403, reason: 'Forbidden', message: 'violates PodSecurity "baseline:latest": hostPath volumes (volume "containerd")' },
+    });
     expect(validatePod(create(nodeReader), { namespaceLabels: {}, config })).toMatchObject({ allowed: true, warnings: [] });
   });
 
@@ -169,7 +199,10 @@ describe('PodSecurity admission decisions (admission/admission.go)', () => {
       warnings: ['existing pods in namespace "tenant-b" violate the new PodSecurity enforce level "baseline:latest"', 'a (and 1 other pod): hostPath volumes'],
       auditAnnotations: {},
     });
-    const relaxed = validateNamespace({ ...create(ns({})), operation: 'UPDATE', oldObject: ns(enforceBaseline), name: 'tenant-b', namespace: '' }, { config, podsInNamespace: () => pods });
+    const relaxed = validateNamespace(
+      { ...create(ns({})), operation: 'UPDATE', oldObject: ns(enforceBaseline), name: 'tenant-b', namespace: '' },
+      { config, podsInNamespace: () => pods },
+    );
     expect(relaxed.warnings).toEqual([]);
     expect(evaluatePodsInNamespace('n', baseline, [], config)).toEqual([]);
   });

@@ -210,10 +210,7 @@ export function validatePod(a: PodSecurityAttributes, env: { namespaceLabels: Re
  * ValidateNamespace (admission.go): labels must parse on create (and on update when they changed); an enforce
  * level made stricter is checked against the namespace's pods and answered with warnings, never a refusal.
  */
-export function validateNamespace(
-  a: PodSecurityAttributes,
-  env: { config: PodSecurityConfiguration; podsInNamespace: () => readonly unknown[] },
-): PodSecurityResponse {
+export function validateNamespace(a: PodSecurityAttributes, env: { config: PodSecurityConfiguration; podsInNamespace: () => readonly unknown[] }): PodSecurityResponse {
   if (a.subresource !== '') return allowed();
   const labels = objectField(objectField(a.object)['metadata'])['labels'];
   const next = policyToEvaluate(isObject(labels) ? labels : undefined, env.config.defaults);

@@ -40,19 +40,30 @@ describe('allowlist patterns (image_pull_policies.go)', () => {
 
 describe('PullManager state', () => {
   it('a restart turns leftover intents for images the runtime has into records without credentials', () => {
-    const m = new PullManager(() => true, () => 0, { pulling: [{ image: 'docker.io/testing/test:latest' }], pulled: [] });
+    const m = new PullManager(
+      () => true,
+      () => 0,
+      { pulling: [{ image: 'docker.io/testing/test:latest' }], pulled: [] },
+    );
     expect(m.mustAttemptImagePull('docker.io/testing/test:latest', 'ref1', { secrets: [] })).toBe(true);
     m.initialize([{ id: 'ref1', repoTags: ['docker.io/testing/test:latest'], repoDigests: [] }]);
     expect(m.pullIntents()).toEqual([]);
     expect(m.getImagePulledRecord('ref1')).toEqual({ lastUpdatedTime: '1970-01-01T00:00:00.000Z', imageRef: 'ref1', credentialMapping: {} });
     // restored from its JSON, the record still forces verification
-    const restored = new PullManager(() => true, () => 0, JSON.parse(JSON.stringify(m)));
+    const restored = new PullManager(
+      () => true,
+      () => 0,
+      JSON.parse(JSON.stringify(m)),
+    );
     expect(restored.mustAttemptImagePull('docker.io/testing/test:latest', 'ref1', { secrets: [] })).toBe(true);
   });
 
   it('pruneUnknownRecords drops old records of images that are gone', () => {
     let now = 0;
-    const m = new PullManager(() => true, () => now);
+    const m = new PullManager(
+      () => true,
+      () => now,
+    );
     m.recordPullIntent('a:1');
     m.recordImagePulled('a:1', 'ref-a', { nodePodsAccessible: true });
     m.recordPullIntent('b:1');

@@ -7,11 +7,7 @@ import { parseNormalizedNamed, trimImageTagDigest } from './image-reference.js';
 import type { Clock } from './backoff.js';
 
 /** ImagePullCredentialsVerificationPolicy (kubelet config v1beta1). */
-export type ImagePullCredentialsVerificationPolicy =
-  | 'NeverVerify'
-  | 'NeverVerifyPreloadedImages'
-  | 'NeverVerifyAllowlistedImages'
-  | 'AlwaysVerify';
+export type ImagePullCredentialsVerificationPolicy = 'NeverVerify' | 'NeverVerifyPreloadedImages' | 'NeverVerifyAllowlistedImages' | 'AlwaysVerify';
 
 /** ImagePullSecret: a secret's coordinates and the hash of the credential it supplied. */
 export interface ImagePullSecret {
@@ -103,7 +99,9 @@ export function credentialHash(auth: AuthConfig): string {
     const v = auth[f];
     if (v) parts.push(`${goJSONString(f)}:${goJSONString(v)}`);
   }
-  return createHash('sha256').update(`{${parts.join(',')}}`).digest('hex');
+  return createHash('sha256')
+    .update(`{${parts.join(',')}}`)
+    .digest('hex');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -126,9 +124,7 @@ export function getAllowlistImagePattern(pattern: string): { pattern: string; is
   if (isWildcard) trimmed = trimmed.slice(0, -1);
   if (trimmed.length === 0) throw new InvalidAllowlistPatternError(`the supplied pattern is too short: ${pattern}`);
   if (trimmed.includes('*')) {
-    throw new InvalidAllowlistPatternError(
-      `not a valid wildcard pattern, only patterns ending with '/*' are allowed: ${pattern}`,
-    );
+    throw new InvalidAllowlistPatternError(`not a valid wildcard pattern, only patterns ending with '/*' are allowed: ${pattern}`);
   }
   if (isWildcard) {
     if (trimmed.length === 1) throw new InvalidAllowlistPatternError('at least registry hostname is required');
@@ -181,10 +177,7 @@ export class NeverVerifyAllowlistedImages {
 }
 
 /** NewImagePullCredentialVerificationPolicy. Throws for an invalid allowlist pattern. */
-export function newImagePullCredentialVerificationPolicy(
-  policy: ImagePullCredentialsVerificationPolicy,
-  allowlist: readonly string[] = [],
-): ImagePullPolicyEnforcer {
+export function newImagePullCredentialVerificationPolicy(policy: ImagePullCredentialsVerificationPolicy, allowlist: readonly string[] = []): ImagePullPolicyEnforcer {
   switch (policy) {
     case 'NeverVerify':
       return () => false;
@@ -224,10 +217,7 @@ function mergePullSecrets(orig: readonly ImagePullSecret[], add: readonly ImageP
 }
 
 /** mergePullServiceAccounts: set union, sorted; undefined when nothing changed. */
-function mergePullServiceAccounts(
-  orig: readonly ImagePullServiceAccount[],
-  add: readonly ImagePullServiceAccount[],
-): ImagePullServiceAccount[] | undefined {
+function mergePullServiceAccounts(orig: readonly ImagePullServiceAccount[], add: readonly ImagePullServiceAccount[]): ImagePullServiceAccount[] | undefined {
   const set = new Map<string, ImagePullServiceAccount>();
   for (const s of orig) set.set(coordsKey(s), s);
   let changed = false;
@@ -413,8 +403,7 @@ export class PullManager implements ImagePullManager {
       for (const cachedSecret of cachedSecrets) {
         // an empty cached hash means hashing failed when it was recorded: never a hash match
         const hashesMatch = cachedSecret.credentialHash.length > 0 && podSecret.credentialHash === cachedSecret.credentialHash;
-        const coordsMatch =
-          podSecret.uid === cachedSecret.uid && podSecret.namespace === cachedSecret.namespace && podSecret.name === cachedSecret.name;
+        const coordsMatch = podSecret.uid === cachedSecret.uid && podSecret.namespace === cachedSecret.namespace && podSecret.name === cachedSecret.name;
         if (hashesMatch) {
           if (!coordsMatch && cachedSecrets.length < writeRecordWhileMatchingLimit) {
             this.tryCache(image, imageRef, podSecret);

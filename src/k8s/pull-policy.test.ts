@@ -9,9 +9,15 @@ const pod: Pod = {
   metadata: { generateName: 'web-' },
   spec: {
     initContainers: [{ name: 'i', image: 'busybox' }],
-    containers: [{ name: 'c', image: 'nginx:1.27' }, { name: 'd', image: 'nginx', imagePullPolicy: 'Never' }],
+    containers: [
+      { name: 'c', image: 'nginx:1.27' },
+      { name: 'd', image: 'nginx', imagePullPolicy: 'Never' },
+    ],
     ephemeralContainers: [{ name: 'e', image: 'busybox:1.36' }],
-    volumes: [{ name: 'v', image: { reference: 'registry.k8s.io/kube-proxy:latest' } }, { name: 'cfg', configMap: { name: 'x' } }],
+    volumes: [
+      { name: 'v', image: { reference: 'registry.k8s.io/kube-proxy:latest' } },
+      { name: 'cfg', configMap: { name: 'x' } },
+    ],
   },
 };
 
@@ -20,12 +26,7 @@ describe('setPodDefaults', () => {
     const out = setPodDefaults(pod);
     const seen: string[] = [];
     visitContainersWithPath(out.spec, (c, path) => (seen.push(`${path}=${c.imagePullPolicy}`), true));
-    expect(seen).toEqual([
-      'spec.initContainers[0]=Always',
-      'spec.containers[0]=IfNotPresent',
-      'spec.containers[1]=Never',
-      'spec.ephemeralContainers[0]=IfNotPresent',
-    ]);
+    expect(seen).toEqual(['spec.initContainers[0]=Always', 'spec.containers[0]=IfNotPresent', 'spec.containers[1]=Never', 'spec.ephemeralContainers[0]=IfNotPresent']);
     expect(out.spec?.volumes?.[0]?.image?.pullPolicy).toBe('Always');
     expect(out.spec?.volumes?.[1]).toBe(pod.spec?.volumes?.[1]);
     expect(pod.spec?.containers?.[0]?.imagePullPolicy).toBeUndefined();

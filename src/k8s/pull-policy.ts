@@ -27,13 +27,9 @@ export interface PodDefaultsOptions {
  * Set values are never changed, so a later tag change does not change the policy.
  */
 export function setPodDefaults(pod: Pod, options: PodDefaultsOptions = {}): Pod {
-  let out = mapContainers(pod, (c) =>
-    c.imagePullPolicy ? c : { ...c, imagePullPolicy: defaultPullPolicy(c.image ?? '') },
-  );
+  let out = mapContainers(pod, (c) => (c.imagePullPolicy ? c : { ...c, imagePullPolicy: defaultPullPolicy(c.image ?? '') }));
   if (options.imageVolume ?? true) {
-    out = mapImageVolumes(out, (img) =>
-      img.pullPolicy ? img : { ...img, pullPolicy: defaultPullPolicy(img.reference ?? '') },
-    );
+    out = mapImageVolumes(out, (img) => (img.pullPolicy ? img : { ...img, pullPolicy: defaultPullPolicy(img.reference ?? '') }));
   }
   return out;
 }

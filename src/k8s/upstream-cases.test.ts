@@ -43,15 +43,14 @@ const cases = JSON.parse(readFileSync(fixture, 'utf8')) as UpstreamCase[];
  * Key: `${suite} :: ${name}`.
  */
 const divergences: Record<string, { reason: string; chosen: unknown }> = {
-  'pullmanager/TestFileBasedImagePullManager_MustAttemptImagePull :: image exists but the pull is recorded with a different image name but with the exact same service account':
-    {
-      reason:
-        'This expectation comes from test version @00f1e470 that already contains the unmerged fix for upstream issue ' +
-        '#138175 (PRs #138211/#139156, open). Merged code (image_pull_manager.go@030880a5, v1.36) treats any pulled record ' +
-        'for the imageRef as kubelet-pulled and finds no mapping for the other name, so it must pull (true) — the same ' +
-        'answer upstream pins for the secret analogue @788b7abe. We follow merged code: the safer answer for this lab.',
-      chosen: { mustAttemptImagePull: true, podCredentialsLookedUp: false },
-    },
+  'pullmanager/TestFileBasedImagePullManager_MustAttemptImagePull :: image exists but the pull is recorded with a different image name but with the exact same service account': {
+    reason:
+      'This expectation comes from test version @00f1e470 that already contains the unmerged fix for upstream issue ' +
+      '#138175 (PRs #138211/#139156, open). Merged code (image_pull_manager.go@030880a5, v1.36) treats any pulled record ' +
+      'for the imageRef as kubelet-pulled and finds no mapping for the other name, so it must pull (true) — the same ' +
+      'answer upstream pins for the secret analogue @788b7abe. We follow merged code: the safer answer for this lab.',
+    chosen: { mustAttemptImagePull: true, podCredentialsLookedUp: false },
+  },
 };
 
 const bySuite = new Map<string, UpstreamCase[]>();
@@ -333,7 +332,10 @@ function runPullerSteps(input: any, expected: any, gate: boolean, allows: Constr
     const label = `step ${i + 1}`;
     expect(criCalls, label).toEqual(step.criCalls);
     expect(error, label).toBe(step.error);
-    expect(events.map((e) => e.reason), label).toEqual(step.eventReasons);
+    expect(
+      events.map((e) => e.reason),
+      label,
+    ).toEqual(step.eventReasons);
     expect(decision.kind === 'pull', label).toBe(step.recordsStartedPulling);
     expect(finished, label).toBe(step.recordsFinishedPulling);
     expect(message, label).toContain(step.messageContains);
@@ -398,10 +400,14 @@ const runMerge: Runner = ({ input, expected }) => {
 };
 
 const runRecordImagePulled: Runner = ({ input, expected }) => {
-  const manager = new PullManager(() => true, () => Date.UTC(2025, 5, 1), {
-    pulling: [],
-    pulled: input.existingPulledRecords.map((r: any) => record(r)),
-  });
+  const manager = new PullManager(
+    () => true,
+    () => Date.UTC(2025, 5, 1),
+    {
+      pulling: [],
+      pulled: input.existingPulledRecords.map((r: any) => record(r)),
+    },
+  );
   for (let i = 0; i < input.pullsInFlightForImage; i++) manager.recordPullIntent(input.image);
   const writesBefore = manager.writes;
   manager.recordImagePulled(input.image, input.imageRef, input.creds as ImagePullCredentials);
@@ -456,7 +462,11 @@ describe('upstream test tables', () => {
   });
 
   it('lists every divergence against a real case', () => {
-    for (const key of Object.keys(divergences)) expect(cases.some((c) => `${c.suite} :: ${c.name}` === key), key).toBe(true);
+    for (const key of Object.keys(divergences))
+      expect(
+        cases.some((c) => `${c.suite} :: ${c.name}` === key),
+        key,
+      ).toBe(true);
   });
 
   for (const [suite, list] of bySuite) {

@@ -36,7 +36,19 @@ import { inspectNetwork, removeContainers, removeNetwork } from './commands.js';
 import { renderKindConfig, type HostSettings, type MirrorMount } from './config.js';
 import { runCommand } from './exec.js';
 import { buildKindLabImages, ensureImage, loadBaseImage, pushKindPublicImage, pushKindSecretImage, type KindLabImages } from './images.js';
-import { DEFAULT_KIND_IMAGES, DEFAULT_WORKERS, KIND_NETWORK, REGISTRY_ROLES, WORKDIR_PREFIX, clusterName, registryContainer, registryHost, registryHosts, type KindImages, type RegistryRole } from './names.js';
+import {
+  DEFAULT_KIND_IMAGES,
+  DEFAULT_WORKERS,
+  KIND_NETWORK,
+  REGISTRY_ROLES,
+  WORKDIR_PREFIX,
+  clusterName,
+  registryContainer,
+  registryHost,
+  registryHosts,
+  type KindImages,
+  type RegistryRole,
+} from './names.js';
 import { readNodeImageTraits, type NodeImageTraits } from './node-image.js';
 import { configureRegistryHosts, imagesOnHosts, nodeImageList, removeNodeImage, resetNodeImages, sideLoad } from './node-ops.js';
 import { assessDockerHost, kindPreflight, ociArchitecture, probeDockerHost } from './preflight.js';
@@ -160,7 +172,12 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
     };
     // shared steps show in the panel of the profile whose start began them, not in every panel
     const first = start.profile;
-    networkWasThere ??= handled(runCommand(inspectNetwork(KIND_NETWORK)).then(() => true, () => false));
+    networkWasThere ??= handled(
+      runCommand(inspectNetwork(KIND_NETWORK)).then(
+        () => true,
+        () => false,
+      ),
+    );
     setup ??= handled(
       (async () => {
         const preflight = options.skipPreflight ? undefined : await kindPreflight({ clusters: profiles.length, workers });
@@ -215,7 +232,9 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
           const reg = await registries;
           const node = `${name}-control-plane`;
           // every cluster runs the same node image: export its system images once, from the first node that has them
-          systemImages ??= handled(step(profile, 'Exporting the system images from the node image', () => exportSystemImages(node, s.traits.systemImages, s.platform, start.signal)));
+          systemImages ??= handled(
+            step(profile, 'Exporting the system images from the node image', () => exportSystemImages(node, s.traits.systemImages, s.platform, start.signal)),
+          );
           const exported = await systemImages;
           await step(profile, `Mirroring ${exported.length} system images into the anonymous registry`, () => pushToMirror(exported, reg.ports.public));
         })(),
@@ -310,7 +329,12 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
     const reg = prepared.registries;
 
     progress({ action: `Setting the stage on ${prepared.name}`, status: 'started' });
-    await applyManifests(admin, [...serviceAccountManifests(), ...tenantManifests(prepared.profile, serviceAccountSubject), pullSecret, ...admissionPolicyManifests(prepared.profile)]);
+    await applyManifests(admin, [
+      ...serviceAccountManifests(),
+      ...tenantManifests(prepared.profile, serviceAccountSubject),
+      pullSecret,
+      ...admissionPolicyManifests(prepared.profile),
+    ]);
     await waitForAdmissionPolicies(admin, prepared.profile, refs.public);
     const tokens = {} as Record<LabUser, string>;
     for (const user of ['admin', 'admin1', 'admin2'] as const) tokens[user] = await requestToken(admin, user);
@@ -339,7 +363,10 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
     /** The lab's own images come from memory (as `kind load` takes them from the host); others from the lab registries. */
     const contentFor = (image: string): BuiltImage | undefined => {
       const named = parseNormalizedNamed(image);
-      for (const [ref, built] of [[refs.secret, s.images.secret], [refs.public, s.images.public]] as const) {
+      for (const [ref, built] of [
+        [refs.secret, s.images.secret],
+        [refs.public, s.images.public],
+      ] as const) {
         if (named.name !== parseNormalizedNamed(ref).name) continue;
         if (named.digest ? named.digest === built.digest : (named.tag ?? 'latest') === IMAGE_TAG) return built;
       }

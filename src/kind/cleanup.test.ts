@@ -20,6 +20,9 @@ describe('what down removes', () => {
   });
 
   it("only the lab's own cluster names", () => {
-    expect(labClusters(['image-heist-none', 'image-heist-mine', 'kind', ...PROFILE_NAMES.map((p) => `image-heist-${p}`)])).toEqual(['image-heist-none', ...PROFILE_NAMES.map((p) => `image-heist-${p}`)]);
+    expect(labClusters(['image-heist-none', 'image-heist-mine', 'kind', ...PROFILE_NAMES.map((p) => `image-heist-${p}`)])).toEqual([
+      'image-heist-none',
+      ...PROFILE_NAMES.map((p) => `image-heist-${p}`),
+    ]);
   });
 });

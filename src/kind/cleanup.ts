@@ -19,7 +19,13 @@ export function labClusters(all: readonly string[]): string[] {
 
 export async function findLabResources(): Promise<{ clusters: string[]; containers: string[] }> {
   const [clusters, containers] = await Promise.all([listClusters(), runCommand(listLabContainers(LAB_LABEL))]);
-  return { clusters: labClusters(clusters), containers: containers.split('\n').map((l) => l.trim()).filter((l) => l !== '') };
+  return {
+    clusters: labClusters(clusters),
+    containers: containers
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== ''),
+  };
 }
 
 /** The backend's private folders left by a run that could not clean up (killed with SIGKILL, a crash). */
@@ -43,7 +49,10 @@ export async function removeLabResources(onRemoved: (what: string) => void = () 
   // kind leaves its network behind (kind delete.go); once the lab's clusters are gone it goes too, unless something
   // else still uses it (Docker refuses to remove a network with containers attached: the user's own clusters stay)
   if (found.clusters.length > 0) {
-    const removed = await runCommand(removeNetwork(KIND_NETWORK)).then(() => true, () => false);
+    const removed = await runCommand(removeNetwork(KIND_NETWORK)).then(
+      () => true,
+      () => false,
+    );
     if (removed) onRemoved(`network ${KIND_NETWORK}`);
   }
   // after the clusters: a running backend's folder goes with its clusters

@@ -15,10 +15,18 @@ export const READY_TIMEOUT_MS = 5 * 60_000;
 export async function listClusters(signal?: AbortSignal): Promise<string[]> {
   // "No kind clusters found." goes to stderr (kind pkg/cmd/kind/get/clusters/clusters.go), stdout stays empty
   const out = await runCommand(getClusters(), signal ? { signal } : {});
-  return out.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  return out
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
 }
 
-export async function createKindCluster(name: string, config: string, kubeconfigPath: string, options: { signal?: AbortSignal; onLine?: (line: string) => void } = {}): Promise<void> {
+export async function createKindCluster(
+  name: string,
+  config: string,
+  kubeconfigPath: string,
+  options: { signal?: AbortSignal; onLine?: (line: string) => void } = {},
+): Promise<void> {
   try {
     await runCommand(createCluster(name, config, kubeconfigPath), { ...options, timeoutMs: 10 * 60_000 });
   } catch (error) {
@@ -55,7 +63,13 @@ export async function kindKubeconfig(name: string): Promise<string> {
 /** Workers in order (name-worker, name-worker2, …), then the control plane: tenants' pods go to workers first. */
 export async function clusterNodes(name: string): Promise<string[]> {
   const out = await runCommand(getNodes(name));
-  return orderNodes(name, out.split('\n').map((l) => l.trim()).filter((l) => l !== ''));
+  return orderNodes(
+    name,
+    out
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== ''),
+  );
 }
 
 export function orderNodes(cluster: string, nodes: readonly string[]): string[] {
@@ -114,10 +128,12 @@ export function notReadyReason(nodes: readonly V1Node[], pods: readonly V1Pod[],
     if (podReady(pod)) continue;
     const name = `pod kube-system/${pod.metadata?.name ?? '?'}`;
     const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
-    const waiting = statuses.find((c) => c.state?.waiting?.reason && c.state.waiting.reason !== 'ContainerCreating' && c.state.waiting.reason !== 'PodInitializing')?.state?.waiting;
+    const waiting = statuses.find((c) => c.state?.waiting?.reason && c.state.waiting.reason !== 'ContainerCreating' && c.state.waiting.reason !== 'PodInitializing')?.state
+      ?.waiting;
     if (waiting) return `${name}: ${waiting.reason}${waiting.message ? ` (${waiting.message})` : ''}`;
     const terminated = statuses.find((c) => c.lastState?.terminated && c.restartCount > 0);
-    if (terminated) return `${name}: restarted ${terminated.restartCount} times, last exit ${terminated.lastState!.terminated!.exitCode} (${terminated.lastState!.terminated!.reason ?? 'Error'})`;
+    if (terminated)
+      return `${name}: restarted ${terminated.restartCount} times, last exit ${terminated.lastState!.terminated!.exitCode} (${terminated.lastState!.terminated!.reason ?? 'Error'})`;
     const condition = pod.status?.conditions?.find((c) => c.status === 'False' && c.message);
     return `${name}: ${pod.status?.phase ?? 'Pending'}${condition ? ` (${condition.message})` : ''}`;
   }
@@ -142,7 +158,10 @@ export async function waitForNetwork(name: string, until: Promise<unknown>, sign
   );
   for (;;) {
     if (signal?.aborted) throw new CancelledError();
-    const exists = await runCommand(inspectNetwork(name)).then(() => true, () => false);
+    const exists = await runCommand(inspectNetwork(name)).then(
+      () => true,
+      () => false,
+    );
     if (exists) return;
     if (failed !== undefined) throw failed;
     if (settled) throw new Error(`kind created no ${name} network`);

@@ -48,7 +48,11 @@ export function writeHostsToml(node: string, host: string, toml: string): Comman
 
 /** Side-loads an OCI archive as `kind load` does: ctr import into the k8s.io namespace, so no kubelet pull record (kind pkg/cluster/nodeutils/util.go@v0.32.0). */
 export function importImage(node: string, snapshotter: string): CommandSpec {
-  return { file: 'docker', args: ['exec', '-i', node, 'ctr', '--namespace=k8s.io', 'images', 'import', '--all-platforms', '--digests', `--snapshotter=${snapshotter}`, '-'], title: `Preloading an image onto ${node}` };
+  return {
+    file: 'docker',
+    args: ['exec', '-i', node, 'ctr', '--namespace=k8s.io', 'images', 'import', '--all-platforms', '--digests', `--snapshotter=${snapshotter}`, '-'],
+    title: `Preloading an image onto ${node}`,
+  };
 }
 
 /** kind reads the CRI snapshotter from the node's effective containerd config before it imports (kind pkg/cluster/nodeutils/util.go@v0.32.0). */

@@ -33,7 +33,7 @@ describe('kind configs per profile', () => {
         const cc = patchOf(parsed, 'ClusterConfiguration');
         expect(cc).toHaveLength(1);
         expect(cc[0]!['apiVersion']).toBeUndefined(); // unversioned: kind converts it for v1beta4 (kubeadm_merge.go)
-        const value = ((cc[0]!['apiServer'] as Record<string, Record<string, string>>)['extraArgs']!)['enable-admission-plugins']!;
+        const value = (cc[0]!['apiServer'] as Record<string, Record<string, string>>)['extraArgs']!['enable-admission-plugins']!;
         const plugins = value.split(',');
         expect(plugins).toContain('NodeRestriction');
         expect(new Set(plugins)).toEqual(new Set(['NodeRestriction', ...PROFILES[profile].enableAdmissionPlugins]));
@@ -44,7 +44,15 @@ describe('kind configs per profile', () => {
         const kc = patchOf(parsed, 'KubeletConfiguration');
         expect(kc).toHaveLength(1);
         expect(kc[0]!['featureGates']).toEqual({ KubeletEnsureSecretPulledImages: true });
-        const expected = { none: 'NeverVerify', 'always-pull-images': 'NeverVerify', 'kubelet-default': 'NeverVerifyPreloadedImages', 'kubelet-always-verify': 'AlwaysVerify', 'pod-security': 'NeverVerify', 'validating-admission-policy': 'NeverVerify', 'mutating-admission-policy': 'NeverVerify' }[profile];
+        const expected = {
+          none: 'NeverVerify',
+          'always-pull-images': 'NeverVerify',
+          'kubelet-default': 'NeverVerifyPreloadedImages',
+          'kubelet-always-verify': 'AlwaysVerify',
+          'pod-security': 'NeverVerify',
+          'validating-admission-policy': 'NeverVerify',
+          'mutating-admission-policy': 'NeverVerify',
+        }[profile];
         expect(kc[0]!['imagePullCredentialsVerificationPolicy']).toBe(expected);
         expect(kc[0]!['imagePullCredentialsVerificationPolicy']).toBe(PROFILES[profile].kubelet.imagePullCredentialsVerificationPolicy);
       });
@@ -82,13 +90,7 @@ describe('kind configs per profile', () => {
 describe('hosts.toml', () => {
   it('sends the registry name on the kind network to plain HTTP, pull and resolve only, without credentials', () => {
     const toml = hostsToml('image-heist-registry:5000');
-    expect(toml.split('\n')).toEqual([
-      'server = "http://image-heist-registry:5000"',
-      '',
-      '[host."http://image-heist-registry:5000"]',
-      '  capabilities = ["pull", "resolve"]',
-      '',
-    ]);
+    expect(toml.split('\n')).toEqual(['server = "http://image-heist-registry:5000"', '', '[host."http://image-heist-registry:5000"]', '  capabilities = ["pull", "resolve"]', '']);
     expect(toml).not.toMatch(/header|Authorization|auth/i);
     expect(hostsTomlPath('image-heist-registry:5000')).toBe('/etc/containerd/certs.d/image-heist-registry:5000/hosts.toml');
   });

@@ -10,7 +10,10 @@ export class CommandError extends Error {
     readonly exitCode: number | undefined,
     readonly stderr: string,
   ) {
-    const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+    const lines = stderr
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '');
     // kind and docker say what went wrong on an `ERROR:` line; a Go stack trace after it ends on runtime noise
     const detail = lines.find((l) => /^(ERROR|Error response from daemon):/.test(l)) ?? lines.at(-1) ?? `exit code ${String(exitCode)}`;
     super(`${command} failed: ${detail}`);

@@ -26,7 +26,10 @@ export async function ensureImage(image: string, option: string, signal?: AbortS
   } catch (error) {
     if (signal?.aborted) throw error;
     const why = error instanceof CommandError ? error.message : String(error);
-    throw new BackendUnavailableError(`Docker has no ${image} and cannot pull it (${why})`, `load it (docker load, or image-heist kind load KIT) or name another image with ${option}`);
+    throw new BackendUnavailableError(
+      `Docker has no ${image} and cannot pull it (${why})`,
+      `load it (docker load, or image-heist kind load KIT) or name another image with ${option}`,
+    );
   }
 }
 
@@ -55,4 +58,3 @@ export async function pushKindSecretImage(image: BuiltImage, port: number, pushe
 export async function pushKindPublicImage(image: BuiltImage, port: number): Promise<void> {
   await pushImage(`127.0.0.1:${port}/${PUBLIC_REPOSITORY}:${IMAGE_TAG}`, content(image));
 }
-

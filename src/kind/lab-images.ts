@@ -50,16 +50,24 @@ export async function readDockerArchive(archive: Buffer): Promise<BaseImage> {
 /** SuperSecretImage1 on a real base: busybox's layers, then /flag.txt; it prints the flag and stays up. */
 export async function buildKindSecretImage(base: BaseImage, flag: string): Promise<BuiltImage> {
   const flagLayer = await buildLayer([{ path: 'flag.txt', type: 'file', content: `${flag}\n`, mode: 0o644 }]);
-  return assembleImage([...base.layers, flagLayer], { env: base.env, cmd: secretImageCmd, architecture: base.architecture, os: base.os }, {
-    'org.opencontainers.image.title': 'SuperSecretImage1',
-  });
+  return assembleImage(
+    [...base.layers, flagLayer],
+    { env: base.env, cmd: secretImageCmd, architecture: base.architecture, os: base.os },
+    {
+      'org.opencontainers.image.title': 'SuperSecretImage1',
+    },
+  );
 }
 
 export async function buildKindPublicImage(base: BaseImage): Promise<BuiltImage> {
   const message = await buildLayer([{ path: 'message.txt', type: 'file', content: 'hello from a public image\n' }]);
-  return assembleImage([...base.layers, message], { env: base.env, cmd: ['sh', '-c', 'cat /message.txt && sleep infinity'], architecture: base.architecture, os: base.os }, {
-    'org.opencontainers.image.title': 'public hello',
-  });
+  return assembleImage(
+    [...base.layers, message],
+    { env: base.env, cmd: ['sh', '-c', 'cat /message.txt && sleep infinity'], architecture: base.architecture, os: base.os },
+    {
+      'org.opencontainers.image.title': 'public hello',
+    },
+  );
 }
 
 /**

@@ -34,7 +34,8 @@ describe('kind config adapted to the node image and the host', () => {
   it('mounts certs.d mirror entries read-only into every node', () => {
     const config = kindConfig('always-pull-images', { workers: 2, mirrors: [{ registry: 'registry.k8s.io', hostPath: '/tmp/x/registry.k8s.io' }] });
     expect(config.nodes).toHaveLength(3);
-    for (const node of config.nodes) expect(node.extraMounts).toEqual([{ hostPath: '/tmp/x/registry.k8s.io', containerPath: '/etc/containerd/certs.d/registry.k8s.io', readOnly: true }]);
+    for (const node of config.nodes)
+      expect(node.extraMounts).toEqual([{ hostPath: '/tmp/x/registry.k8s.io', containerPath: '/etc/containerd/certs.d/registry.k8s.io', readOnly: true }]);
   });
 
   it("a mirror's hosts.toml asks the lab's anonymous registry over HTTP, then the real server", () => {

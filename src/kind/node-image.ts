@@ -15,7 +15,10 @@ export interface NodeImageTraits {
 }
 
 export function parseNodeImageLabels(labels: Record<string, string> | null | undefined): NodeImageTraits {
-  const systemImages = (labels?.[SYSTEM_IMAGES_LABEL] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const systemImages = (labels?.[SYSTEM_IMAGES_LABEL] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   return { builtinCni: labels?.[CNI_LABEL] === 'builtin', systemImages };
 }
 

@@ -8,7 +8,12 @@ describe('node images', () => {
   // the shape of `crictl images -o json` (cri-tools cmd/crictl/image.go: the CRI ListImagesResponse)
   const json = JSON.stringify({
     images: [
-      { id: 'sha256:aaa', repoTags: ['image-heist-registry:5000/secure/super-secret-image:1'], repoDigests: ['image-heist-registry:5000/secure/super-secret-image@sha256:111'], size: '1' },
+      {
+        id: 'sha256:aaa',
+        repoTags: ['image-heist-registry:5000/secure/super-secret-image:1'],
+        repoDigests: ['image-heist-registry:5000/secure/super-secret-image@sha256:111'],
+        size: '1',
+      },
       { id: 'sha256:bbb', repoTags: [], repoDigests: ['image-heist-public-registry:5000/public/hello@sha256:222'], size: '1' },
       { id: 'sha256:ccc', repoTags: ['docker.io/kindest/kindnetd:v20260528-9350166c'], repoDigests: null, size: '1' },
       { id: 'sha256:ddd', repoTags: ['image-heist-registry:50000/other:1'], repoDigests: [], size: '1' },
@@ -53,14 +58,26 @@ describe('names', () => {
   });
 
   it('down matches the lab clusters exactly, never a user cluster that merely looks similar', () => {
-    expect(labClusters(['kind', 'image-heist-none', 'image-heist-mine', 'image-heist-kubelet-default', 'x-image-heist-none'])).toEqual(['image-heist-none', 'image-heist-kubelet-default']);
+    expect(labClusters(['kind', 'image-heist-none', 'image-heist-mine', 'image-heist-kubelet-default', 'x-image-heist-none'])).toEqual([
+      'image-heist-none',
+      'image-heist-kubelet-default',
+    ]);
   });
 });
 
 describe('snapshotter from containerd config dump', () => {
   it('reads the CRI images snapshotter (config version 3) and the version-2 path, and refuses a dump without one', async () => {
     const { parseSnapshotter } = await import('./node-ops.js');
-    const v3 = ['version = 3', '', "[plugins.'io.containerd.cri.v1.images']", "  discard_unpacked_layers = true", "  snapshotter = 'overlayfs'", '', "[plugins.'io.containerd.cri.v1.images'.registry]", "  config_path = '/etc/containerd/certs.d'"].join('\n');
+    const v3 = [
+      'version = 3',
+      '',
+      "[plugins.'io.containerd.cri.v1.images']",
+      '  discard_unpacked_layers = true',
+      "  snapshotter = 'overlayfs'",
+      '',
+      "[plugins.'io.containerd.cri.v1.images'.registry]",
+      "  config_path = '/etc/containerd/certs.d'",
+    ].join('\n');
     expect(parseSnapshotter(v3)).toBe('overlayfs');
     const v2 = ['version = 2', '[plugins."io.containerd.grpc.v1.cri".containerd]', '  discard_unpacked_layers = true', '  snapshotter = "fuse-overlayfs"'].join('\n');
     expect(parseSnapshotter(v2)).toBe('fuse-overlayfs');

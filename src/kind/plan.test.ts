@@ -17,7 +17,9 @@ describe('kind dry run', () => {
       const patches = (parse(yaml) as { kubeadmConfigPatches: string[] }).kubeadmConfigPatches.map((p) => parse(p) as Record<string, never>);
       const kubelet = patches.find((p) => p['kind'] === 'KubeletConfiguration')!;
       expect(kubelet['imagePullCredentialsVerificationPolicy']).toBe(PROFILES[profile].kubelet.imagePullCredentialsVerificationPolicy);
-      const plugins = (patches.find((p) => p['kind'] === 'ClusterConfiguration')! as unknown as { apiServer: { extraArgs: Record<string, string> } }).apiServer.extraArgs['enable-admission-plugins'];
+      const plugins = (patches.find((p) => p['kind'] === 'ClusterConfiguration')! as unknown as { apiServer: { extraArgs: Record<string, string> } }).apiServer.extraArgs[
+        'enable-admission-plugins'
+      ];
       expect(plugins).toBe(profile === 'always-pull-images' ? 'NodeRestriction,AlwaysPullImages' : 'NodeRestriction');
     }
   });

@@ -3,11 +3,30 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { PROFILES, type ProfileName } from '../lab/profiles.js';
-import { LAB_NAMESPACE, RESET_GRACE_PERIOD_SECONDS, admissionPolicyManifests, pullSecretManifest, serviceAccountManifests, serviceAccountSubject, tenantManifests } from '../lab/stage.js';
+import {
+  LAB_NAMESPACE,
+  RESET_GRACE_PERIOD_SECONDS,
+  admissionPolicyManifests,
+  pullSecretManifest,
+  serviceAccountManifests,
+  serviceAccountSubject,
+  tenantManifests,
+} from '../lab/stage.js';
 import * as cmd from './commands.js';
 import { hostsToml, hostsTomlPath, renderKindConfig, type HostSettings } from './config.js';
 import { IMAGE_TAG, PUBLIC_REPOSITORY, SECRET_REPOSITORY } from './images.js';
-import { DEFAULT_KIND_IMAGES, DEFAULT_WORKERS, KIND_NETWORK, REGISTRY_ROLES, WORKDIR_PREFIX, clusterName, registryContainer, registryHost, registryHosts, type KindImages } from './names.js';
+import {
+  DEFAULT_KIND_IMAGES,
+  DEFAULT_WORKERS,
+  KIND_NETWORK,
+  REGISTRY_ROLES,
+  WORKDIR_PREFIX,
+  clusterName,
+  registryContainer,
+  registryHost,
+  registryHosts,
+  type KindImages,
+} from './names.js';
 import { HTPASSWD_PATH, registryContainerSpec, type RegistryContainerSpec } from './registry-container.js';
 
 export interface KindPlanOptions {
@@ -43,7 +62,10 @@ export function planKindLab(options: KindPlanOptions): KindPlan {
     return { profile, name, nodes, config: renderKindConfig(profile, { workers, nodeImage: images.node, ...(options.host ? { host: options.host } : {}) }) };
   });
   const htpasswd = `admin1-${'x'.repeat(6)}:${REDACTED}\nlab-pusher-${'x'.repeat(6)}:${REDACTED}\n`;
-  const registries = options.profiles.flatMap((p) => [registryContainerSpec('secure', p, { htpasswd, image: images.registry }), registryContainerSpec('public', p, { image: images.registry })]);
+  const registries = options.profiles.flatMap((p) => [
+    registryContainerSpec('secure', p, { htpasswd, image: images.registry }),
+    registryContainerSpec('public', p, { image: images.registry }),
+  ]);
   const first = options.profiles[0]!;
   const tomls = registryHosts(first).map((h) => ({ path: hostsTomlPath(h), content: hostsToml(h) }));
   const manifests = [
@@ -55,12 +77,22 @@ export function planKindLab(options: KindPlanOptions): KindPlan {
   const phases = [
     {
       title: 'Preflight (and what the configs adapt to: cgroup v1, CAP_SYS_RESOURCE)',
-      commands: ["docker info --format '{{.ServerVersion}}'", 'kind version', "docker info --format '{{.MemTotal}} {{.CgroupVersion}} {{.Architecture}} {{.KernelVersion}}'", 'cat /proc/sys/fs/inotify/max_user_instances /proc/self/status  (when Docker runs on this kernel)'],
+      commands: [
+        "docker info --format '{{.ServerVersion}}'",
+        'kind version',
+        "docker info --format '{{.MemTotal}} {{.CgroupVersion}} {{.Architecture}} {{.KernelVersion}}'",
+        'cat /proc/sys/fs/inotify/max_user_instances /proc/self/status  (when Docker runs on this kernel)',
+      ],
     },
-    { title: 'Read the node image (pulled only if missing) and its labels', commands: [cmd.inspectImage(images.node), cmd.pullBaseImage(images.node), cmd.inspectImageLabels(images.node)].map(cmd.formatCommand) },
+    {
+      title: 'Read the node image (pulled only if missing) and its labels',
+      commands: [cmd.inspectImage(images.node), cmd.pullBaseImage(images.node), cmd.inspectImageLabels(images.node)].map(cmd.formatCommand),
+    },
     {
       title: `Create the clusters in parallel${options.keep ? ' (kept clusters with the same node count are reused)' : ''}`,
-      commands: clusters.map((c) => cmd.formatCommand({ ...cmd.createCluster(c.name, '<the config below>', `<${WORKDIR_PREFIX}XXXXXX>/kubeconfig`), input: undefined }) + ' < config'),
+      commands: clusters.map(
+        (c) => cmd.formatCommand({ ...cmd.createCluster(c.name, '<the config below>', `<${WORKDIR_PREFIX}XXXXXX>/kubeconfig`), input: undefined }) + ' < config',
+      ),
     },
     {
       title: `Build the lab images on ${images.busybox} (read from Docker; pulled only if missing)`,
@@ -72,11 +104,16 @@ export function planKindLab(options: KindPlanOptions): KindPlan {
     },
     {
       title: "Push into each profile's registries with the project OCI client over loopback (no docker login, no docker config written)",
-      commands: [`PUT http://127.0.0.1:<published port>/v2/${SECRET_REPOSITORY}/manifests/${IMAGE_TAG}  (Basic auth: the lab pusher)`, `PUT http://127.0.0.1:<published port>/v2/${PUBLIC_REPOSITORY}/manifests/${IMAGE_TAG}  (anonymous)`],
+      commands: [
+        `PUT http://127.0.0.1:<published port>/v2/${SECRET_REPOSITORY}/manifests/${IMAGE_TAG}  (Basic auth: the lab pusher)`,
+        `PUT http://127.0.0.1:<published port>/v2/${PUBLIC_REPOSITORY}/manifests/${IMAGE_TAG}  (anonymous)`,
+      ],
     },
     {
       title: "Write hosts.toml for the cluster's own registries on every node",
-      commands: clusters.flatMap((c) => c.nodes.flatMap((n) => registryHosts(c.profile).map((h) => cmd.formatCommand({ ...cmd.writeHostsToml(n, h, ''), input: undefined }) + ' < hosts.toml'))),
+      commands: clusters.flatMap((c) =>
+        c.nodes.flatMap((n) => registryHosts(c.profile).map((h) => cmd.formatCommand({ ...cmd.writeHostsToml(n, h, ''), input: undefined }) + ' < hosts.toml')),
+      ),
     },
     {
       title: 'Wait for readiness (kind --wait returns 0 on timeout; a timeout names the reason the API gives), then set the stage',
@@ -118,7 +155,11 @@ export function planKindLab(options: KindPlanOptions): KindPlan {
     registries,
     hostsToml: tomls,
     manifests,
-    images: { secret: `${registryHost('secure', first)}/${SECRET_REPOSITORY}:${IMAGE_TAG}`, public: `${registryHost('public', first)}/${PUBLIC_REPOSITORY}:${IMAGE_TAG}`, base: images.busybox },
+    images: {
+      secret: `${registryHost('secure', first)}/${SECRET_REPOSITORY}:${IMAGE_TAG}`,
+      public: `${registryHost('public', first)}/${PUBLIC_REPOSITORY}:${IMAGE_TAG}`,
+      base: images.busybox,
+    },
     phases,
   };
 }
@@ -129,7 +170,13 @@ function redactSecret(secret: KubernetesObject, host: string): KubernetesObject 
 }
 
 function describeContainer(spec: RegistryContainerSpec): string {
-  const parts = ['docker run -d', `--name ${spec.name}`, `--network ${spec.network}`, `-p 127.0.0.1::${spec.port}`, ...Object.entries(spec.labels).map(([k, v]) => `--label ${k}=${v}`)];
+  const parts = [
+    'docker run -d',
+    `--name ${spec.name}`,
+    `--network ${spec.network}`,
+    `-p 127.0.0.1::${spec.port}`,
+    ...Object.entries(spec.labels).map(([k, v]) => `--label ${k}=${v}`),
+  ];
   for (const [k, v] of Object.entries(spec.environment)) parts.push(`-e ${k}=${v}`);
   if (spec.htpasswd) parts.push(`(htpasswd copied to ${HTPASSWD_PATH} before start: bcrypt lines for admin1 and the lab pusher)`);
   parts.push(spec.image, `  # ready when GET /v2/ answers ${spec.readyStatus}`);

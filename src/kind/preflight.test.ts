@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { BackendUnavailableError, ExitCode, formatUserError } from '../errors.js';
-import { assessDockerHost, inotifyInstancesNeeded, kindPreflight, memoryNeeded, ociArchitecture, probeDocker, type DockerHost, type DockerProbe, type KindProbe } from './preflight.js';
+import {
+  assessDockerHost,
+  inotifyInstancesNeeded,
+  kindPreflight,
+  memoryNeeded,
+  ociArchitecture,
+  probeDocker,
+  type DockerHost,
+  type DockerProbe,
+  type KindProbe,
+} from './preflight.js';
 
 const GiB = 1024 ** 3;
 const engine: DockerProbe = { engine: true, serverVersion: '28.2.2' };
@@ -22,7 +32,9 @@ async function failure(probes: Parameters<typeof kindPreflight>[0]): Promise<Bac
 // The probes' answers are stand-ins here (this machine has no Docker engine); the messages and exit codes are real.
 describe('kind preflight messages', () => {
   it('no engine: one line that says so and how to fix it', async () => {
-    const e = await failure({ probes: { docker: async () => ({ engine: false, cliFound: true, reason: 'Cannot connect to the Docker daemon' }), kind: async () => kind, host: async () => host } });
+    const e = await failure({
+      probes: { docker: async () => ({ engine: false, cliFound: true, reason: 'Cannot connect to the Docker daemon' }), kind: async () => kind, host: async () => host },
+    });
     expect(formatUserError(e)).toMatch(/needs a Docker engine, and none answers \(Cannot connect to the Docker daemon\) — start Docker/);
   });
 
@@ -32,19 +44,29 @@ describe('kind preflight messages', () => {
   });
 
   it('kind missing or too old', async () => {
-    expect((await failure({ probes: { docker: async () => engine, kind: async () => ({ found: false, reason: 'the kind CLI is not installed' }), host: async () => host } })).hint).toMatch(/install kind v0\.32\.0/);
-    expect((await failure({ probes: { docker: async () => engine, kind: async () => ({ found: true, version: '0.31.0', supported: false }), host: async () => host } })).message).toMatch(/v0\.31\.0 is older than v0\.32\.0/);
+    expect(
+      (await failure({ probes: { docker: async () => engine, kind: async () => ({ found: false, reason: 'the kind CLI is not installed' }), host: async () => host } })).hint,
+    ).toMatch(/install kind v0\.32\.0/);
+    expect(
+      (await failure({ probes: { docker: async () => engine, kind: async () => ({ found: true, version: '0.31.0', supported: false }), host: async () => host } })).message,
+    ).toMatch(/v0\.31\.0 is older than v0\.32\.0/);
   });
 
   it('adapts to cgroup v1 and a withheld CAP_SYS_RESOURCE instead of refusing, and says so', async () => {
-    const result = await kindPreflight({ probes: { docker: async () => engine, kind: async () => kind, host: async () => ({ ...host, cgroupVersion: '1', capSysResourceWithheld: true }) } });
+    const result = await kindPreflight({
+      probes: { docker: async () => engine, kind: async () => kind, host: async () => ({ ...host, cgroupVersion: '1', capSysResourceWithheld: true }) },
+    });
     expect(result.assessment.settings).toEqual({ cgroupV1: true, oomScoreAdjRestricted: true });
     expect(result.assessment.notes.join('\n')).toMatch(/failCgroupV1: false[\s\S]*restrict_oom_score_adj = true/);
     expect(assessDockerHost(host, 1, 1)).toEqual({ blockers: [], settings: { cgroupV1: false, oomScoreAdjRestricted: false }, notes: [] });
   });
 
   it('too few inotify instances for the clusters: one line with the sysctl that fixes it', async () => {
-    const e = await failure({ clusters: 4, workers: 1, probes: { docker: async () => engine, kind: async () => kind, host: async () => ({ ...host, inotifyMaxUserInstances: 128 }) } });
+    const e = await failure({
+      clusters: 4,
+      workers: 1,
+      probes: { docker: async () => engine, kind: async () => kind, host: async () => ({ ...host, inotifyMaxUserInstances: 128 }) },
+    });
     expect(formatUserError(e)).toMatch(/fs\.inotify\.max_user_instances is 128; 4 clusters of 2 nodes need about 512 .* — sudo sysctl -w fs\.inotify\.max_user_instances=512/);
     // one cluster of two nodes fits the common default of 128
     expect(assessDockerHost({ ...host, inotifyMaxUserInstances: 128 }, 1, 1).blockers).toEqual([]);
@@ -57,7 +79,10 @@ describe('kind preflight messages', () => {
   });
 
   it('passes when everything is there', async () => {
-    await expect(kindPreflight({ clusters: 4, probes: { docker: async () => engine, kind: async () => kind, host: async () => host } })).resolves.toMatchObject({ ...host, assessment: { blockers: [] } });
+    await expect(kindPreflight({ clusters: 4, probes: { docker: async () => engine, kind: async () => kind, host: async () => host } })).resolves.toMatchObject({
+      ...host,
+      assessment: { blockers: [] },
+    });
     expect(memoryNeeded(1, 1)).toBe(1.5 * GiB);
     expect(ociArchitecture('x86_64')).toBe('amd64');
     expect(ociArchitecture('aarch64')).toBe('arm64');

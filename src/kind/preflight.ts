@@ -11,13 +11,9 @@ export const MIN_KIND_VERSION = '0.32.0';
 
 const PROBE_TIMEOUT_MS = 10_000;
 
-export type DockerProbe =
-  | { engine: true; serverVersion: string }
-  | { engine: false; cliFound: boolean; reason: string };
+export type DockerProbe = { engine: true; serverVersion: string } | { engine: false; cliFound: boolean; reason: string };
 
-export type KindProbe =
-  | { found: true; version: string; supported: boolean }
-  | { found: false; reason: string };
+export type KindProbe = { found: true; version: string; supported: boolean } | { found: false; reason: string };
 
 /** Asks the Docker engine for its version, as `docker info` does; the CLI alone is not enough for kind. */
 export async function probeDocker(): Promise<DockerProbe> {
@@ -48,7 +44,12 @@ export async function probeKind(): Promise<KindProbe> {
 
 /** Compares dotted numeric versions, ignoring pre-release suffixes ("0.33.0-alpha" counts as 0.33.0). */
 export function compareVersions(a: string, b: string): number {
-  const parts = (v: string) => v.replace(/^v/, '').split(/[-+]/)[0]!.split('.').map((n) => Number.parseInt(n, 10) || 0);
+  const parts = (v: string) =>
+    v
+      .replace(/^v/, '')
+      .split(/[-+]/)[0]!
+      .split('.')
+      .map((n) => Number.parseInt(n, 10) || 0);
   const [x, y] = [parts(a), parts(b)];
   for (let i = 0; i < Math.max(x.length, y.length); i++) {
     const d = (x[i] ?? 0) - (y[i] ?? 0);
@@ -62,7 +63,12 @@ function isMissingBinary(result: { code?: string; failed: boolean; exitCode?: nu
 }
 
 function firstLine(text: string): string {
-  return text.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
+  return (
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '') ?? ''
+  );
 }
 
 /** What kind's nodes need from the Docker host: memory, the cgroup version, the CPU architecture, and host limits. */
@@ -189,8 +195,13 @@ export async function kindPreflight(options: KindPreflightOptions = {}): Promise
       : new BackendUnavailableError('the kind backend needs Docker, which is not installed', 'install Docker Engine or Docker Desktop, or use --backend embedded');
   }
   const kind = await (options.probes?.kind ?? probeKind)();
-  if (!kind.found) throw new BackendUnavailableError(`the kind backend needs the kind CLI (${kind.reason})`, `install kind v${MIN_KIND_VERSION} or newer (https://kind.sigs.k8s.io)`);
-  if (!kind.supported) throw new BackendUnavailableError(`kind v${kind.version} is older than v${MIN_KIND_VERSION}, which the pinned Kubernetes 1.36 node image needs`, `upgrade kind to v${MIN_KIND_VERSION} or newer`);
+  if (!kind.found)
+    throw new BackendUnavailableError(`the kind backend needs the kind CLI (${kind.reason})`, `install kind v${MIN_KIND_VERSION} or newer (https://kind.sigs.k8s.io)`);
+  if (!kind.supported)
+    throw new BackendUnavailableError(
+      `kind v${kind.version} is older than v${MIN_KIND_VERSION}, which the pinned Kubernetes 1.36 node image needs`,
+      `upgrade kind to v${MIN_KIND_VERSION} or newer`,
+    );
   const host = await (options.probes?.host ?? probeDockerHost)();
   const assessment = assessDockerHost(host, options.clusters ?? 1, options.workers ?? 1);
   if (assessment.blockers.length > 0) {

@@ -49,7 +49,10 @@ describe('registry container specs', () => {
   it("each profile has its own pair, so one profile's outage or reset touches no other", () => {
     const names = PROFILE_NAMES.flatMap((p) => [registryContainerSpec('secure', p, { htpasswd: 'x' }).name, registryContainerSpec('public', p).name]);
     expect(new Set(names).size).toBe(PROFILE_NAMES.length * 2);
-    expect(registryContainerSpec('public', 'always-pull-images', { image: 'local/registry:offline' })).toMatchObject({ name: 'image-heist-always-pull-images-public-registry', image: 'local/registry:offline' });
+    expect(registryContainerSpec('public', 'always-pull-images', { image: 'local/registry:offline' })).toMatchObject({
+      name: 'image-heist-always-pull-images-public-registry',
+      image: 'local/registry:offline',
+    });
   });
 
   it('keeps testcontainers off the internet unless the user set otherwise: no Ryuk, ports on 127.0.0.1', () => {

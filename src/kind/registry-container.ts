@@ -45,9 +45,7 @@ export function registryContainerSpec(role: RegistryRole, profile: ProfileName, 
     image: options.image ?? REGISTRY_IMAGE,
     network: KIND_NETWORK,
     port: REGISTRY_PORT,
-    environment: auth
-      ? { REGISTRY_AUTH: 'htpasswd', REGISTRY_AUTH_HTPASSWD_REALM: 'image-heist', REGISTRY_AUTH_HTPASSWD_PATH: HTPASSWD_PATH }
-      : {},
+    environment: auth ? { REGISTRY_AUTH: 'htpasswd', REGISTRY_AUTH_HTPASSWD_REALM: 'image-heist', REGISTRY_AUTH_HTPASSWD_PATH: HTPASSWD_PATH } : {},
     labels: { [LAB_LABEL]: `registry-${role}`, [`${LAB_LABEL}.profile`]: profile },
     ...(auth ? { htpasswd } : {}),
     readyStatus: auth ? 401 : 200,
@@ -164,7 +162,12 @@ export async function readHostPort(name: string, port: number): Promise<number> 
 }
 
 export function parseHostPort(output: string): number {
-  const m = /:(\d+)\s*$/m.exec(output.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '');
+  const m = /:(\d+)\s*$/m.exec(
+    output
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '') ?? '',
+  );
   if (!m) throw new Error(`cannot read a published port from ${JSON.stringify(output.trim())}`);
   return Number(m[1]);
 }

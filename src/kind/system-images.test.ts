@@ -33,6 +33,8 @@ describe('system images into the mirror', () => {
   });
 
   it('refuses an archive that is not an OCI layout', async () => {
-    await expect(readOciArchive(await ociArchive(builtImageContent(await buildPublicImage()), 'x:1').then((b) => b.subarray(0, 512)), { os: 'linux', architecture: 'amd64' })).rejects.toThrow();
+    await expect(
+      readOciArchive(await ociArchive(builtImageContent(await buildPublicImage()), 'x:1').then((b) => b.subarray(0, 512)), { os: 'linux', architecture: 'amd64' }),
+    ).rejects.toThrow();
   });
 });

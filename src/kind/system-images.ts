@@ -87,7 +87,13 @@ export async function waitForContainerd(node: string, signal?: AbortSignal, time
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (signal?.aborted) throw new CancelledError();
-    if (await runCommand(containerdVersion(node)).then(() => true, () => false)) return;
+    if (
+      await runCommand(containerdVersion(node)).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     if (Date.now() > deadline) throw new Error(`containerd on ${node} did not answer within ${Math.round(timeoutMs / 1000)} s`);
     await new Promise((r) => setTimeout(r, 500));
   }

@@ -4,7 +4,9 @@ import { POLICIES_DIR, POLICY_FILES, SCENARIO_APPLIED_LABEL, policyManifests, sc
 
 describe('cluster-configs/policies', () => {
   it('every file is listed, and every listed file exists', () => {
-    const files = readdirSync(POLICIES_DIR).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -'.yaml'.length));
+    const files = readdirSync(POLICIES_DIR)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => f.slice(0, -'.yaml'.length));
     expect(new Set(files)).toEqual(new Set(POLICY_FILES));
   });
 

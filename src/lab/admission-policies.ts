@@ -39,7 +39,9 @@ export function policyManifests(file: PolicyFile): KubernetesObject[] {
     if (doc.errors.length > 0) throw new Error(`cluster-configs/policies/${file}.yaml: document ${i + 1}: ${doc.errors[0]!.message}`);
     const object = doc.toJS() as KubernetesObject;
     if (!POLICY_FILE_KINDS.some((k) => k.apiVersion === object.apiVersion && k.kind === object.kind) || !object.metadata?.name) {
-      throw new Error(`cluster-configs/policies/${file}.yaml: document ${i + 1}: expected a named ${POLICY_FILE_KINDS.map((k) => k.kind).join(', ')} (got ${object.apiVersion}/${object.kind})`);
+      throw new Error(
+        `cluster-configs/policies/${file}.yaml: document ${i + 1}: expected a named ${POLICY_FILE_KINDS.map((k) => k.kind).join(', ')} (got ${object.apiVersion}/${object.kind})`,
+      );
     }
     return object;
   });

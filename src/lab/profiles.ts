@@ -3,11 +3,7 @@
 import type { PolicyFile } from './admission-policies.js';
 
 /** kubelet.config.k8s.io/v1beta1 ImagePullCredentialsVerificationPolicy (kubernetes/kubelet config/v1beta1/types.go). */
-export type ImagePullCredentialsVerificationPolicy =
-  | 'NeverVerify'
-  | 'NeverVerifyPreloadedImages'
-  | 'NeverVerifyAllowlistedImages'
-  | 'AlwaysVerify';
+export type ImagePullCredentialsVerificationPolicy = 'NeverVerify' | 'NeverVerifyPreloadedImages' | 'NeverVerifyAllowlistedImages' | 'AlwaysVerify';
 
 export interface Profile {
   name: ProfileName;
@@ -29,7 +25,15 @@ export interface Profile {
 /** The policy files that are defences; the gap files are applied by scenario steps, never by a profile. */
 export type ProfilePolicyFile = Extract<PolicyFile, 'require-always' | 'force-always'>;
 
-export const PROFILE_NAMES = ['none', 'always-pull-images', 'kubelet-default', 'kubelet-always-verify', 'pod-security', 'validating-admission-policy', 'mutating-admission-policy'] as const;
+export const PROFILE_NAMES = [
+  'none',
+  'always-pull-images',
+  'kubelet-default',
+  'kubelet-always-verify',
+  'pod-security',
+  'validating-admission-policy',
+  'mutating-admission-policy',
+] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
 // NeverVerify for `none` and `always-pull-images`: on v1.35+ the kubelet default would otherwise block the
@@ -105,7 +109,10 @@ export function isProfileName(name: string): name is ProfileName {
 /** Parses `--profile a,b` or `all`; the error names the valid profiles so the fix is in the message. */
 export function parseProfiles(spec: string): ProfileName[] {
   if (spec.trim() === 'all') return [...PROFILE_NAMES];
-  const names = spec.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const names = spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (names.length === 0) throw new UnknownProfileError(spec);
   for (const name of names) if (!isProfileName(name)) throw new UnknownProfileError(name);
   return [...new Set(names as ProfileName[])];

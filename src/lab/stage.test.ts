@@ -23,7 +23,12 @@ import {
 } from './stage.js';
 
 describe('stage manifests', () => {
-  const objects = [...serviceAccountManifests(), ...tenantManifests('none', serviceAccountSubject)] as unknown as { kind: string; metadata: { name: string; namespace?: string }; roleRef?: { name: string }; subjects?: { kind: string; name: string; namespace: string }[] }[];
+  const objects = [...serviceAccountManifests(), ...tenantManifests('none', serviceAccountSubject)] as unknown as {
+    kind: string;
+    metadata: { name: string; namespace?: string };
+    roleRef?: { name: string };
+    subjects?: { kind: string; name: string; namespace: string }[];
+  }[];
 
   it('binds admin to cluster-admin and each tenant admin in its own namespace only', () => {
     const bindings = objects.filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding');
@@ -37,12 +42,16 @@ describe('stage manifests', () => {
       `${LAB_NAMESPACE}/admin2`,
     ]);
     // namespaces come before what lives in them, so a server-side apply in order succeeds
-    const order = objects.map((o) => (o.kind === 'Namespace' ? `ns:${o.metadata.name}` : o.metadata.namespace ?? ''));
+    const order = objects.map((o) => (o.kind === 'Namespace' ? `ns:${o.metadata.name}` : (o.metadata.namespace ?? '')));
     for (const ns of [LAB_NAMESPACE, TENANT_A, TENANT_B]) expect(order.indexOf(`ns:${ns}`)).toBeLessThan(order.indexOf(ns));
   });
 
   it('ImagePullSecret1 holds the login for the in-network registry host, as kubectl create secret docker-registry does', () => {
-    const secret = pullSecretManifest('image-heist-registry:5000', 'admin1-abc', 'p@ss') as unknown as { type: string; metadata: { name: string; namespace: string }; data: Record<string, string> };
+    const secret = pullSecretManifest('image-heist-registry:5000', 'admin1-abc', 'p@ss') as unknown as {
+      type: string;
+      metadata: { name: string; namespace: string };
+      data: Record<string, string>;
+    };
     expect(secret.type).toBe('kubernetes.io/dockerconfigjson');
     expect(secret.metadata).toEqual({ name: PULL_SECRET_NAME, namespace: TENANT_A });
     const config = parseDockerConfigJson(Buffer.from(secret.data['.dockerconfigjson']!, 'base64'));
@@ -102,7 +111,13 @@ describe('the stage and the reset through the API', () => {
     await applyManifests(admin, [...scenarioPolicyManifests('gap-containers-only'), ...scenarioPolicyManifests('gap-tenants-may-label-namespaces')]);
     const ns = await core.readNamespace({ name: TENANT_B });
     await core.replaceNamespace({ name: TENANT_B, body: { ...ns, metadata: { ...ns.metadata, labels: { ...ns.metadata?.labels, 'lab.example/exempt': 'true' } } } });
-    const objects = KubernetesObjectApi.makeApiClient((() => { const kc = new KubeConfig(); kc.loadFromString(admin); return kc; })());
+    const objects = KubernetesObjectApi.makeApiClient(
+      (() => {
+        const kc = new KubeConfig();
+        kc.loadFromString(admin);
+        return kc;
+      })(),
+    );
     const names = async (kind: string, apiVersion = 'admissionregistration.k8s.io/v1') => (await objects.list(apiVersion, kind)).items.map((o) => o.metadata?.name);
     expect(await names('ValidatingAdmissionPolicy')).toEqual(expect.arrayContaining(['require-imagepullpolicy-always.image-heist.lab', 'gap-containers-only.image-heist.lab']));
 
@@ -122,8 +137,18 @@ describe('the stage and the reset through the API', () => {
     await applyManifests(admin, [...tenantManifests('none', userSubject), ...admissionPolicyManifests('validating-admission-policy')]);
     await waitForAdmissionPolicies(admin, 'validating-admission-policy', '127.0.0.1:5000/public/hello:1');
     await waitForAdmissionPolicies(admin, 'none', 'never-asked'); // no policies: nothing to wait for
-    const objects = KubernetesObjectApi.makeApiClient((() => { const kc = new KubeConfig(); kc.loadFromString(admin); return kc; })());
-    await objects.delete({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: 'require-imagepullpolicy-always.image-heist.lab' } });
+    const objects = KubernetesObjectApi.makeApiClient(
+      (() => {
+        const kc = new KubeConfig();
+        kc.loadFromString(admin);
+        return kc;
+      })(),
+    );
+    await objects.delete({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: { name: 'require-imagepullpolicy-always.image-heist.lab' },
+    });
     await expect(waitForAdmissionPolicies(admin, 'validating-admission-policy', '127.0.0.1:5000/public/hello:1', 600)).rejects.toThrow(
       "the validating-admission-policy profile's admission policies were not in force after 1 s",
     );

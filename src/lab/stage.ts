@@ -164,21 +164,30 @@ export async function resetStage(adminKubeconfig: string, options: ResetOptions)
   const pullSecretName = options.pullSecret.metadata?.name;
   const isStageSecret = (o: { metadata?: { name?: string; namespace?: string } }) => o.metadata?.namespace === TENANT_A && o.metadata?.name === pullSecretName;
   await Promise.all([
-    ...secrets.items.filter((o) => inCleared(o) && !isStageSecret(o)).map((o) => core.deleteNamespacedSecret({ name: o.metadata!.name!, namespace: o.metadata!.namespace! }).catch(ignoreNotFound)),
-    ...serviceAccounts.items.filter(inCleared).map((sa) =>
-      sa.metadata?.name !== 'default'
-        ? core.deleteNamespacedServiceAccount({ name: sa.metadata!.name!, namespace: sa.metadata!.namespace! }).catch(ignoreNotFound)
-        : sa.imagePullSecrets?.length
-          ? core.replaceNamespacedServiceAccount({ name: 'default', namespace: sa.metadata!.namespace!, body: { ...sa, imagePullSecrets: [] } })
-          : undefined,
-    ),
+    ...secrets.items
+      .filter((o) => inCleared(o) && !isStageSecret(o))
+      .map((o) => core.deleteNamespacedSecret({ name: o.metadata!.name!, namespace: o.metadata!.namespace! }).catch(ignoreNotFound)),
+    ...serviceAccounts.items
+      .filter(inCleared)
+      .map((sa) =>
+        sa.metadata?.name !== 'default'
+          ? core.deleteNamespacedServiceAccount({ name: sa.metadata!.name!, namespace: sa.metadata!.namespace! }).catch(ignoreNotFound)
+          : sa.imagePullSecrets?.length
+            ? core.replaceNamespacedServiceAccount({ name: 'default', namespace: sa.metadata!.namespace!, body: { ...sa, imagePullSecrets: [] } })
+            : undefined,
+      ),
     restorePullSecret(core, adminKubeconfig, options.pullSecret, secrets.items.find(isStageSecret)),
     ...scenarioNamespaces.map((name) => core.deleteNamespace({ name }).catch(ignoreNotFound)),
     removeScenarioApplied(adminKubeconfig),
     ...[TENANT_A, TENANT_B].map((name) => restoreNamespaceLabels(core, name, PROFILES[options.profile].tenantNamespaceLabels)),
   ]);
   for (const name of scenarioNamespaces) {
-    while (await core.readNamespace({ name }).then(() => true, (e: unknown) => !isNotFound(e))) {
+    while (
+      await core.readNamespace({ name }).then(
+        () => true,
+        (e: unknown) => !isNotFound(e),
+      )
+    ) {
       if (Date.now() > deadline) throw new Error(`namespace ${name} was not gone after ${seconds} s`);
       await new Promise((r) => setTimeout(r, 250));
     }

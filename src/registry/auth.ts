@@ -42,13 +42,19 @@ export function parseScope(text: string): Scope | undefined {
   const type = text.slice(0, first);
   if (type !== 'repository' && type !== 'registry') return undefined;
   const name = text.slice(first + 1, last);
-  const actions = text.slice(last + 1).split(',').filter((a) => a !== '');
+  const actions = text
+    .slice(last + 1)
+    .split(',')
+    .filter((a) => a !== '');
   if (name === '') return undefined;
   return { type, name, actions };
 }
 
 function globToRegExp(glob: string): RegExp {
-  const body = glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  const body = glob
+    .split('*')
+    .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
   return new RegExp(`^${body}$`);
 }
 

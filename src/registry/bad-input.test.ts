@@ -69,7 +69,11 @@ describe.each(['basic', 'token'] as const)('bad input (%s auth)', (mode) => {
     flag = createFlag();
     image = await buildSecretImage({ flag });
     for (const repository of ['secure/app', 'secure/kept']) {
-      await pushImage(`${lab.registry.host}/${repository}:1`, { manifestBytes: image.manifestBytes, mediaType: image.mediaType, blobs: imageBlobs(image) }, { credentials: lab.users.pusher });
+      await pushImage(
+        `${lab.registry.host}/${repository}:1`,
+        { manifestBytes: image.manifestBytes, mediaType: image.mediaType, blobs: imageBlobs(image) },
+        { credentials: lab.users.pusher },
+      );
     }
     if (mode === 'basic') pusher = basic(lab.users.pusher);
     else {
@@ -81,7 +85,15 @@ describe.each(['basic', 'token'] as const)('bad input (%s auth)', (mode) => {
   afterAll(() => lab.registry.close());
 
   it('rejects hostile repository names with NAME_INVALID', async () => {
-    for (const path of ['/v2/../secure/app/manifests/1', '/v2/secure/../app/manifests/1', '/v2/secure%2Fapp/manifests/1', '/v2/secure/app%2F..%2F/manifests/1', '/v2/Secure/App/manifests/1', `/v2/${'a/'.repeat(200)}b/manifests/1`, '/v2/-a/tags/list']) {
+    for (const path of [
+      '/v2/../secure/app/manifests/1',
+      '/v2/secure/../app/manifests/1',
+      '/v2/secure%2Fapp/manifests/1',
+      '/v2/secure/app%2F..%2F/manifests/1',
+      '/v2/Secure/App/manifests/1',
+      `/v2/${'a/'.repeat(200)}b/manifests/1`,
+      '/v2/-a/tags/list',
+    ]) {
       const r = await raw(lab.registry.host, 'GET', path, { Authorization: pusher });
       expect(r.status, path).toBe(400);
       expect((JSON.parse(r.body.toString()) as { errors: Array<{ code: string }> }).errors[0]?.code).toBe('NAME_INVALID');
@@ -92,7 +104,9 @@ describe.each(['basic', 'token'] as const)('bad input (%s auth)', (mode) => {
     const start = await raw(lab.registry.host, 'POST', '/v2/secure/x/blobs/uploads/', { Authorization: pusher });
     expect(start.status).toBe(202);
     const big = randomBytes(limits.maxBlobBytes + 1);
-    const r = await raw(lab.registry.host, 'PATCH', String(start.headers.location), { Authorization: pusher, 'Content-Type': 'application/octet-stream' }, big).catch((e: Error) => e);
+    const r = await raw(lab.registry.host, 'PATCH', String(start.headers.location), { Authorization: pusher, 'Content-Type': 'application/octet-stream' }, big).catch(
+      (e: Error) => e,
+    );
     // The registry answers 413 and closes the connection rather than read the rest; a client may see either.
     if (!(r instanceof Error)) {
       expect(r.status).toBe(413);
@@ -150,13 +164,33 @@ describe.each(['basic', 'token'] as const)('bad input (%s auth)', (mode) => {
         Buffer.from('null'),
         Buffer.from('[]'),
         Buffer.from('{"schemaVersion":2}'),
-        Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'x', digest: 'sha256:1', size: -1 }, layers: 'no' })),
+        Buffer.from(
+          JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'x', digest: 'sha256:1', size: -1 }, layers: 'no' }),
+        ),
         Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.unknown+json' })),
         Buffer.from(JSON.stringify({ ...image.manifest, layers: [{ mediaType: 'x', digest: sha256Digest(Buffer.from('missing')), size: 1 }] })),
         Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{ mediaType: 'x', digest: image.digest, size: 'big' }] })),
       ]);
-    const auths = [pusher, pusher, pusher, '', 'Basic !!!', 'Basic Og==', `Basic ${Buffer.from('nocolon').toString('base64')}`, 'Bearer a.b', 'Bearer ' + 'x'.repeat(5000), 'Negotiate abc'];
-    const contentTypes = ['application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json', 'application/vnd.oci.image.index.v1+json', 'text/plain', 'application/json; charset=utf-8', ''];
+    const auths = [
+      pusher,
+      pusher,
+      pusher,
+      '',
+      'Basic !!!',
+      'Basic Og==',
+      `Basic ${Buffer.from('nocolon').toString('base64')}`,
+      'Bearer a.b',
+      'Bearer ' + 'x'.repeat(5000),
+      'Negotiate abc',
+    ];
+    const contentTypes = [
+      'application/vnd.oci.image.manifest.v1+json',
+      'application/vnd.docker.distribution.manifest.v2+json',
+      'application/vnd.oci.image.index.v1+json',
+      'text/plain',
+      'application/json; charset=utf-8',
+      '',
+    ];
     const methods = ['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE', 'OPTIONS', 'PROPFIND'];
 
     // All requests are drawn from the seed first, then sent by 8 concurrent workers to shake out races.

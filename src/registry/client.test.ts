@@ -25,7 +25,11 @@ describe.each(['basic', 'token'] as const)('client against the registry with %s 
     lab = await startTestRegistry(mode);
     flag = createFlag();
     image = await buildSecretImage({ flag });
-    const pushed = await pushImage(`${lab.registry.host}/secure/app:1`, { manifestBytes: image.manifestBytes, mediaType: image.mediaType, blobs: imageBlobs(image) }, { credentials: lab.users.pusher });
+    const pushed = await pushImage(
+      `${lab.registry.host}/secure/app:1`,
+      { manifestBytes: image.manifestBytes, mediaType: image.mediaType, blobs: imageBlobs(image) },
+      { credentials: lab.users.pusher },
+    );
     expect(pushed.digest).toBe(image.digest);
   });
   afterAll(() => lab.registry.close());
@@ -67,7 +71,11 @@ describe.each(['basic', 'token'] as const)('client against the registry with %s 
     const arm = assembleImage([base, await buildLayer([{ path: 'flag.txt', type: 'file', content: 'FLAG{arm64}\n' }])], { architecture: 'arm64', cmd: ['sh'] });
     const amd = assembleImage([base, await buildLayer([{ path: 'flag.txt', type: 'file', content: 'FLAG{amd64}\n' }])], { architecture: 'amd64', cmd: ['sh'] });
     for (const img of [arm, amd]) {
-      await pushImage(`${lab.registry.host}/secure/multi@${img.digest}`, { manifestBytes: img.manifestBytes, mediaType: img.mediaType, blobs: imageBlobs(img) }, { credentials: lab.users.pusher });
+      await pushImage(
+        `${lab.registry.host}/secure/multi@${img.digest}`,
+        { manifestBytes: img.manifestBytes, mediaType: img.mediaType, blobs: imageBlobs(img) },
+        { credentials: lab.users.pusher },
+      );
     }
     const index = Buffer.from(
       JSON.stringify({
@@ -109,7 +117,9 @@ describe('client host guard', () => {
       expect(error.kind).toBe('host-not-allowed');
       expect(error.message).toMatch(/offline lab does not contact/);
     }
-    await expect(pushImage('docker.io/library/x:1', { manifestBytes: Buffer.from('{}'), mediaType: OCI_INDEX, blobs: new Map() })).rejects.toMatchObject({ kind: 'host-not-allowed' });
+    await expect(pushImage('docker.io/library/x:1', { manifestBytes: Buffer.from('{}'), mediaType: OCI_INDEX, blobs: new Map() })).rejects.toMatchObject({
+      kind: 'host-not-allowed',
+    });
     expect(spy).not.toHaveBeenCalled();
   });
 

@@ -9,15 +9,7 @@ import { parseErrorBody } from './errors.js';
 import type { Descriptor, ImageIndex, ImageManifest } from './manifest.js';
 import { isIndexMediaType, isManifestMediaType, manifestAccept, type ManifestMediaType } from './media-types.js';
 
-export type RegistryClientErrorKind =
-  | 'host-not-allowed'
-  | 'unauthorized'
-  | 'denied'
-  | 'not-found'
-  | 'digest-mismatch'
-  | 'invalid'
-  | 'no-matching-platform'
-  | 'network';
+export type RegistryClientErrorKind = 'host-not-allowed' | 'unauthorized' | 'denied' | 'not-found' | 'digest-mismatch' | 'invalid' | 'no-matching-platform' | 'network';
 
 /** A failed registry operation; the message is for people and never holds a credential. */
 export class RegistryClientError extends Error {
@@ -98,10 +90,7 @@ function hostAllowed(host: string, allowed: readonly string[] | undefined): bool
 
 function assertAllowed(host: string, what: string, options: ClientOptions): void {
   if (!hostAllowed(host, options.allowedHosts)) {
-    throw new RegistryClientError(
-      'host-not-allowed',
-      `${what} is on registry ${host}, which this offline lab does not contact (only loopback registries are allowed)`,
-    );
+    throw new RegistryClientError('host-not-allowed', `${what} is on registry ${host}, which this offline lab does not contact (only loopback registries are allowed)`);
   }
 }
 

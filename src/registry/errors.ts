@@ -47,8 +47,7 @@ export function parseErrorBody(text: string): Array<{ code: string; message?: st
     const body = JSON.parse(text) as { errors?: unknown };
     if (!Array.isArray(body.errors)) return undefined;
     return body.errors.filter(
-      (e): e is { code: string; message?: string; detail?: unknown } =>
-        typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string',
+      (e): e is { code: string; message?: string; detail?: unknown } => typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string',
     );
   } catch {
     return undefined;

@@ -114,7 +114,11 @@ export function buildBaseLayer(): Promise<Layer> {
   return buildLayer([
     { path: 'bin', type: 'directory' },
     { path: 'bin/busybox', type: 'file', content: busyboxPlaceholder, mode: 0o755 },
-    ...['sh', 'cat', 'echo', 'find', 'grep', 'gunzip', 'head', 'ls', 'sleep', 'tar', 'wc', 'zcat'].map((applet): TarEntry => ({ path: `bin/${applet}`, type: 'symlink', target: '/bin/busybox' })),
+    ...['sh', 'cat', 'echo', 'find', 'grep', 'gunzip', 'head', 'ls', 'sleep', 'tar', 'wc', 'zcat'].map((applet): TarEntry => ({
+      path: `bin/${applet}`,
+      type: 'symlink',
+      target: '/bin/busybox',
+    })),
     { path: 'tmp', type: 'directory', mode: 0o1777 },
   ]);
 }
@@ -138,9 +142,13 @@ export async function buildSecretImage({ flag }: { flag: string }): Promise<Buil
 export async function buildPublicImage(): Promise<BuiltImage> {
   const base = await buildBaseLayer();
   const message = await buildLayer([{ path: 'message.txt', type: 'file', content: 'hello from a public image\n' }]);
-  return assembleImage([base, message], { env: [defaultPath], cmd: ['sh', '-c', 'cat /message.txt && sleep infinity'] }, {
-    'org.opencontainers.image.title': 'public hello',
-  });
+  return assembleImage(
+    [base, message],
+    { env: [defaultPath], cmd: ['sh', '-c', 'cat /message.txt && sleep infinity'] },
+    {
+      'org.opencontainers.image.title': 'public hello',
+    },
+  );
 }
 
 /** The blobs of an image (config and layers) by digest, as a registry or OCI layout stores them. */

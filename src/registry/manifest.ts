@@ -1,15 +1,7 @@
 // Validation of pushed manifests (OCI image-spec manifest.md, image-index.md; Docker schema2 and manifest list).
 import { isDigest, type Digest } from './digest.js';
 import { RegistryError } from './errors.js';
-import {
-  DOCKER_MANIFEST,
-  DOCKER_MANIFEST_LIST,
-  isIndexMediaType,
-  isManifestMediaType,
-  OCI_INDEX,
-  OCI_MANIFEST,
-  type ManifestMediaType,
-} from './media-types.js';
+import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, isIndexMediaType, isManifestMediaType, OCI_INDEX, OCI_MANIFEST, type ManifestMediaType } from './media-types.js';
 
 export interface Descriptor {
   mediaType: string;
@@ -100,4 +92,3 @@ export function referencedDigests(parsed: ParsedManifest): { blobs: Digest[]; ma
   const layers = m.layers.filter((l) => !l.urls || l.urls.length === 0).map((l) => l.digest);
   return { blobs: [m.config.digest, ...layers], manifests: [] };
 }
-

@@ -168,7 +168,10 @@ describe.each(['basic', 'token'] as const)('registry with %s auth', (mode) => {
     const unknownType = await req('PUT', '/v2/secure/app/manifests/odd', push, { headers: { 'Content-Type': 'application/vnd.example+json' }, body: '{"schemaVersion":2}' });
     expect(unknownType.status).toBe(400);
     expect(((await unknownType.json()) as { errors: Array<{ code: string }> }).errors[0]?.code).toBe('MANIFEST_INVALID');
-    const byWrongDigest = await req('PUT', `/v2/secure/app/manifests/${sha256Digest(Buffer.from('x'))}`, push, { headers: { 'Content-Type': image.mediaType }, body: image.manifestBytes });
+    const byWrongDigest = await req('PUT', `/v2/secure/app/manifests/${sha256Digest(Buffer.from('x'))}`, push, {
+      headers: { 'Content-Type': image.mediaType },
+      body: image.manifestBytes,
+    });
     expect(byWrongDigest.status).toBe(400);
 
     expect((await req('DELETE', '/v2/secure/app/manifests/docker', push)).status).toBe(202);
@@ -204,7 +207,11 @@ describe('registry storage in a directory, and its access log', () => {
     const lab = await startTestRegistry('token', { storageDir: dir, log: (l) => lines.push(l) });
     try {
       const image = await buildSecretImage({ flag: createFlag() });
-      await pushImage(`${lab.registry.host}/secure/app:1`, { manifestBytes: image.manifestBytes, mediaType: image.mediaType, blobs: imageBlobs(image) }, { credentials: lab.users.pusher });
+      await pushImage(
+        `${lab.registry.host}/secure/app:1`,
+        { manifestBytes: image.manifestBytes, mediaType: image.mediaType, blobs: imageBlobs(image) },
+        { credentials: lab.users.pusher },
+      );
       const files = await readdir(path.join(dir, 'blobs', 'sha256'));
       expect(files.sort()).toEqual([image.configDigest, ...image.layers.map((l) => l.digest)].map((d) => d.slice(7)).sort());
       const pulled = await pullImage(`${lab.registry.host}/secure/app:1`, { credentials: lab.users.admin1 });

@@ -116,7 +116,10 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
     }
     if (missing.length === 0) return principal;
     if (principal.username === undefined) throw unauthorized(scopes, false, mode === 'token');
-    throw new RegistryError('DENIED', scope.actions.map((a) => ({ Type: scope.type, Name: scope.name, Action: a })));
+    throw new RegistryError(
+      'DENIED',
+      scope.actions.map((a) => ({ Type: scope.type, Name: scope.name, Action: a })),
+    );
   }
 
   /** Finds the route in the table and runs its handler with this request's context. */

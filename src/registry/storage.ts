@@ -235,7 +235,11 @@ export class RegistryStorage {
     if (!this.uploads.has(session.id)) throw new RegistryError('BLOB_UPLOAD_UNKNOWN', { id: session.id });
     if (session.size + chunk.length > this.limits.maxBlobBytes) {
       this.dropUpload(session);
-      throw new RegistryError('SIZE_INVALID', { limit: this.limits.maxBlobBytes }, { message: `blob exceeds the registry's limit of ${this.limits.maxBlobBytes} bytes`, status: 413 });
+      throw new RegistryError(
+        'SIZE_INVALID',
+        { limit: this.limits.maxBlobBytes },
+        { message: `blob exceeds the registry's limit of ${this.limits.maxBlobBytes} bytes`, status: 413 },
+      );
     }
     if (this.inFlightBytes + chunk.length > this.limits.maxUploadBytesInFlight) {
       this.dropUpload(session);

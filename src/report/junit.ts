@@ -19,13 +19,7 @@ export function junitReport(results: ScenarioResult[]): string {
     return [`  <testsuite name="${xml(scenario)}" tests="${rs.length}" failures="${failures}" errors="0" time="${time}">`, ...cases, '  </testsuite>'].join('\n');
   });
   const failures = results.filter((r) => !r.passed).length;
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="image-heist" tests="${results.length}" failures="${failures}">`,
-    ...suites,
-    '</testsuites>',
-    '',
-  ].join('\n');
+  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="image-heist" tests="${results.length}" failures="${failures}">`, ...suites, '</testsuites>', ''].join('\n');
 }
 
 function seconds(ms: number): string {
@@ -33,13 +27,15 @@ function seconds(ms: number): string {
 }
 
 function xml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    // XML 1.0 forbids most control characters even when escaped
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+  return (
+    text
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      // XML 1.0 forbids most control characters even when escaped
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
+  );
 }
 
 /** The escaping above, for other XML reports (the audit's JUnit). */

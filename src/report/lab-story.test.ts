@@ -20,8 +20,13 @@ describe("up's story text", () => {
     const first = lines.findIndex((l) => l.includes('run pod1'));
     let last = first;
     while (lines[last]!.endsWith('\\') || (lines[last]!.match(/'/g) ?? []).length % 2 === 1) last++;
-    const command = lines.slice(first, last + 1).join('\n').trim();
-    const args = execFileSync('bash', ['-c', `set -- ${command}; printf '%s\\0' "$@"`], { encoding: 'utf8' }).split('\0').filter(Boolean);
+    const command = lines
+      .slice(first, last + 1)
+      .join('\n')
+      .trim();
+    const args = execFileSync('bash', ['-c', `set -- ${command}; printf '%s\\0' "$@"`], { encoding: 'utf8' })
+      .split('\0')
+      .filter(Boolean);
     expect(args.slice(0, 5)).toEqual(['kubectl', '--context', 'admin1', 'run', 'pod1']);
     const overrides = JSON.parse(args.find((a) => a.startsWith('--overrides='))!.slice('--overrides='.length));
     expect(overrides).toEqual({ spec: { nodeName: 'image-heist-worker', imagePullSecrets: [{ name: 'image-pull-secret-1' }] } });

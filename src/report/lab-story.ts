@@ -7,14 +7,15 @@ import wrapAnsi from 'wrap-ansi';
 import { shownPath } from './shown-path.js';
 import { wrapCommand } from './shell.js';
 
-
 export function labStoryText(info: LabInfo, dir: string, width = 80, cwd = process.cwd()): string {
   const node = info.nodes[0] ?? '';
   const a = info.tenants.admin1.namespace;
   const cmd = (line: string, comment?: string) => {
     // JSON allows a line break between tokens, and inside single quotes the shell keeps it: a long
     // override still pastes as one argument
-    const lines = wrapCommand(`  ${line}`, width).flatMap((l) => (l.length > width ? l.split(/(?<=,)(?="imagePullSecrets")/).map((part, i) => (i ? `        ${part}` : part)) : [l]));
+    const lines = wrapCommand(`  ${line}`, width).flatMap((l) =>
+      l.length > width ? l.split(/(?<=,)(?="imagePullSecrets")/).map((part, i) => (i ? `        ${part}` : part)) : [l],
+    );
     if (comment) lines.push(`    # ${comment}`);
     return lines;
   };
@@ -27,7 +28,9 @@ export function labStoryText(info: LabInfo, dir: string, width = 80, cwd = proce
     `  export KUBECONFIG=${info.kubeconfig}`,
     '',
     prose(`Admin1 runs SuperSecretImage1 with ImagePullSecret1 on ${node}:`),
-    ...cmd(`kubectl --context admin1 run pod1 --image=${info.images.secret} --overrides='{"spec":{"nodeName":"${node}","imagePullSecrets":[{"name":"${info.tenants.admin1.pullSecret}"}]}}'`),
+    ...cmd(
+      `kubectl --context admin1 run pod1 --image=${info.images.secret} --overrides='{"spec":{"nodeName":"${node}","imagePullSecrets":[{"name":"${info.tenants.admin1.pullSecret}"}]}}'`,
+    ),
     ...cmd('kubectl --context admin1 wait --for=condition=Ready pod/pod1 --timeout=60s'),
     ...cmd('kubectl --context admin1 logs pod1'),
     '',

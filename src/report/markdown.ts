@@ -38,8 +38,8 @@ export function markdownReport(scenarios: Scenario[], results: ScenarioResult[],
   }
   out.push(
     '',
-    '**bypassed**: the attacker read the flag baked into the private image — the defence did not hold. **blocked**: the attacker\'s pod never ran the image. ' +
-      '**allowed** / **denied**: whether the legitimate owner\'s pod ran (the cost of a defence).',
+    "**bypassed**: the attacker read the flag baked into the private image — the defence did not hold. **blocked**: the attacker's pod never ran the image. " +
+      "**allowed** / **denied**: whether the legitimate owner's pod ran (the cost of a defence).",
     '',
     '## Contents',
     '',
@@ -58,12 +58,25 @@ export function markdownReport(scenarios: Scenario[], results: ScenarioResult[],
 function profileSection(scenario: Scenario, run: ScenarioResult): string[] {
   const expected = run.passed ? 'as expected' : `⚠ expected ${run.expectedVerdict}`;
   const out = ['', `### On \`${run.profile}\`: ${VERDICT_MARK[run.verdict]} (${expected})`, ''];
-  scenario.steps.forEach((step, i) => out.push(`${i + 1}. ${stepInWords(step, run.steps.find((s) => s.id === step.id))}`));
+  scenario.steps.forEach((step, i) =>
+    out.push(
+      `${i + 1}. ${stepInWords(
+        step,
+        run.steps.find((s) => s.id === step.id),
+      )}`,
+    ),
+  );
   out.push('', `**Verdict: ${run.verdict}.** ${run.evidence}`);
   const failures = failureLines(run);
   if (failures.length > 0) out.push('', 'What did not go as expected:', '', ...failures.map((l) => `- ${l}`));
   out.push('', '```mermaid', ...sequenceDiagram(scenario, run), '```');
-  const details = scenario.steps.flatMap((step, i) => stepDetails(step, i, run.steps.find((s) => s.id === step.id)));
+  const details = scenario.steps.flatMap((step, i) =>
+    stepDetails(
+      step,
+      i,
+      run.steps.find((s) => s.id === step.id),
+    ),
+  );
   if (details.length > 0) out.push('', '<details><summary>Manifests and kubelet events</summary>', '', ...details, '', '</details>');
   return out;
 }
@@ -76,7 +89,8 @@ function stepInWords(step: Step, result: StepResult | undefined): string {
   if (!result) return `${did} _(not run)_`;
   const o = result.observed;
   const said: string[] = [];
-  if (o.admission === 'denied') said.push(`The API server refused it (${o.apiStatus ? `${o.apiStatus.code} ${o.apiStatus.reason}` : 'refused'}): ${o.admissionMessage ?? ''}`.trim());
+  if (o.admission === 'denied')
+    said.push(`The API server refused it (${o.apiStatus ? `${o.apiStatus.code} ${o.apiStatus.reason}` : 'refused'}): ${o.admissionMessage ?? ''}`.trim());
   else if (o.admission === 'allowed') said.push(`The API server admitted it${o.pullPolicy ? ` with \`imagePullPolicy: ${o.pullPolicy}\`` : ''}.`);
   if (o.pod) said.push(podInWords(o.pod, o.events ?? []));
   if (o.flag === 'seen') said.push(`Its log printed the flag${o.flagEvidence ? `: \`${o.flagEvidence}\`` : ''}.`);
@@ -105,10 +119,14 @@ function actionInWords(action: Action): string {
     return `added a debug (ephemeral) container with \`${shortImage(c.image)}\` to pod \`${action.addEphemeralContainer.pod}\`, as \`kubectl debug\` does`;
   }
   if ('updatePodImage' in action) return `changed pod \`${action.updatePodImage.pod}\`'s image to \`${shortImage(action.updatePodImage.image)}\``;
-  if ('preloadImage' in action) return `put \`${shortImage(action.preloadImage.image)}\` on node \`${action.preloadImage.node}\` outside the kubelet (as \`kind load\` or \`crictl pull\` do)`;
+  if ('preloadImage' in action)
+    return `put \`${shortImage(action.preloadImage.image)}\` on node \`${action.preloadImage.node}\` outside the kubelet (as \`kind load\` or \`crictl pull\` do)`;
   if ('removeImage' in action) return `removed \`${shortImage(action.removeImage.image)}\` from node \`${action.removeImage.node}\``;
   if ('applyPolicy' in action) return `applied \`cluster-configs/policies/${action.applyPolicy.file}.yaml\` as the cluster admin`;
-  if ('labelNamespace' in action) return `labelled its namespace ${Object.entries(action.labelNamespace.labels).map(([k, v]) => `\`${k}=${v}\``).join(', ')}`;
+  if ('labelNamespace' in action)
+    return `labelled its namespace ${Object.entries(action.labelNamespace.labels)
+      .map(([k, v]) => `\`${k}=${v}\``)
+      .join(', ')}`;
   if ('registryDown' in action) return 'took the registry down';
   if ('registryUp' in action) return 'brought the registry back';
   return `waited for pod \`${action.wait.pod}\` to be ${action.wait.for.join(' or ')}`;
@@ -138,7 +156,13 @@ function registryRefusal(events: readonly ObservedEvent[]): string | undefined {
 /** The exchange as it happened, from what each step observed. */
 function sequenceDiagram(scenario: Scenario, run: ScenarioResult): string[] {
   const actors = [...new Set(scenario.steps.map((s) => s.actor))];
-  const lines = ['sequenceDiagram', ...actors.map((a) => `  participant ${a} as ${capital(actorName(a))}`), '  participant API as API server', '  participant K as kubelet', '  participant R as registry'];
+  const lines = [
+    'sequenceDiagram',
+    ...actors.map((a) => `  participant ${a} as ${capital(actorName(a))}`),
+    '  participant API as API server',
+    '  participant K as kubelet',
+    '  participant R as registry',
+  ];
   // Mermaid ends a message at ';' and reads '#' as an entity; backticks would show as they are
   const say = (text: string) => text.replace(/[;#]/g, ',').replace(/`/g, '').replace(/\s+/g, ' ').slice(0, 140);
   for (const step of scenario.steps) {
@@ -175,7 +199,14 @@ function sequenceDiagram(scenario: Scenario, run: ScenarioResult): string[] {
 
 function stepDetails(step: Step, index: number, result: StepResult | undefined): string[] {
   const action = result?.applied ?? step.action;
-  const manifest = 'createPod' in action ? action.createPod.manifest : 'createSecret' in action ? action.createSecret.manifest : 'createServiceAccount' in action ? action.createServiceAccount.manifest : undefined;
+  const manifest =
+    'createPod' in action
+      ? action.createPod.manifest
+      : 'createSecret' in action
+        ? action.createSecret.manifest
+        : 'createServiceAccount' in action
+          ? action.createServiceAccount.manifest
+          : undefined;
   const events = result?.observed.events ?? [];
   if (manifest === undefined && events.length === 0) return [];
   const out = [`**${index + 1}. ${step.title}**`];

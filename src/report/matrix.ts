@@ -19,7 +19,11 @@ export function matrixReport(results: ScenarioResult[], style: MatrixStyle): str
   const rows = scenarios.map((s) => [s, ...profiles.map((p) => cell(results.find((r) => r.scenario === s && r.profile === p)))]);
   const header = ['scenario', ...profiles];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   const paint = (text: string) => {
     if (!style.color) return text;
     return text

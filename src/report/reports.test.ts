@@ -33,7 +33,12 @@ const wrong: ScenarioResult = {
     {
       id: 'admin2-runs-the-cached-image',
       passed: false,
-      observed: { admission: 'allowed', pod: 'ErrImagePull', flag: 'not-seen', events: [{ type: 'Warning', reason: 'Failed', message: 'Failed to pull image "x": <401> & "unauthorized"' }] },
+      observed: {
+        admission: 'allowed',
+        pod: 'ErrImagePull',
+        flag: 'not-seen',
+        events: [{ type: 'Warning', reason: 'Failed', message: 'Failed to pull image "x": <401> & "unauthorized"' }],
+      },
       checks: [{ field: 'pod', expected: 'Running', observed: 'ErrImagePull', passed: false }],
     },
   ],
@@ -77,7 +82,7 @@ describe('matrixReport', () => {
 });
 
 describe('failure lines', () => {
-  it('print the API server\'s reason under every failed expectation', () => {
+  it("print the API server's reason under every failed expectation", () => {
     const typo: ScenarioResult = {
       ...wrong,
       steps: [
@@ -94,7 +99,9 @@ describe('failure lines', () => {
       ],
     };
     const text = matrixReport([typo], { color: false });
-    expect(text).toContain('step admin2-runs-the-cached-image: admission: expected allowed, observed denied\n  step admin2-runs-the-cached-image: the API server answered 422 Invalid: Pod "pod2" is invalid: spec.containers[0].imagePullPolicy: Unsupported value: "IfNotPresnt"');
+    expect(text).toContain(
+      'step admin2-runs-the-cached-image: admission: expected allowed, observed denied\n  step admin2-runs-the-cached-image: the API server answered 422 Invalid: Pod "pod2" is invalid: spec.containers[0].imagePullPolicy: Unsupported value: "IfNotPresnt"',
+    );
     // and the kubelet's warning where the pod, not the API, failed
     expect(matrixReport([wrong], { color: false })).toContain('the kubelet said Failed: Failed to pull image "x": <401> & "unauthorized"');
   });

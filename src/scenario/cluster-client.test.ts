@@ -56,7 +56,9 @@ describe('ClusterClient reads', () => {
   });
 
   it('tells a transient failure from an answer', () => {
-    expect(isTransient({ code: 0, reason: 'ConnectionFailed', message: 'request to https://127.0.0.1:1/api/v1/namespaces/a/pods/pod1 failed, reason: read ECONNRESET' })).toBe(true);
+    expect(isTransient({ code: 0, reason: 'ConnectionFailed', message: 'request to https://127.0.0.1:1/api/v1/namespaces/a/pods/pod1 failed, reason: read ECONNRESET' })).toBe(
+      true,
+    );
     expect(isTransient({ code: 0, reason: 'ConnectionFailed', message: 'socket hang up' })).toBe(true);
     expect(isTransient({ code: 404, reason: 'NotFound', message: 'pods "pod1" not found' })).toBe(false);
     expect(isTransient({ code: 0, reason: 'ConnectionFailed', message: 'connect ECONNREFUSED 127.0.0.1:1' })).toBe(false);

@@ -380,9 +380,23 @@ export class ScenarioSession {
       if (read.ok && read.object.spec?.nodeName) this.podNodes.set(pod, read.object.spec.nodeName);
       if (status !== last) {
         last = status;
-        this.emit({ type: 'pod-status', scenario: this.scenario.metadata.name, profile: this.profile, stepId: this.stepId, namespace: ns, pod, node: read.ok ? read.object.spec?.nodeName : undefined, status });
+        this.emit({
+          type: 'pod-status',
+          scenario: this.scenario.metadata.name,
+          profile: this.profile,
+          stepId: this.stepId,
+          namespace: ns,
+          pod,
+          node: read.ok ? read.object.spec?.nodeName : undefined,
+          status,
+        });
         // in the background, but one after another, so kubelet events reach listeners in order
-        this.eventReads = this.eventReads.then(() => this.readEvents(actor, ns, pod)).then(() => undefined, () => undefined);
+        this.eventReads = this.eventReads
+          .then(() => this.readEvents(actor, ns, pod))
+          .then(
+            () => undefined,
+            () => undefined,
+          );
       }
       if (done(status) || status === 'NotFound' || performance.now() >= deadline) return status;
       await sleep(this.timing.pollMs);
@@ -433,7 +447,10 @@ export class ScenarioSession {
     if (rule.kind === 'attack') {
       const line = read.ok ? await this.findFlag(actor, ns, rule.pod, { kind: 'pod' }, 0) : undefined;
       if (line !== undefined) return { verdict: 'bypassed', evidence: `${actor} read the flag: ${line}` };
-      return { verdict: 'blocked', evidence: read.ok ? `${rule.pod}: ${statusOf(read.object, { kind: 'pod' })}; the flag never reached ${actor}` : `${rule.pod}: ${read.refusal.message}` };
+      return {
+        verdict: 'blocked',
+        evidence: read.ok ? `${rule.pod}: ${statusOf(read.object, { kind: 'pod' })}; the flag never reached ${actor}` : `${rule.pod}: ${read.refusal.message}`,
+      };
     }
     const status = read.ok ? statusOf(read.object, { kind: 'pod' }) : read.refusal.message;
     return { verdict: status === 'Running' || status === 'Completed' ? 'allowed' : 'denied', evidence: `${rule.pod}: ${status}` };
@@ -513,6 +530,5 @@ function samePolicy(policies: (string | undefined)[]): Observed['pullPolicy'] {
 function refused(outcome: { ok: false; refusal: { code: number; reason: string; message: string } }): Observed {
   return { admission: 'denied', admissionMessage: outcome.refusal.message, apiStatus: { code: outcome.refusal.code, reason: outcome.refusal.reason } };
 }
-
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -4,9 +4,7 @@ import { checkExpectation, describeFailedChecks } from './expectations.js';
 describe('checkExpectation', () => {
   it('checks only the fields given', () => {
     expect(checkExpectation({}, { pod: 'Running' })).toEqual([]);
-    expect(checkExpectation({ pod: 'Running' }, { pod: 'Running', flag: 'seen' })).toEqual([
-      { field: 'pod', expected: 'Running', observed: 'Running', passed: true },
-    ]);
+    expect(checkExpectation({ pod: 'Running' }, { pod: 'Running', flag: 'seen' })).toEqual([{ field: 'pod', expected: 'Running', observed: 'Running', passed: true }]);
   });
 
   it('accepts any of several pod states', () => {
@@ -30,9 +28,6 @@ describe('checkExpectation', () => {
 
   it('says what was expected and what was observed', () => {
     const checks = checkExpectation({ pod: ['ErrImagePull', 'ImagePullBackOff'], flag: 'not-seen' }, { pod: 'Running', flag: 'seen' });
-    expect(describeFailedChecks(checks)).toEqual([
-      'pod: expected ErrImagePull or ImagePullBackOff, observed Running',
-      'flag: expected not-seen, observed seen',
-    ]);
+    expect(describeFailedChecks(checks)).toEqual(['pod: expected ErrImagePull or ImagePullBackOff, observed Running', 'flag: expected not-seen, observed seen']);
   });
 });

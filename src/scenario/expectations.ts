@@ -18,7 +18,12 @@ export function checkExpectation(expected: Expectation, observed: Observed): Che
   if (expected.events !== undefined) {
     const seen = observed.events ?? [];
     const missing = expected.events.filter((e) => !seen.some((s) => s.reason === e.reason && (e.message === undefined || s.message.includes(e.message))));
-    add('events', expected.events, seen.map((e) => `${e.reason}: ${e.message}`), missing.length === 0);
+    add(
+      'events',
+      expected.events,
+      seen.map((e) => `${e.reason}: ${e.message}`),
+      missing.length === 0,
+    );
   }
   if (expected.flag !== undefined) add('flag', expected.flag, observed.flag, observed.flag === expected.flag);
   return checks;

@@ -7,7 +7,12 @@ const tenantB = { namespace: 'tenant-b' };
 
 describe('kubectlEquivalent', () => {
   it('applies a pod manifest as the acting tenant through a heredoc that round-trips', () => {
-    const manifest = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pod2' }, spec: { containers: [{ name: 'app', image: 'reg:5000/secure/super-secret-image:1', imagePullPolicy: 'IfNotPresent' }] } };
+    const manifest = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'pod2' },
+      spec: { containers: [{ name: 'app', image: 'reg:5000/secure/super-secret-image:1', imagePullPolicy: 'IfNotPresent' }] },
+    };
     const lines = kubectlEquivalent('admin2', { createPod: { manifest } } as Action, tenantB);
     expect(lines[0]).toBe("kubectl --context admin2 -n tenant-b apply -f - <<'EOF'");
     expect(lines.at(-1)).toBe('EOF');
@@ -15,7 +20,9 @@ describe('kubectlEquivalent', () => {
   });
 
   it('adds an ephemeral container with kubectl debug, keeping the pull policy and the command', () => {
-    const action = { addEphemeralContainer: { pod: 'pod2', container: { name: 'debugger', image: 'reg:5000/secure/app:1', imagePullPolicy: 'IfNotPresent', command: ['cat', '/flag.txt'] } } } as Action;
+    const action = {
+      addEphemeralContainer: { pod: 'pod2', container: { name: 'debugger', image: 'reg:5000/secure/app:1', imagePullPolicy: 'IfNotPresent', command: ['cat', '/flag.txt'] } },
+    } as Action;
     expect(kubectlEquivalent('admin2', action, tenantB)).toEqual([
       'kubectl --context admin2 -n tenant-b debug pod2 --image=reg:5000/secure/app:1 --container=debugger --image-pull-policy=IfNotPresent -- cat /flag.txt',
     ]);

@@ -31,14 +31,21 @@ describe('loading the catalogue', () => {
   it('refuses a policy applied by a tenant, and a namespace labelled by the cluster admin', () => {
     const step = (actor: string, action: object) => ({ id: 's', actor, title: 't', explain: 'e', action });
     const scenario = (steps: object[]) => ({
-      apiVersion: 'image-heist/v1', kind: 'Scenario', metadata: { name: 'x', title: 'x', summary: 'x' },
+      apiVersion: 'image-heist/v1',
+      kind: 'Scenario',
+      metadata: { name: 'x', title: 'x', summary: 'x' },
       actors: { admin: { description: 'a' }, admin2: { description: 'b' } },
-      steps: [...steps, { ...step('admin2', { createPod: { manifest: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'i' }] } } } }), id: 'p' }],
+      steps: [
+        ...steps,
+        { ...step('admin2', { createPod: { manifest: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'i' }] } } } }), id: 'p' },
+      ],
       verdict: { kind: 'attack', attacker: 'admin2', pod: 'p', expected: Object.fromEntries(PROFILE_NAMES.map((p) => [p, 'blocked'])) },
     });
     const text = (o: object) => JSON.stringify(o);
     expect(() => parseScenario(text(scenario([step('admin2', { applyPolicy: { file: 'require-always' } })])), 'x.yaml')).toThrow(/applyPolicy is a cluster admin's step/);
-    expect(() => parseScenario(text(scenario([step('admin', { labelNamespace: { labels: { a: 'b' } } })])), 'x.yaml')).toThrow(/labelNamespace labels the acting tenant's namespace/);
+    expect(() => parseScenario(text(scenario([step('admin', { labelNamespace: { labels: { a: 'b' } } })])), 'x.yaml')).toThrow(
+      /labelNamespace labels the acting tenant's namespace/,
+    );
     expect(() => parseScenario(text(scenario([step('admin', { applyPolicy: { file: 'no-such-policy' } })])), 'x.yaml')).toThrow(/require-always/);
   });
 });

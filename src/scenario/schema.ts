@@ -181,10 +181,10 @@ export const Scenario = z
       seen.add(step.id);
       // the cluster admin applies policies (cluster-scoped); a tenant labels its own namespace
       if ('applyPolicy' in step.action && step.actor !== 'admin') {
-        ctx.addIssue({ code: 'custom', path: ['steps', i, 'actor'], message: 'applyPolicy is a cluster admin\'s step: actor must be admin' });
+        ctx.addIssue({ code: 'custom', path: ['steps', i, 'actor'], message: "applyPolicy is a cluster admin's step: actor must be admin" });
       }
       if ('labelNamespace' in step.action && step.actor === 'admin') {
-        ctx.addIssue({ code: 'custom', path: ['steps', i, 'actor'], message: 'labelNamespace labels the acting tenant\'s namespace: actor must be admin1 or admin2' });
+        ctx.addIssue({ code: 'custom', path: ['steps', i, 'actor'], message: "labelNamespace labels the acting tenant's namespace: actor must be admin1 or admin2" });
       }
       if (!(step.actor in scenario.actors)) {
         ctx.addIssue({ code: 'custom', path: ['steps', i, 'actor'], message: `actor "${step.actor}" is not declared under actors` });

@@ -22,7 +22,10 @@ export async function readLabSnapshot(dir: string): Promise<LabSnapshot> {
     const core = config.makeApiClient(CoreV1Api);
     const namespaces = { admin1: info.tenants.admin1.namespace, admin2: info.tenants.admin2.namespace };
     const pods = (await Promise.all([namespaces.admin1, namespaces.admin2].map(async (namespace) => (await core.listNamespacedPod({ namespace })).items))).flat();
-    const { policies, probes } = await readPolicyEvidence(info, pods.filter((p) => p.metadata?.namespace === namespaces.admin2));
+    const { policies, probes } = await readPolicyEvidence(
+      info,
+      pods.filter((p) => p.metadata?.namespace === namespaces.admin2),
+    );
     return {
       kind: 'lab',
       profile: info.profile,
@@ -50,7 +53,17 @@ async function podFacts(core: CoreV1Api, pod: V1Pod): Promise<PodFacts> {
   const logs = await Promise.all(started.map((container) => core.readNamespacedPodLog({ namespace, name, container }).then(String, () => '')));
   const created = pod.metadata?.creationTimestamp ? new Date(pod.metadata.creationTimestamp).getTime() : 0;
   const hostPaths = (pod.spec?.volumes ?? []).flatMap((v) => (v.hostPath ? [v.hostPath.path] : []));
-  return { namespace, name, uid: pod.metadata?.uid ?? `${namespace}/${name}`, created, images: containers.map((c) => c.image ?? ''), pullPolicies: containers.map((c) => c.imagePullPolicy ?? ''), status, log: logs.join('\n'), hostPaths };
+  return {
+    namespace,
+    name,
+    uid: pod.metadata?.uid ?? `${namespace}/${name}`,
+    created,
+    images: containers.map((c) => c.image ?? ''),
+    pullPolicies: containers.map((c) => c.imagePullPolicy ?? ''),
+    status,
+    log: logs.join('\n'),
+    hostPaths,
+  };
 }
 
 /** Refused pod creates in the API server's audit log (audit.k8s.io/v1 Events, one a line; a line being written is skipped). */

@@ -72,19 +72,27 @@ export async function readPolicyEvidence(info: LabInfo, admin2Pods: readonly V1P
   const pod = (name: string, spec: V1Pod['spec']): V1Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec });
   const target = admin2Pods.find((p) => p.metadata?.name && !p.metadata.deletionTimestamp);
   const [admin2Container, admin2InitContainer, admin2EphemeralContainer, admin1Always] = await Promise.all([
-    outcome(() => admin2.createNamespacedPod({ namespace: ns2, dryRun: DRY_RUN, body: pod(PROBE, { containers: [{ name: 'app', image: secret, imagePullPolicy: 'IfNotPresent' }] }) })),
+    outcome(() =>
+      admin2.createNamespacedPod({ namespace: ns2, dryRun: DRY_RUN, body: pod(PROBE, { containers: [{ name: 'app', image: secret, imagePullPolicy: 'IfNotPresent' }] }) }),
+    ),
     outcome(() =>
       admin2.createNamespacedPod({
         namespace: ns2,
         dryRun: DRY_RUN,
-        body: pod(PROBE, { initContainers: [{ name: 'peek', image: secret, imagePullPolicy: 'IfNotPresent' }], containers: [{ name: 'app', image: secret, imagePullPolicy: 'Always' }] }),
+        body: pod(PROBE, {
+          initContainers: [{ name: 'peek', image: secret, imagePullPolicy: 'IfNotPresent' }],
+          containers: [{ name: 'app', image: secret, imagePullPolicy: 'Always' }],
+        }),
       }),
     ),
     target
       ? outcome(() => {
           const spec = target.spec!;
           const name = `${PROBE}-${Date.now().toString(36)}`;
-          const body: V1Pod = { ...target, spec: { ...spec, ephemeralContainers: [...(spec.ephemeralContainers ?? []), { name, image: secret, imagePullPolicy: 'IfNotPresent' }] } };
+          const body: V1Pod = {
+            ...target,
+            spec: { ...spec, ephemeralContainers: [...(spec.ephemeralContainers ?? []), { name, image: secret, imagePullPolicy: 'IfNotPresent' }] },
+          };
           return admin2.replaceNamespacedPodEphemeralcontainers({ namespace: ns2, name: target.metadata!.name!, dryRun: DRY_RUN, body });
         })
       : Promise.resolve(undefined),

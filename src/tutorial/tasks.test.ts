@@ -15,7 +15,18 @@ const lab = (profile: 'none' | 'always-pull-images' | 'kubelet-default' | 'kubel
 const OPENED = Date.parse('2026-01-01T10:00:00.500Z');
 /** The chapter opened at OPENED with nothing in the lab before. */
 const fresh = { openedAt: OPENED, before: new Set<string>() };
-const pod = (over: Partial<PodFacts>): PodFacts => ({ namespace: 'tenant-b', name: 'pod2', uid: 'u2', created: OPENED + 5_000, images: [IMAGE], pullPolicies: ['IfNotPresent'], status: 'Running', log: '', hostPaths: [], ...over });
+const pod = (over: Partial<PodFacts>): PodFacts => ({
+  namespace: 'tenant-b',
+  name: 'pod2',
+  uid: 'u2',
+  created: OPENED + 5_000,
+  images: [IMAGE],
+  pullPolicies: ['IfNotPresent'],
+  status: 'Running',
+  log: '',
+  hostPaths: [],
+  ...over,
+});
 
 const REFUSED = 'pods "node-reader" is forbidden: violates PodSecurity "baseline:latest": hostPath volumes (volume "containerd")';
 const refusal = (over: Partial<Refusal>): Refusal => ({ namespace: 'tenant-b', name: 'node-reader', user: 'admin2', code: 403, message: REFUSED, at: OPENED + 5_000, ...over });
@@ -23,12 +34,21 @@ const refusal = (over: Partial<Refusal>): Refusal => ({ namespace: 'tenant-b', n
 describe('chapter 7: the node-access task in two parts', () => {
   const task = TASKS['07-out-of-band-node-access']!;
   const PUBLIC = '127.0.0.1:5000/public/hello:1';
-  const reader = (over: Partial<PodFacts> = {}) => pod({ name: 'node-reader', images: [PUBLIC], pullPolicies: ['Always'], status: 'Completed', hostPaths: ['/var/lib/containerd'], log: FLAG, ...over });
-  const podSecurity = (refusals: Refusal[] | undefined): LabSnapshot => ({ ...(lab('none', []) as Extract<LabSnapshot, { kind: 'lab' }>), profile: 'pod-security', ...(refusals ? { refusals } : {}) });
+  const reader = (over: Partial<PodFacts> = {}) =>
+    pod({ name: 'node-reader', images: [PUBLIC], pullPolicies: ['Always'], status: 'Completed', hostPaths: ['/var/lib/containerd'], log: FLAG, ...over });
+  const podSecurity = (refusals: Refusal[] | undefined): LabSnapshot => ({
+    ...(lab('none', []) as Extract<LabSnapshot, { kind: 'lab' }>),
+    profile: 'pod-security',
+    ...(refusals ? { refusals } : {}),
+  });
 
   it('part 1 under always-pull-images, then part 2 under pod-security; the first part is kept across labs', () => {
     const first = evaluateTask(task, lab('always-pull-images', [reader()]), fresh);
-    expect(first).toEqual({ kind: 'wrong-profile', hint: 'part 2, the refusal under pod-security: stop this lab and run image-heist up --profile pod-security', earned: [`tenant-b/node-reader read ${FLAG} via hostPath /var/lib/containerd`] });
+    expect(first).toEqual({
+      kind: 'wrong-profile',
+      hint: 'part 2, the refusal under pod-security: stop this lab and run image-heist up --profile pod-security',
+      earned: [`tenant-b/node-reader read ${FLAG} via hostPath /var/lib/containerd`],
+    });
     const earned = first.earned!;
     expect(evaluateTask(task, { kind: 'no-lab', dir: '/x' }, fresh, 'image-heist', earned)).toMatchObject({ kind: 'no-lab', earned });
     expect(evaluateTask(task, podSecurity([]), fresh, 'image-heist', earned)).toEqual({ kind: 'waiting', earned });
@@ -57,8 +77,24 @@ describe('chapter 7: the node-access task in two parts', () => {
     const waiting = { kind: 'waiting', earned };
     expect(evaluateTask(task, podSecurity([refusal({ at: OPENED - 1 })]), fresh, 'image-heist', earned)).toEqual(waiting);
     expect(evaluateTask(task, podSecurity([refusal({ namespace: 'tenant-a' })]), fresh, 'image-heist', earned)).toEqual(waiting);
-    expect(evaluateTask(task, podSecurity([refusal({ message: 'pods is forbidden: User "admin2" cannot create resource "pods" in API group "" in the namespace "tenant-a"' })]), fresh, 'image-heist', earned)).toEqual(waiting);
-    expect(evaluateTask(task, podSecurity([refusal({ message: 'pods "x" is forbidden: violates PodSecurity "baseline:latest": host namespaces (hostNetwork=true)' })]), fresh, 'image-heist', earned)).toEqual(waiting);
+    expect(
+      evaluateTask(
+        task,
+        podSecurity([refusal({ message: 'pods is forbidden: User "admin2" cannot create resource "pods" in API group "" in the namespace "tenant-a"' })]),
+        fresh,
+        'image-heist',
+        earned,
+      ),
+    ).toEqual(waiting);
+    expect(
+      evaluateTask(
+        task,
+        podSecurity([refusal({ message: 'pods "x" is forbidden: violates PodSecurity "baseline:latest": host namespaces (hostNetwork=true)' })]),
+        fresh,
+        'image-heist',
+        earned,
+      ),
+    ).toEqual(waiting);
     expect(evaluateTask(task, podSecurity(undefined), fresh, 'image-heist', earned)).toEqual(waiting);
   });
 });
@@ -77,7 +113,9 @@ describe('tutorial tasks', () => {
     expect(evaluateTask(task, lab('always-pull-images', [pod({ pullPolicies: ['Always'], status: 'ImagePullBackOff' })]), fresh)).toMatchObject({ kind: 'done' });
     expect(evaluateTask(task, lab('always-pull-images', [pod({ pullPolicies: ['IfNotPresent'], status: 'ErrImagePull' })]), fresh)).toEqual({ kind: 'waiting' });
     expect(evaluateTask(task, lab('always-pull-images', [pod({ pullPolicies: ['Always'], status: 'Running' })]), fresh)).toEqual({ kind: 'waiting' });
-    expect(evaluateTask(task, lab('always-pull-images', [pod({ pullPolicies: ['Always'], status: 'ErrImagePull', images: ['127.0.0.1:5000/public/hello:1'] })]), fresh)).toEqual({ kind: 'waiting' });
+    expect(evaluateTask(task, lab('always-pull-images', [pod({ pullPolicies: ['Always'], status: 'ErrImagePull', images: ['127.0.0.1:5000/public/hello:1'] })]), fresh)).toEqual({
+      kind: 'waiting',
+    });
   });
 
   it('the kubelet’s check ticks with IfNotPresent kept and the pull refused', () => {
@@ -106,7 +144,10 @@ describe('tutorial tasks', () => {
 
   it('says how to start the right lab when there is none or another profile', () => {
     const task = TASKS['04-always-pull-images']!;
-    expect(evaluateTask(task, { kind: 'no-lab', dir: '/x/.lab' }, fresh)).toEqual({ kind: 'no-lab', hint: 'start the lab in another terminal: image-heist up --profile always-pull-images (looking in /x/.lab)' });
+    expect(evaluateTask(task, { kind: 'no-lab', dir: '/x/.lab' }, fresh)).toEqual({
+      kind: 'no-lab',
+      hint: 'start the lab in another terminal: image-heist up --profile always-pull-images (looking in /x/.lab)',
+    });
     expect(evaluateTask(task, lab('none', [pod({ pullPolicies: ['Always'], status: 'ErrImagePull' })]), fresh)).toMatchObject({ kind: 'wrong-profile' });
     expect(evaluateTask(task, { kind: 'unreachable', dir: '/x', message: 'ECONNREFUSED' }, fresh).kind).toBe('unreachable');
   });
@@ -118,7 +159,11 @@ describe('tutorial task 06-policy-alternatives', () => {
   const refused = (name: string) => ({ allowed: false, message: `pods "x" is forbidden: ValidatingAdmissionPolicy '${name}' with binding 'b' denied request: no` });
   const admitted = { allowed: true, message: '' };
   const holds: PolicyProbes = { admin2Container: refused('mine'), admin2InitContainer: refused('mine'), admin2EphemeralContainer: refused('mine'), admin1Always: admitted };
-  const withPolicy = (policies: PolicyFacts[], probes: PolicyProbes | undefined): LabSnapshot => ({ ...(lab('none', []) as Extract<LabSnapshot, { kind: 'lab' }>), policies, ...(probes ? { policyProbes: probes } : {}) });
+  const withPolicy = (policies: PolicyFacts[], probes: PolicyProbes | undefined): LabSnapshot => ({
+    ...(lab('none', []) as Extract<LabSnapshot, { kind: 'lab' }>),
+    policies,
+    ...(probes ? { policyProbes: probes } : {}),
+  });
 
   it('ticks when a policy made since the chapter opened refuses all three of Admin2’s ways and admits Admin1', () => {
     expect(evaluateTask(task, withPolicy([mine], holds), fresh)).toEqual({

@@ -66,11 +66,7 @@ export interface Task extends TaskPart {
 }
 
 export type TaskState = (
-  | { kind: 'no-lab'; hint: string }
-  | { kind: 'wrong-profile'; hint: string }
-  | { kind: 'unreachable'; hint: string }
-  | { kind: 'waiting' }
-  | { kind: 'done'; evidence: string }
+  { kind: 'no-lab'; hint: string } | { kind: 'wrong-profile'; hint: string } | { kind: 'unreachable'; hint: string } | { kind: 'waiting' } | { kind: 'done'; evidence: string }
 ) & {
   /** A task in parts: the evidence of the parts done so far, while the chapter is open (absent when none). */
   earned?: readonly string[];
@@ -104,7 +100,8 @@ export function evaluateTask(task: Task, snapshot: LabSnapshot, window: TaskWind
   const up = `${command} up --profile ${part.profile}`;
   const next = earned.length > 0 ? `part ${earned.length + 1}, ${part.text}: ` : '';
   if (snapshot.kind === 'no-lab') return withEarned({ kind: 'no-lab', hint: `${next}start the lab in another terminal: ${up} (looking in ${snapshot.dir})` });
-  if (snapshot.kind === 'unreachable') return withEarned({ kind: 'unreachable', hint: `${next}the lab in ${snapshot.dir} does not answer (${snapshot.message}); start it again: ${up}` });
+  if (snapshot.kind === 'unreachable')
+    return withEarned({ kind: 'unreachable', hint: `${next}the lab in ${snapshot.dir} does not answer (${snapshot.message}); start it again: ${up}` });
   if (snapshot.profile !== part.profile) {
     const hint = earned.length > 0 ? `${next}stop this lab and run ${up}` : `this task needs the ${part.profile} profile, the lab runs ${snapshot.profile}: stop it and run ${up}`;
     return withEarned({ kind: 'wrong-profile', hint });
@@ -164,11 +161,20 @@ export const TASKS: Readonly<Record<string, Task>> = {
       const mine = lab.policies ?? [];
       // refused by a policy made since the chapter opened (upstream's message names it: validating/dispatcher.go)
       const refusedByMine = (o: ProbeOutcome | undefined) => o !== undefined && !o.allowed && mine.some((p) => o.message.includes(`ValidatingAdmissionPolicy '${p.name}'`));
-      if (!probes || !refusedByMine(probes.admin2Container) || !refusedByMine(probes.admin2InitContainer) || !refusedByMine(probes.admin2EphemeralContainer) || !probes.admin1Always.allowed) {
+      if (
+        !probes ||
+        !refusedByMine(probes.admin2Container) ||
+        !refusedByMine(probes.admin2InitContainer) ||
+        !refusedByMine(probes.admin2EphemeralContainer) ||
+        !probes.admin1Always.allowed
+      ) {
         return { done: false };
       }
       const names = mine.filter((p) => [probes.admin2Container, probes.admin2InitContainer, probes.admin2EphemeralContainer].some((o) => o!.message.includes(`'${p.name}'`)));
-      return { done: true, evidence: `${names.map((p) => p.name).join(', ')}: Admin2's IfNotPresent container, init container and debug container refused; Admin1's Always pod admitted (dry runs)` };
+      return {
+        done: true,
+        evidence: `${names.map((p) => p.name).join(', ')}: Admin2's IfNotPresent container, init container and debug container refused; Admin1's Always pod admitted (dry runs)`,
+      };
     },
   },
   '07-out-of-band-node-access': {
@@ -186,7 +192,9 @@ export const TASKS: Readonly<Record<string, Task>> = {
         check: (lab) => {
           // PodSecurity's enforce message (k8s.io/pod-security-admission/admission/admission.go)
           const refusal = lab.refusals?.find((r) => r.namespace === lab.namespaces.admin2 && r.code === 403 && POD_SECURITY_HOST_PATH.test(r.message));
-          return refusal ? { done: true, evidence: `${refusal.namespace}/${refusal.name} refused: ${refusal.message.replace(/^.*?: (?=violates PodSecurity)/, '')}` } : { done: false };
+          return refusal
+            ? { done: true, evidence: `${refusal.namespace}/${refusal.name} refused: ${refusal.message.replace(/^.*?: (?=violates PodSecurity)/, '')}` }
+            : { done: false };
         },
       },
     ],

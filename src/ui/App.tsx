@@ -159,7 +159,23 @@ function Footer({ state, view, quitting }: { state: PlayState; view: 'picker' | 
   );
 }
 
-function PickerScreen({ state, scenarios, layout, onPick, active, help, width }: { state: PlayState; scenarios: readonly Scenario[]; layout: Layout; onPick: (s: Scenario) => void; active: boolean; help: boolean; width: number }) {
+function PickerScreen({
+  state,
+  scenarios,
+  layout,
+  onPick,
+  active,
+  help,
+  width,
+}: {
+  state: PlayState;
+  scenarios: readonly Scenario[];
+  layout: Layout;
+  onPick: (s: Scenario) => void;
+  active: boolean;
+  help: boolean;
+  width: number;
+}) {
   const body = layout.height - 2;
   const labLines = Math.min(state.panels.length, 4);
   return (
@@ -186,7 +202,23 @@ function PickerScreen({ state, scenarios, layout, onPick, active, help, width }:
   );
 }
 
-function PlayScreen({ state, scenario, layout, pane, controller, width, scroll }: { state: PlayState; scenario: Scenario; layout: Layout; pane: Pane; controller: LabSessions; width: number; scroll: number }) {
+function PlayScreen({
+  state,
+  scenario,
+  layout,
+  pane,
+  controller,
+  width,
+  scroll,
+}: {
+  state: PlayState;
+  scenario: Scenario;
+  layout: Layout;
+  pane: Pane;
+  controller: LabSessions;
+  width: number;
+  scroll: number;
+}) {
   const live = state.panels.filter((p) => p.phase.kind !== 'failed');
   const done = live.length === 0 ? 0 : Math.min(...live.map((p) => p.steps.length));
   const running = state.panels.find((p) => p.running !== undefined)?.running;

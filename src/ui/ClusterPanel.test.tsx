@@ -22,7 +22,10 @@ function panelAfter(actions: PlayAction[], profile: 'none' | 'always-pull-images
 }
 
 const played = (profile: 'none' | 'always-pull-images') =>
-  panelAfter([{ type: 'lab-ready', scenario: '', profile, lab: { ...TEST_LAB, profile } }, { type: 'scenario-chosen', scenario: classic }, ...admin1Runs(profile), ...admin2Runs(profile)], profile);
+  panelAfter(
+    [{ type: 'lab-ready', scenario: '', profile, lab: { ...TEST_LAB, profile } }, { type: 'scenario-chosen', scenario: classic }, ...admin1Runs(profile), ...admin2Runs(profile)],
+    profile,
+  );
 
 describe('ClusterPanel', () => {
   it('shows nodes with cached images, both tenants’ pods and BYPASSED with the flag line', () => {
@@ -48,12 +51,22 @@ describe('ClusterPanel', () => {
   it('keeps its height whatever it holds, so the layout never jumps', () => {
     const starting = panelAfter([{ type: 'lab-starting', scenario: '', profile: 'none' }], 'none');
     for (const panel of [starting, played('none'), played('always-pull-images')]) {
-      expect(render(<ClusterPanel panel={panel} scenario={classic} width={30} height={9} />).lastFrame()!.split('\n')).toHaveLength(9);
+      expect(
+        render(<ClusterPanel panel={panel} scenario={classic} width={30} height={9} />)
+          .lastFrame()!
+          .split('\n'),
+      ).toHaveLength(9);
     }
   });
 
   it('shows start-up progress while the lab starts', () => {
-    const panel = panelAfter([{ type: 'lab-starting', scenario: '', profile: 'none' }, { type: 'lab-progress', scenario: '', profile: 'none', progress: { action: 'push SuperSecretImage1', status: 'started' } }], 'none');
+    const panel = panelAfter(
+      [
+        { type: 'lab-starting', scenario: '', profile: 'none' },
+        { type: 'lab-progress', scenario: '', profile: 'none', progress: { action: 'push SuperSecretImage1', status: 'started' } },
+      ],
+      'none',
+    );
     const frame = strip(render(<ClusterPanel panel={panel} scenario={classic} width={40} height={10} />).lastFrame()!);
     expect(frame).toContain('starting the lab…');
     expect(frame).toContain('… push SuperSecretImage1');

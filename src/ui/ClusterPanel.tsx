@@ -81,7 +81,10 @@ function Body({ panel, lines, width }: { panel: PanelState; lines: number; width
       ))}
       {(podLines > 0 ? panel.pods.slice(-podLines) : []).map((pod) => (
         <Text key={`${pod.namespace}/${pod.name}`} wrap="truncate-end">
-          {podMark(pod.status)} {pod.namespace}/{pod.name} <Text bold color={color(podColor(pod.status))}>{pod.status}</Text>
+          {podMark(pod.status)} {pod.namespace}/{pod.name}{' '}
+          <Text bold color={color(podColor(pod.status))}>
+            {pod.status}
+          </Text>
           {pod.node && width >= 50 ? <Text dimColor> on {pod.node}</Text> : null}
         </Text>
       ))}
@@ -160,7 +163,11 @@ function VerdictBanner({ banner, panel, lines }: { banner: Banner; panel: PanelS
       return (
         <Box flexDirection="column" height={lines}>
           <Text dimColor wrap="truncate-end">
-            {panel.running !== undefined ? `step ${panel.running + 1} running…` : panel.steps.length > 0 ? `${panel.steps.length} step(s) done; verdict after the last` : 'verdict after the last step'}
+            {panel.running !== undefined
+              ? `step ${panel.running + 1} running…`
+              : panel.steps.length > 0
+                ? `${panel.steps.length} step(s) done; verdict after the last`
+                : 'verdict after the last step'}
           </Text>
         </Box>
       );
@@ -171,7 +178,10 @@ function VerdictBanner({ banner, panel, lines }: { banner: Banner; panel: PanelS
             <Text bold inverse color={color('red')}>
               {' ✘ BYPASSED '}
             </Text>
-            <Text bold color={color('red')}> the flag leaked</Text>
+            <Text bold color={color('red')}>
+              {' '}
+              the flag leaked
+            </Text>
           </Text>
           {body(banner.evidence, { bold: true, color: color('red') })}
         </Box>

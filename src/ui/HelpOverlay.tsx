@@ -19,7 +19,8 @@ export function HelpOverlay({ height, width, scroll = 0 }: { height: number; wid
         ))}
         <Box flexShrink={0} marginTop={1}>
           <Text dimColor wrap="wrap">
-            Each panel is one cluster with one defence. ✘ BYPASSED: the attacker read the flag. ✔ BLOCKED: the pod never ran, with the reason. Each lab's kubeconfig is in .lab/play/PROFILE/ while the app runs: k shows the commands for it.
+            Each panel is one cluster with one defence. ✘ BYPASSED: the attacker read the flag. ✔ BLOCKED: the pod never ran, with the reason. Each lab's kubeconfig is in
+            .lab/play/PROFILE/ while the app runs: k shows the commands for it.
           </Text>
         </Box>
       </ScrollBox>

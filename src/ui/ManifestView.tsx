@@ -29,14 +29,14 @@ export function ManifestView({ manifest, height, width, title }: ManifestViewPro
       {shown.map((line, i) => (
         // wrapped, never cut: the image reference and its pull policy are the point
         <Box key={i} flexShrink={0}>
-        <Text wrap="wrap" bold={line.important}>
-          {line.important ? '▸' : ' '}
-          {line.tokens.map((t, j) => (
-            <Text key={j} color={color(COLORS[t.kind] ?? 'white')}>
-              {t.text}
-            </Text>
-          ))}
-        </Text>
+          <Text wrap="wrap" bold={line.important}>
+            {line.important ? '▸' : ' '}
+            {line.tokens.map((t, j) => (
+              <Text key={j} color={color(COLORS[t.kind] ?? 'white')}>
+                {t.text}
+              </Text>
+            ))}
+          </Text>
         </Box>
       ))}
     </Box>

@@ -17,7 +17,12 @@ export interface ScenarioPickerProps {
 export function ScenarioPicker({ scenarios, onPick, height, width, active, initial }: ScenarioPickerProps) {
   const color = useColor();
   const { isRawModeSupported } = useStdin();
-  const [index, setIndex] = useState(() => Math.max(0, scenarios.findIndex((s) => s.metadata.name === initial)));
+  const [index, setIndex] = useState(() =>
+    Math.max(
+      0,
+      scenarios.findIndex((s) => s.metadata.name === initial),
+    ),
+  );
   useInput(
     (input, key) => {
       if (key.upArrow || input === 'k') setIndex((i) => (i + scenarios.length - 1) % scenarios.length);

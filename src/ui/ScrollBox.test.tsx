@@ -11,7 +11,11 @@ const settle = () => new Promise((r) => setTimeout(r, 30));
 
 describe('ScrollBox', () => {
   it('says nothing when everything fits', async () => {
-    const app = render(<ScrollBox height={5} width={30} scroll={0}>{lines(5)}</ScrollBox>);
+    const app = render(
+      <ScrollBox height={5} width={30} scroll={0}>
+        {lines(5)}
+      </ScrollBox>,
+    );
     await settle();
     expect(app.lastFrame()).toContain('line 5');
     expect(app.lastFrame()).not.toMatch(/more|end/);
@@ -19,10 +23,18 @@ describe('ScrollBox', () => {
   });
 
   it('shows how much is hidden below, and above once scrolled, always reaching the last line', async () => {
-    const app = render(<ScrollBox height={5} width={30} scroll={0}>{lines(12)}</ScrollBox>);
+    const app = render(
+      <ScrollBox height={5} width={30} scroll={0}>
+        {lines(12)}
+      </ScrollBox>,
+    );
     await settle();
     expect(app.lastFrame()).toContain('↓ 8 more lines (↑/↓)');
-    app.rerender(<ScrollBox height={5} width={30} scroll={100}>{lines(12)}</ScrollBox>);
+    app.rerender(
+      <ScrollBox height={5} width={30} scroll={100}>
+        {lines(12)}
+      </ScrollBox>,
+    );
     await settle();
     expect(app.lastFrame()).toContain('line 12');
     expect(app.lastFrame()).toContain('— end — · ↑ 8 above');
@@ -33,7 +45,11 @@ describe('ScrollBox', () => {
 describe('inline code without colour', () => {
   it('keeps its backticks, so it still reads as code', () => {
     const [block] = parseMarkdown('Run `kubectl logs pod2` now.');
-    const plain = render(<ThemeContext.Provider value={{ color: false }}><MarkdownBlock block={block!} /></ThemeContext.Provider>);
+    const plain = render(
+      <ThemeContext.Provider value={{ color: false }}>
+        <MarkdownBlock block={block!} />
+      </ThemeContext.Provider>,
+    );
     expect(plain.lastFrame()).toContain('Run `kubectl logs pod2` now.');
     plain.unmount();
   });

@@ -56,7 +56,12 @@ export function StepList({ scenario, done, running, height, width }: StepListPro
         const mark = { running: '⋯', done: '✔', next: '▶', later: '·' }[state];
         return (
           <Box key={step.id} flexShrink={0}>
-            <Text wrap="wrap" bold={state === 'next' || state === 'running'} dimColor={state === 'later'} color={color(state === 'done' ? 'green' : state === 'next' || state === 'running' ? 'cyan' : 'white')}>
+            <Text
+              wrap="wrap"
+              bold={state === 'next' || state === 'running'}
+              dimColor={state === 'later'}
+              color={color(state === 'done' ? 'green' : state === 'next' || state === 'running' ? 'cyan' : 'white')}
+            >
               {wrapped(mark, i, step.title, width)}
             </Text>
           </Box>

@@ -125,13 +125,14 @@ function TaskBox({ text, state, ticked, height }: { text: string; state: TaskSta
           {done ? '☑ DONE' : '☐ TASK'}: {text}
         </Text>
       </Box>
-      {!done && state?.earned?.map((evidence, i) => (
-        <Box key={i} flexShrink={0}>
-          <Text wrap="wrap" color={color('green')}>
-            ✔ {evidence}
-          </Text>
-        </Box>
-      ))}
+      {!done &&
+        state?.earned?.map((evidence, i) => (
+          <Box key={i} flexShrink={0}>
+            <Text wrap="wrap" color={color('green')}>
+              ✔ {evidence}
+            </Text>
+          </Box>
+        ))}
       <Text wrap="wrap" color={color(done ? 'green' : 'gray')}>
         {done ? (
           `✔ ${done}`

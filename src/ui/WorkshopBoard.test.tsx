@@ -12,7 +12,13 @@ const state: BoardState = {
   ],
   revealed: 2,
   attendees: [
-    { attendee: 1, apiServer: 'https://127.0.0.1:1001', done: { '03-the-attack': 'tenant-b/pod2 printed FLAG{x}' }, verdict: { kind: 'bypass', evidence: 'x' }, lastActivity: 1_000_000 - 4_000 },
+    {
+      attendee: 1,
+      apiServer: 'https://127.0.0.1:1001',
+      done: { '03-the-attack': 'tenant-b/pod2 printed FLAG{x}' },
+      verdict: { kind: 'bypass', evidence: 'x' },
+      lastActivity: 1_000_000 - 4_000,
+    },
     { attendee: 2, apiServer: 'https://127.0.0.1:1002', done: {}, verdict: { kind: 'not-started' }, error: 'connect ECONNREFUSED' },
   ],
 };

@@ -10,7 +10,9 @@ describe('highlightYaml', () => {
     expect(lines[3]!.tokens.find((t) => t.kind === 'string')?.text).toBe('reg:5000/secure/app:1');
     expect(lines.map((l) => l.important)).toEqual([false, false, false, true, true]);
     // every character survives: the view shows exactly the YAML
-    expect(lines.map((l) => l.tokens.map((t) => t.text).join('')).join('\n')).toBe('spec:\n  containers:\n    - name: app\n      image: reg:5000/secure/app:1\n      imagePullPolicy: IfNotPresent');
+    expect(lines.map((l) => l.tokens.map((t) => t.text).join('')).join('\n')).toBe(
+      'spec:\n  containers:\n    - name: app\n      image: reg:5000/secure/app:1\n      imagePullPolicy: IfNotPresent',
+    );
   });
 
   it('tells numbers, literals and comments from strings', () => {

@@ -3,7 +3,24 @@ import type { Key } from 'ink';
 import { describe, expect, it } from 'vitest';
 import { commandFor, commandsFor, PLAY_KEYS, playFooter, TUTORIAL_KEYS, tutorialFooter, WORKSHOP_KEYS, workshopFooter } from './keys.js';
 
-const key = (over: Partial<Key> = {}): Key => ({ upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false, ...over }) as Key;
+const key = (over: Partial<Key> = {}): Key =>
+  ({
+    upArrow: false,
+    downArrow: false,
+    leftArrow: false,
+    rightArrow: false,
+    pageDown: false,
+    pageUp: false,
+    return: false,
+    escape: false,
+    ctrl: false,
+    shift: false,
+    tab: false,
+    backspace: false,
+    delete: false,
+    meta: false,
+    ...over,
+  }) as Key;
 
 describe('keys, one table', () => {
   it('maps key presses to commands', () => {
@@ -23,13 +40,37 @@ describe('keys, one table', () => {
   });
 
   it('the board: no two bindings take the same key', () => {
-    const presses: [string, Partial<Key>][] = [['', { downArrow: true }], ['j', {}], ['', { upArrow: true }], ['k', {}], ['r', {}], ['p', {}], ['', { return: true }], ['n', {}], ['q', {}], ['c', { ctrl: true }]];
+    const presses: [string, Partial<Key>][] = [
+      ['', { downArrow: true }],
+      ['j', {}],
+      ['', { upArrow: true }],
+      ['k', {}],
+      ['r', {}],
+      ['p', {}],
+      ['', { return: true }],
+      ['n', {}],
+      ['q', {}],
+      ['c', { ctrl: true }],
+    ];
     for (const [input, over] of presses) expect(WORKSHOP_KEYS.filter((b) => b.matches(input, key(over)))).toHaveLength(1);
     expect(commandsFor(WORKSHOP_KEYS, 'nn', key())).toEqual(['reveal', 'reveal']);
   });
 
   it('no two bindings take the same key', () => {
-    const presses: [string, Partial<Key>][] = [['', { return: true }], [' ', {}], ['a', {}], ['b', {}], ['r', {}], ['k', {}], ['m', {}], ['', { downArrow: true }], ['', { upArrow: true }], ['', { escape: true }], ['?', {}], ['q', {}]];
+    const presses: [string, Partial<Key>][] = [
+      ['', { return: true }],
+      [' ', {}],
+      ['a', {}],
+      ['b', {}],
+      ['r', {}],
+      ['k', {}],
+      ['m', {}],
+      ['', { downArrow: true }],
+      ['', { upArrow: true }],
+      ['', { escape: true }],
+      ['?', {}],
+      ['q', {}],
+    ];
     for (const [input, over] of presses) expect(PLAY_KEYS.filter((b) => b.matches(input, key(over)))).toHaveLength(1);
   });
 

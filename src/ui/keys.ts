@@ -37,7 +37,13 @@ const AFTER_THE_LAST_STEP: ReadonlySet<PlayCommand> = new Set(['reset', 'replay'
 export type TutorialCommand = 'next' | 'previous' | 'scroll-down' | 'scroll-up' | 'page-down' | 'page-up' | 'quit';
 
 export const TUTORIAL_KEYS: readonly KeyBinding<TutorialCommand>[] = [
-  { command: 'next', label: 'n / → / Space', footer: 'n/→ next', help: 'the next chapter', matches: (input, key) => input === 'n' || key.rightArrow || input === ' ' || key.return },
+  {
+    command: 'next',
+    label: 'n / → / Space',
+    footer: 'n/→ next',
+    help: 'the next chapter',
+    matches: (input, key) => input === 'n' || key.rightArrow || input === ' ' || key.return,
+  },
   { command: 'previous', label: 'p / ←', footer: 'p/← previous', help: 'the previous chapter', matches: (input, key) => input === 'p' || key.leftArrow },
   { command: 'scroll-down', label: '↓ / j', footer: '↑/↓ scroll', help: 'scroll down a line', matches: (input, key) => key.downArrow || input === 'j' },
   { command: 'scroll-up', label: '↑ / k', help: 'scroll up a line', matches: (input, key) => key.upArrow || input === 'k' },
@@ -60,7 +66,9 @@ export const WORKSHOP_KEYS: readonly KeyBinding<WorkshopCommand>[] = [
 ];
 
 export function workshopFooter(): string {
-  return WORKSHOP_KEYS.filter((b) => b.footer).map((b) => b.footer).join('  ');
+  return WORKSHOP_KEYS.filter((b) => b.footer)
+    .map((b) => b.footer)
+    .join('  ');
 }
 
 export function commandFor<C extends string>(table: readonly KeyBinding<C>[], input: string, key: Key): C | undefined {
@@ -84,6 +92,7 @@ export function playFooter(done: boolean): string {
 }
 
 export function tutorialFooter(): string {
-  return TUTORIAL_KEYS.filter((b) => b.footer).map((b) => b.footer).join('  ');
+  return TUTORIAL_KEYS.filter((b) => b.footer)
+    .map((b) => b.footer)
+    .join('  ');
 }
-

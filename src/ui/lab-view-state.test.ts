@@ -44,9 +44,20 @@ describe('reducePlay', () => {
     const state = play([
       ...ready,
       { type: 'api-request', scenario: 'classic', profile: 'none', stepId: 's', actor: 'admin2', verb: 'create', resource: 'pods', namespace: 'tenant-b', name: 'pod2' },
-      { type: 'api-response', scenario: 'classic', profile: 'none', stepId: 's', actor: 'admin2', code: 403, reason: 'Forbidden', message: 'pods "pod2" is forbidden: policy says no' },
+      {
+        type: 'api-response',
+        scenario: 'classic',
+        profile: 'none',
+        stepId: 's',
+        actor: 'admin2',
+        code: 403,
+        reason: 'Forbidden',
+        message: 'pods "pod2" is forbidden: policy says no',
+      },
     ]);
-    expect(state.panels[0]!.refusals).toEqual([{ actor: 'admin2', verb: 'create', resource: 'pods', name: 'pod2', code: 403, reason: 'Forbidden', message: 'pods "pod2" is forbidden: policy says no' }]);
+    expect(state.panels[0]!.refusals).toEqual([
+      { actor: 'admin2', verb: 'create', resource: 'pods', name: 'pod2', code: 403, reason: 'Forbidden', message: 'pods "pod2" is forbidden: policy says no' },
+    ]);
   });
 
   it('clears a cluster’s run on reset and keeps its lab', () => {
@@ -56,7 +67,11 @@ describe('reducePlay', () => {
   });
 
   it('drops a pod that is gone', () => {
-    const state = play([...ready, ...admin1Runs('none'), { type: 'pod-status', scenario: 'classic', profile: 'none', stepId: 'x', namespace: 'tenant-a', pod: 'pod1', status: 'NotFound' }]);
+    const state = play([
+      ...ready,
+      ...admin1Runs('none'),
+      { type: 'pod-status', scenario: 'classic', profile: 'none', stepId: 'x', namespace: 'tenant-a', pod: 'pod1', status: 'NotFound' },
+    ]);
     expect(state.panels[0]!.pods).toEqual([]);
   });
 });
@@ -81,8 +96,31 @@ describe('bannerFor', () => {
     const state = play([
       ...ready,
       { type: 'api-request', scenario: 'classic', profile: 'none', stepId: 's', actor: 'admin2', verb: 'create', resource: 'pods', namespace: 'tenant-b', name: 'pod2' },
-      { type: 'api-response', scenario: 'classic', profile: 'none', stepId: 's', actor: 'admin2', code: 422, reason: 'Invalid', message: 'admission webhook denied: imagePullPolicy must be Always' },
-      { type: 'verdict', scenario: 'classic', profile: 'none', result: { scenario: 'classic', profile: 'none', verdict: 'blocked', expectedVerdict: 'bypassed', passed: false, steps: [], evidence: 'pod2: pods "pod2" not found', durationMs: 1 } },
+      {
+        type: 'api-response',
+        scenario: 'classic',
+        profile: 'none',
+        stepId: 's',
+        actor: 'admin2',
+        code: 422,
+        reason: 'Invalid',
+        message: 'admission webhook denied: imagePullPolicy must be Always',
+      },
+      {
+        type: 'verdict',
+        scenario: 'classic',
+        profile: 'none',
+        result: {
+          scenario: 'classic',
+          profile: 'none',
+          verdict: 'blocked',
+          expectedVerdict: 'bypassed',
+          passed: false,
+          steps: [],
+          evidence: 'pod2: pods "pod2" not found',
+          durationMs: 1,
+        },
+      },
     ]);
     expect(bannerFor(state.panels[0]!, classic)).toMatchObject({ kind: 'blocked', reason: '422 Invalid: admission webhook denied: imagePullPolicy must be Always' });
   });

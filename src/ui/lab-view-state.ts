@@ -32,10 +32,7 @@ export interface RefusalView {
   message?: string;
 }
 
-export type LabPhase =
-  | { kind: 'starting'; progress: LabProgress[] }
-  | { kind: 'ready'; lab: PublicLabInfo }
-  | { kind: 'failed'; message: string };
+export type LabPhase = { kind: 'starting'; progress: LabProgress[] } | { kind: 'ready'; lab: PublicLabInfo } | { kind: 'failed'; message: string };
 
 /** One cluster (one profile) as its panel shows it. */
 export interface PanelState {
@@ -143,9 +140,7 @@ function reducePanel(panel: PanelState, action: PlayAction): PanelState {
       const pod: PodView = { namespace: action.namespace, name: action.pod, node: action.node, status: action.status };
       const known = panel.pods.some((p) => p.namespace === pod.namespace && p.name === pod.name);
       if (pod.status === 'NotFound') return { ...panel, pods: panel.pods.filter((p) => !(p.namespace === pod.namespace && p.name === pod.name)) };
-      const pods = known
-        ? panel.pods.map((p) => (p.namespace === pod.namespace && p.name === pod.name ? { ...pod, node: pod.node ?? p.node } : p))
-        : [...panel.pods, pod];
+      const pods = known ? panel.pods.map((p) => (p.namespace === pod.namespace && p.name === pod.name ? { ...pod, node: pod.node ?? p.node } : p)) : [...panel.pods, pod];
       return { ...panel, pods };
     }
     case 'kubelet-event':

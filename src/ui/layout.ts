@@ -31,7 +31,16 @@ export function layoutFor(columns: number, rows: number, panels: number): Layout
     const body = height - HEADER - FOOTER;
     const panelColumns = n <= 2 || body < 26 ? n : 2;
     const panelRows = Math.ceil(n / panelColumns);
-    return { mode: 'side', height, infoWidth, infoHeight: body, stepsWidth: infoWidth, panelWidth: Math.floor(area / panelColumns), panelHeight: Math.floor(body / panelRows), panelColumns };
+    return {
+      mode: 'side',
+      height,
+      infoWidth,
+      infoHeight: body,
+      stepsWidth: infoWidth,
+      panelWidth: Math.floor(area / panelColumns),
+      panelHeight: Math.floor(body / panelRows),
+      panelColumns,
+    };
   }
   const body = height - HEADER - FOOTER;
   const infoHeight = Math.max(5, Math.min(12, Math.floor(body * 0.3)));

@@ -9,10 +9,7 @@ export interface Inline {
 }
 
 export type Block =
-  | { kind: 'paragraph'; inlines: Inline[] }
-  | { kind: 'item'; inlines: Inline[]; marker?: string }
-  | { kind: 'heading'; inlines: Inline[] }
-  | { kind: 'code'; lines: string[] };
+  { kind: 'paragraph'; inlines: Inline[] } | { kind: 'item'; inlines: Inline[]; marker?: string } | { kind: 'heading'; inlines: Inline[] } | { kind: 'code'; lines: string[] };
 
 export function parseMarkdown(source: string): Block[] {
   const blocks: Block[] = [];

@@ -26,7 +26,13 @@ export interface PlayOptions {
 }
 
 export async function play(options: PlayOptions): Promise<void> {
-  const controller = new LabSessions({ backend: options.backend, profiles: options.profiles, nodes: options.nodes, ...(options.labDir ? { labDir: options.labDir } : {}), ...(options.timing ? { timing: options.timing } : {}) });
+  const controller = new LabSessions({
+    backend: options.backend,
+    profiles: options.profiles,
+    nodes: options.nodes,
+    ...(options.labDir ? { labDir: options.labDir } : {}),
+    ...(options.timing ? { timing: options.timing } : {}),
+  });
   controller.start();
   if (options.scenario) void controller.choose(options.scenario);
 
@@ -38,10 +44,10 @@ export async function play(options: PlayOptions): Promise<void> {
   // so does a terminal that is gone without a signal: its input ends or fails, or the next frame cannot be written
   const terminal = watchTerminal(quit);
   process.stdout.write('\r\u001b[2K'); // the "loading" line, if the command wrote one
-  const instance = render(
-    <App controller={controller} scenarios={options.scenarios} initialScenario={options.scenario} onQuit={quit} color={colorWanted()} />,
-    { exitOnCtrlC: false, patchConsole: true },
-  );
+  const instance = render(<App controller={controller} scenarios={options.scenarios} initialScenario={options.scenario} onQuit={quit} color={colorWanted()} />, {
+    exitOnCtrlC: false,
+    patchConsole: true,
+  });
   try {
     await Promise.race([quitting, instance.waitUntilExit()]);
   } finally {

@@ -15,9 +15,12 @@ export async function tutorial(options: { chapters: Chapter[]; labDir: string; c
   // a terminal gone without a signal (input ended or failed, a frame that cannot be written) ends it too
   const terminal = watchTerminal(quit);
   process.stdout.write('\r\u001b[2K');
-  const instance = render(<TutorialApp chapters={options.chapters} labDir={options.labDir} readSnapshot={readLabSnapshot} onQuit={quit} color={colorWanted()} command={options.command} />, {
-    exitOnCtrlC: false,
-  });
+  const instance = render(
+    <TutorialApp chapters={options.chapters} labDir={options.labDir} readSnapshot={readLabSnapshot} onQuit={quit} color={colorWanted()} command={options.command} />,
+    {
+      exitOnCtrlC: false,
+    },
+  );
   try {
     await Promise.race([quitting, instance.waitUntilExit()]);
   } finally {

@@ -47,4 +47,3 @@ export function kubectlFor(step: Step, lab: DisplayLab | undefined): string[] {
   if (lab?.backend !== 'embedded' || lines.some((l) => l.startsWith('kubectl'))) return lines;
   return ['# the embedded lab does this itself; on a kind cluster it would be:', ...lines.map((l) => (l.startsWith('#') ? l : `#   ${l}`))];
 }
-

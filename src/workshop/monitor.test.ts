@@ -9,12 +9,34 @@ import { storyVerdict } from './verdict.js';
 const SECRET = '127.0.0.1:5000/secure/super-secret-image:1';
 const FLAG = 'FLAG{0123}';
 
-const pod = (over: Partial<PodFacts>): PodFacts => ({ namespace: 'tenant-b', name: 'pod2', uid: 'u2', created: Date.now(), images: [SECRET], pullPolicies: ['IfNotPresent'], status: 'Running', log: FLAG, hostPaths: [], ...over });
-const lab = (pods: PodFacts[]): Extract<LabSnapshot, { kind: 'lab' }> => ({ kind: 'lab', profile: 'none', namespaces: { admin1: 'tenant-a', admin2: 'tenant-b' }, secretImage: SECRET, flag: FLAG, pods });
+const pod = (over: Partial<PodFacts>): PodFacts => ({
+  namespace: 'tenant-b',
+  name: 'pod2',
+  uid: 'u2',
+  created: Date.now(),
+  images: [SECRET],
+  pullPolicies: ['IfNotPresent'],
+  status: 'Running',
+  log: FLAG,
+  hostPaths: [],
+  ...over,
+});
+const lab = (pods: PodFacts[]): Extract<LabSnapshot, { kind: 'lab' }> => ({
+  kind: 'lab',
+  profile: 'none',
+  namespaces: { admin1: 'tenant-a', admin2: 'tenant-b' },
+  secretImage: SECRET,
+  flag: FLAG,
+  pods,
+});
 
 /** A room of fake seats: only what the monitor reads (dir, apiServer); the pods come from `pods`. */
 function fakeRoom(attendees: number): Room {
-  const seats = Array.from({ length: attendees }, (_, i) => ({ attendee: i + 1, dir: `/room/attendee-${i + 1}`, lab: { info: { apiServer: `https://127.0.0.1:${1000 + i}`, kubeconfig: 'k' } } as unknown as Lab }));
+  const seats = Array.from({ length: attendees }, (_, i) => ({
+    attendee: i + 1,
+    dir: `/room/attendee-${i + 1}`,
+    lab: { info: { apiServer: `https://127.0.0.1:${1000 + i}`, kubeconfig: 'k' } } as unknown as Lab,
+  }));
   return { dir: '/room', profile: 'none', seats, reset: async () => {}, switchProfile: async () => {}, stop: async () => {} };
 }
 
@@ -49,7 +71,11 @@ describe('the room monitor', () => {
 
   it('reports a lab that does not answer, once, as an error of that attendee', async () => {
     const events: WorkshopEvent[] = [];
-    const monitor = new RoomMonitor(fakeRoom(1), chapters, { read: async (dir) => ({ kind: 'unreachable', dir, message: 'connect ECONNREFUSED' }), onEvent: (e) => events.push(e), pollMs: 60_000 });
+    const monitor = new RoomMonitor(fakeRoom(1), chapters, {
+      read: async (dir) => ({ kind: 'unreachable', dir, message: 'connect ECONNREFUSED' }),
+      onEvent: (e) => events.push(e),
+      pollMs: 60_000,
+    });
     await monitor.start();
     await monitor.pollOnce();
     monitor.stop();

@@ -177,7 +177,9 @@ export class RoomMonitor {
   /** Reads every lab once and updates the board. */
   async pollOnce(): Promise<void> {
     const seats = [...this.room.seats];
-    const snapshots = await Promise.all(seats.map((s) => this.read(s.dir).catch((error: unknown): LabSnapshot => ({ kind: 'unreachable', dir: s.dir, message: messageOf(error) }))));
+    const snapshots = await Promise.all(
+      seats.map((s) => this.read(s.dir).catch((error: unknown): LabSnapshot => ({ kind: 'unreachable', dir: s.dir, message: messageOf(error) }))),
+    );
     if (this.stopped) return;
     const attendees = this.state.attendees.map((status) => {
       const index = seats.findIndex((s) => s.attendee === status.attendee);
@@ -198,7 +200,10 @@ export class RoomMonitor {
     }
     const next: AttendeeStatus = { ...status, done: { ...status.done } };
     delete next.error;
-    const signature = snapshot.pods.map((p) => `${p.uid}:${p.status}`).sort().join(',');
+    const signature = snapshot.pods
+      .map((p) => `${p.uid}:${p.status}`)
+      .sort()
+      .join(',');
     if (signature !== seen.signature) {
       if (seen.signature !== '' || signature !== '') {
         next.lastActivity = Date.now();
@@ -218,7 +223,8 @@ export class RoomMonitor {
       }
     }
     const verdict = storyVerdict(snapshot);
-    if (verdict.kind !== status.verdict.kind) this.emit({ event: 'verdict', attendee: status.attendee, verdict: verdict.kind, ...('evidence' in verdict ? { evidence: verdict.evidence } : {}) });
+    if (verdict.kind !== status.verdict.kind)
+      this.emit({ event: 'verdict', attendee: status.attendee, verdict: verdict.kind, ...('evidence' in verdict ? { evidence: verdict.evidence } : {}) });
     next.verdict = verdict;
     seen.uids = new Set(snapshot.pods.map((p) => p.uid));
     return next;

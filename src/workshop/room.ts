@@ -69,11 +69,19 @@ export function parseRoomOptions(options: { attendees: string | number; profile:
   if (!Number.isInteger(attendees) || attendees < 1 || attendees > MAX_ATTENDEES) {
     throw new UserError(`--attendees must be a whole number from 1 to ${MAX_ATTENDEES}, got "${String(options.attendees)}"`, 'for example --attendees 12');
   }
-  const up = parseUpOptions({ profile: options.profile, dir: options.dir, ...(options.nodes !== undefined ? { nodes: options.nodes } : {}), ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}) });
+  const up = parseUpOptions({
+    profile: options.profile,
+    dir: options.dir,
+    ...(options.nodes !== undefined ? { nodes: options.nodes } : {}),
+    ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}),
+  });
   const listen = options.listen;
   if (listen !== undefined) {
     if (listen === '0.0.0.0' || listen === '::' || listen === '') {
-      throw new UserError(`--listen ${listen || '""'} names no address attendees can reach (and no certificate can name it)`, "pass this machine's address on the room's network, for example --listen 192.168.1.20");
+      throw new UserError(
+        `--listen ${listen || '""'} names no address attendees can reach (and no certificate can name it)`,
+        "pass this machine's address on the room's network, for example --listen 192.168.1.20",
+      );
     }
     if (!isIP(listen) && !/^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(listen)) {
       throw new UserError(`--listen must be an IP address or a host name, got "${listen}"`, 'for example --listen 192.168.1.20');
@@ -103,7 +111,10 @@ export async function startRoom(options: RoomOptions): Promise<Room> {
     if (createdRoot !== undefined) await rmdir(root).catch(() => undefined);
     throw error;
   }
-  const backend: LabBackend = createEmbeddedBackend({ ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}), ...(options.listen ? { apiServerHost: options.listen } : {}) });
+  const backend: LabBackend = createEmbeddedBackend({
+    ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}),
+    ...(options.listen ? { apiServerHost: options.listen } : {}),
+  });
   const files = new Map<number, SeatFiles>();
   const seats: Seat[] = [];
   let profile = options.profile;

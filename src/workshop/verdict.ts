@@ -2,11 +2,7 @@
 // flag (bypass), or fail to get the image (blocked)? Nothing is claimed that the lab does not show.
 import type { LabSnapshot, PodFacts } from '../tutorial/tasks.js';
 
-export type Verdict =
-  | { kind: 'not-started' }
-  | { kind: 'in-progress' }
-  | { kind: 'bypass'; evidence: string }
-  | { kind: 'blocked'; evidence: string };
+export type Verdict = { kind: 'not-started' } | { kind: 'in-progress' } | { kind: 'bypass'; evidence: string } | { kind: 'blocked'; evidence: string };
 
 // kubelet reasons for an image Admin2 could not get (pkg/kubelet/images/types.go)
 const NO_IMAGE = /^(Init:)?(ErrImagePull|ImagePullBackOff|ErrImageNeverPull)$/;

@@ -86,4 +86,3 @@ export async function prepareLiveEnvironment(log: Log): Promise<LiveEnvironment>
 export async function releaseEngine(env: LiveEnvironment | undefined, log: Log): Promise<void> {
   if (env?.startedEngine) await withTimeout(down(log), 3 * 60_000, 'stopping the kind:host engine');
 }
-

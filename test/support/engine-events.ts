@@ -28,7 +28,16 @@ export function admin1Runs(profile: ProfileName): EngineEvent[] {
     { type: 'pod-status', ...s, namespace: 'tenant-a', pod: 'pod1', node: 'worker', status: 'ContainerCreating' },
     { type: 'kubelet-event', ...s, namespace: 'tenant-a', pod: 'pod1', event: { type: 'Normal', reason: 'Pulling', message: `Pulling image "${IMAGE}"` } },
     { type: 'pod-status', ...s, namespace: 'tenant-a', pod: 'pod1', node: 'worker', status: 'Running' },
-    { type: 'step-finished', ...w, result: { id: s.stepId, passed: true, checks: [], observed: { admission: 'allowed', pullPolicy: profile === 'always-pull-images' ? 'Always' : 'IfNotPresent', pod: 'Running', flag: 'seen' } } },
+    {
+      type: 'step-finished',
+      ...w,
+      result: {
+        id: s.stepId,
+        passed: true,
+        checks: [],
+        observed: { admission: 'allowed', pullPolicy: profile === 'always-pull-images' ? 'Always' : 'IfNotPresent', pod: 'Running', flag: 'seen' },
+      },
+    },
   ];
 }
 
@@ -44,10 +53,27 @@ export function admin2Runs(profile: ProfileName): EngineEvent[] {
     { type: 'api-response', ...s, actor: 'admin2', code: 201 },
     { type: 'pod-status', ...s, namespace: 'tenant-b', pod: 'pod2', node: 'worker', status: bypass ? 'Running' : 'ErrImagePull' },
     bypass
-      ? { type: 'kubelet-event', ...s, namespace: 'tenant-b', pod: 'pod2', event: { type: 'Normal', reason: 'Pulled', message: `Container image "${IMAGE}" already present on machine` } }
+      ? {
+          type: 'kubelet-event',
+          ...s,
+          namespace: 'tenant-b',
+          pod: 'pod2',
+          event: { type: 'Normal', reason: 'Pulled', message: `Container image "${IMAGE}" already present on machine` },
+        }
       : { type: 'kubelet-event', ...s, namespace: 'tenant-b', pod: 'pod2', event: { type: 'Warning', reason: 'Failed', message: PULL_DENIED } },
-    ...(bypass ? [] : [{ type: 'kubelet-event', ...s, namespace: 'tenant-b', pod: 'pod2', event: { type: 'Warning', reason: 'Failed', message: 'Error: ErrImagePull' } } as EngineEvent]),
-    { type: 'step-finished', ...w, result: { id: s.stepId, passed: true, checks: [], observed: { admission: 'allowed', pullPolicy, pod: bypass ? 'Running' : 'ErrImagePull', flag: bypass ? 'seen' : 'not-seen' } } },
+    ...(bypass
+      ? []
+      : [{ type: 'kubelet-event', ...s, namespace: 'tenant-b', pod: 'pod2', event: { type: 'Warning', reason: 'Failed', message: 'Error: ErrImagePull' } } as EngineEvent]),
+    {
+      type: 'step-finished',
+      ...w,
+      result: {
+        id: s.stepId,
+        passed: true,
+        checks: [],
+        observed: { admission: 'allowed', pullPolicy, pod: bypass ? 'Running' : 'ErrImagePull', flag: bypass ? 'seen' : 'not-seen' },
+      },
+    },
     {
       type: 'verdict',
       ...w,

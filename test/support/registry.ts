@@ -18,11 +18,7 @@ export function basic(user: { username: string; password: string }): string {
 }
 
 /** The Authorization header a client would send for `scope` in the registry's mode. */
-export async function authorizationFor(
-  registry: RunningRegistry,
-  user: { username: string; password: string } | undefined,
-  scope: string,
-): Promise<string | undefined> {
+export async function authorizationFor(registry: RunningRegistry, user: { username: string; password: string } | undefined, scope: string): Promise<string | undefined> {
   if (registry.auth === 'basic') return user ? basic(user) : undefined;
   const res = await fetch(`${registry.url}/token?service=image-heist-registry&scope=${encodeURIComponent(scope)}`, {
     headers: user ? { Authorization: basic(user) } : {},

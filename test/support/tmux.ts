@@ -19,10 +19,16 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Runs `image-heist ARGS` in a fresh session of the given size; returns the session and the pid of the node
  * process. The shell line after it prints the exit code and keeps the pane open.
  */
-export async function startApp(args: string[], size: { columns: number; rows: number } = { columns: 80, rows: 24 }, env: Record<string, string> = {}): Promise<{ session: string; pid: number }> {
+export async function startApp(
+  args: string[],
+  size: { columns: number; rows: number } = { columns: 80, rows: 24 },
+  env: Record<string, string> = {},
+): Promise<{ session: string; pid: number }> {
   const session = `heist-${sessions.length}-${Date.now()}`;
   sessions.push(session);
-  const vars = Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ');
+  const vars = Object.entries(env)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
   // CI=true would make Ink print only the last frame (is-in-ci): a terminal user has no CI variable; npm's
   // variables (vitest started by npm or npx) would change how the app names itself
   const command = `env -u CI -u CONTINUOUS_INTEGRATION -u npm_command -u npm_lifecycle_event TERM=xterm-256color ${vars} ${process.execPath} ${BIN} ${args.join(' ')}; echo "image-heist exited $?"; sleep 120`;

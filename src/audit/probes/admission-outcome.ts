@@ -9,10 +9,7 @@ export type ContainerField = 'containers' | 'initContainers' | 'ephemeralContain
  * (a mutating defence), or a refusal with its message. 403 and 404 before admission are not a defence: they say
  * the audit's user may not send the probe.
  */
-export function classifyDryRun(
-  response: KubeResponse,
-  sent: { field: ContainerField; name: string; policy: PullPolicy },
-): AdmissionOutcome {
+export function classifyDryRun(response: KubeResponse, sent: { field: ContainerField; name: string; policy: PullPolicy }): AdmissionOutcome {
   if (response.status >= 200 && response.status < 300) {
     const pod = response.body as { metadata?: { annotations?: Record<string, string> }; spec?: Record<string, unknown> } | undefined;
     const list = pod?.spec?.[sent.field];

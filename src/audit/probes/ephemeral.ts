@@ -12,9 +12,7 @@ export async function findTargetPod(http: KubeHttp, namespace: string): Promise<
   const r = await http.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods?limit=50`);
   if (r.status !== 200) return { reason: `cannot list pods in ${namespace} (HTTP ${r.status})` };
   const items = ((r.body as { items?: unknown[] }).items ?? []) as { metadata?: { name?: string; annotations?: Record<string, string> }; status?: { phase?: string } }[];
-  const pod = items.find(
-    (p) => (p.status?.phase === 'Running' || p.status?.phase === 'Pending') && !p.metadata?.annotations?.['kubernetes.io/config.mirror'],
-  );
+  const pod = items.find((p) => (p.status?.phase === 'Running' || p.status?.phase === 'Pending') && !p.metadata?.annotations?.['kubernetes.io/config.mirror']);
   return pod?.metadata?.name ?? { reason: `no running pod in ${namespace} to probe` };
 }
 
@@ -54,7 +52,10 @@ export function inferEphemeral(namespace: string, sources: PolicySource[], why: 
   }
   const reaching = sources.flatMap((s) => s.objects).filter((o) => o.covers.ephemeralContainers !== 'no');
   if (reaching.length > 0) {
-    return { ...base, outcome: { kind: 'inconclusive', reason: `${why}, and ${reaching.map((o) => `${o.api} ${o.name}`).join(', ')} may act on it; pass --pod NAME or use --attack` } };
+    return {
+      ...base,
+      outcome: { kind: 'inconclusive', reason: `${why}, and ${reaching.map((o) => `${o.api} ${o.name}`).join(', ')} may act on it; pass --pod NAME or use --attack` },
+    };
   }
   return {
     ...base,

@@ -50,7 +50,13 @@ export async function probePodCreate(http: KubeHttp, namespace: string, image: s
   for (const v of variants) {
     const outcome = await send(v.field, v.policy);
     const control = outcome.kind === 'refused' ? await send(v.field, 'Always') : undefined;
-    out.push({ path: v.path, probe: `dryRun=All POST /api/v1/namespaces/${namespace}/pods (${v.field}, ${v.policy})`, namespace, basis: 'observed', outcome: withControl(outcome, control) });
+    out.push({
+      path: v.path,
+      probe: `dryRun=All POST /api/v1/namespaces/${namespace}/pods (${v.field}, ${v.policy})`,
+      namespace,
+      basis: 'observed',
+      outcome: withControl(outcome, control),
+    });
   }
   return out;
 }

@@ -67,17 +67,19 @@ export function celPolicyCoverage(api: string, o: Json): PolicyObject {
 /** One object per webhook: what it does is opaque, so a webhook that reaches a request covers it "unknown". */
 export function webhookCoverage(api: string, o: Json): PolicyObject[] {
   const config = String(obj(o['metadata'])['name'] ?? '');
-  return arr(o['webhooks']).map(obj).map((w) => {
-    const reach = rulesReach(arr(w['rules']));
-    const c = (r: boolean): Coverage => (r ? 'unknown' : 'no');
-    const fail = w['failurePolicy'] === 'Ignore' ? 'failurePolicy Ignore: fails open' : undefined;
-    return {
-      api,
-      name: `${config}/${String(w['name'] ?? '')}`,
-      covers: { containers: c(reach.pods), initContainers: c(reach.pods), ephemeralContainers: c(reach.ephemeral) },
-      ...(fail ? { note: fail } : {}),
-    };
-  });
+  return arr(o['webhooks'])
+    .map(obj)
+    .map((w) => {
+      const reach = rulesReach(arr(w['rules']));
+      const c = (r: boolean): Coverage => (r ? 'unknown' : 'no');
+      const fail = w['failurePolicy'] === 'Ignore' ? 'failurePolicy Ignore: fails open' : undefined;
+      return {
+        api,
+        name: `${config}/${String(w['name'] ?? '')}`,
+        covers: { containers: c(reach.pods), initContainers: c(reach.pods), ephemeralContainers: c(reach.ephemeral) },
+        ...(fail ? { note: fail } : {}),
+      };
+    });
 }
 
 /**
@@ -87,8 +89,7 @@ export function webhookCoverage(api: string, o: Json): PolicyObject[] {
 export function kyvernoCoverage(api: string, o: Json): PolicyObject {
   const spec = obj(o['spec']);
   const rules = arr(spec['rules']).map(obj);
-  const matchesPod = (r: Json) =>
-    JSON.stringify(r['match'] ?? {}).match(/"kinds":\[[^\]]*"(?:[^"]*\/)?Pod(?:[/.][A-Za-z]+)?"/) !== null;
+  const matchesPod = (r: Json) => JSON.stringify(r['match'] ?? {}).match(/"kinds":\[[^\]]*"(?:[^"]*\/)?Pod(?:[/.][A-Za-z]+)?"/) !== null;
   const podRules = rules.filter(matchesPod);
   const named = fieldsNamed(JSON.stringify(podRules.map((r) => [r['mutate'], r['validate']])));
   const reached = podRules.length > 0;
@@ -112,7 +113,11 @@ export function assignCoverage(api: string, o: Json): PolicyObject {
   const pod = JSON.stringify(spec['applyTo'] ?? []).includes('"Pod"');
   const location = String(spec['location'] ?? '');
   const at = (field: string): Coverage => (pod && location.startsWith(`spec.${field}[`) && location.endsWith('imagePullPolicy') ? 'yes' : 'no');
-  return { api, name: String(obj(o['metadata'])['name'] ?? ''), covers: { containers: at('containers'), initContainers: at('initContainers'), ephemeralContainers: at('ephemeralContainers') } };
+  return {
+    api,
+    name: String(obj(o['metadata'])['name'] ?? ''),
+    covers: { containers: at('containers'), initContainers: at('initContainers'), ephemeralContainers: at('ephemeralContainers') },
+  };
 }
 
 /** A Gatekeeper constraint on Pods: its Rego lives in the template, so what it covers is not read here. */
@@ -178,7 +183,9 @@ export async function discoverPolicies(http: KubeHttp): Promise<PolicySource[]> 
     const r = await http.get(`/apis/${gv}/${resource}?limit=500`);
     if (r.status === 403) return { api, state: 'forbidden', detail: statusMessage(r), objects: [] };
     if (r.status !== 200) return { api, state: 'error', detail: `${gv}/${resource}: ${statusMessage(r)}`, objects: [] };
-    const objects = arr(obj(r.body)['items']).map(obj).flatMap((o) => read(api, o));
+    const objects = arr(obj(r.body)['items'])
+      .map(obj)
+      .flatMap((o) => read(api, o));
     return { api, state: objects.length ? 'found' : 'none', detail: gv, objects };
   };
   for (const w of WANTED) {

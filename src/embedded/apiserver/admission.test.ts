@@ -28,7 +28,16 @@ const createPod = (spec: Record<string, unknown>, namespace = 'tenant-a') => ({
 
 describe('admission chain', () => {
   it('orders plugins as upstream and always includes the defaults', () => {
-    expect(admissionPluginsFor(['AlwaysPullImages', 'NodeRestriction'])).toEqual(['NamespaceLifecycle', 'ServiceAccount', 'NodeRestriction', 'AlwaysPullImages', 'PodSecurity', 'DefaultTolerationSeconds', 'MutatingAdmissionPolicy', 'ValidatingAdmissionPolicy']);
+    expect(admissionPluginsFor(['AlwaysPullImages', 'NodeRestriction'])).toEqual([
+      'NamespaceLifecycle',
+      'ServiceAccount',
+      'NodeRestriction',
+      'AlwaysPullImages',
+      'PodSecurity',
+      'DefaultTolerationSeconds',
+      'MutatingAdmissionPolicy',
+      'ValidatingAdmissionPolicy',
+    ]);
     expect(() => admissionPluginsFor(['Bogus'])).toThrow('unknown admission plugin "Bogus"');
   });
 

@@ -91,11 +91,7 @@ const namespaceLifecycle: AdmissionPlugin = {
     const ns = store.get(namespacesResource, undefined, a.namespace);
     if (!ns) throw newNotFound({ group: '', resource: 'namespaces' }, a.namespace);
     if ((ns['status'] as { phase?: string } | undefined)?.phase === 'Terminating') {
-      throw newForbidden(
-        { group: a.group, resource: a.resource },
-        a.name,
-        `unable to create new content in namespace ${a.namespace} because it is being terminated`,
-      );
+      throw newForbidden({ group: a.group, resource: a.resource }, a.name, `unable to create new content in namespace ${a.namespace} because it is being terminated`);
     }
     return a.object;
   },
@@ -168,9 +164,7 @@ const defaultTolerationSeconds: AdmissionPlugin = {
     const spec = (pod.spec ??= {});
     const tolerations = Array.isArray(spec['tolerations']) ? (spec['tolerations'] as Record<string, unknown>[]) : [];
     const tolerates = (key: string): boolean =>
-      tolerations.some(
-        (t) => (t['key'] === key || (!t['key'] && t['operator'] === 'Exists')) && (t['effect'] === 'NoExecute' || !t['effect']),
-      );
+      tolerations.some((t) => (t['key'] === key || (!t['key'] && t['operator'] === 'Exists')) && (t['effect'] === 'NoExecute' || !t['effect']));
     const added = ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']
       .filter((key) => !tolerates(key))
       .map((key) => ({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }));

@@ -3,7 +3,18 @@
 // (k8s.io/apiserver/pkg/endpoints/handlers/responsewriters/errors.go Forbidden).
 import type { UserInfo } from './authn.js';
 import type { AuthorizationRequest } from './handlers/context.js';
-import { authorize, forbiddenStatus, rulesFor, type AuthorizationRequest as RbacRequest, type PolicyRule, type RbacObjects, type Role, type RoleBinding, type Subject, type SubjectRulesReviewStatus } from './rbac.js';
+import {
+  authorize,
+  forbiddenStatus,
+  rulesFor,
+  type AuthorizationRequest as RbacRequest,
+  type PolicyRule,
+  type RbacObjects,
+  type Role,
+  type RoleBinding,
+  type Subject,
+  type SubjectRulesReviewStatus,
+} from './rbac.js';
 import type { StatusError } from '../../k8s/api-errors.js';
 import type { RequestInfo } from './request-info.js';
 import { findResource } from './resources.js';
@@ -77,9 +88,9 @@ function asRole(o: KubeObject): Role {
 function asBinding(o: KubeObject): RoleBinding[] {
   const ref = o['roleRef'];
   if (!isObject(ref)) return [];
-  const subjects = (Array.isArray(o['subjects']) ? o['subjects'] : []).filter(isObject).map(
-    (s): Subject => ({ kind: text(s['kind']), name: text(s['name']), namespace: text(s['namespace']), apiGroup: text(s['apiGroup']) }),
-  );
+  const subjects = (Array.isArray(o['subjects']) ? o['subjects'] : [])
+    .filter(isObject)
+    .map((s): Subject => ({ kind: text(s['kind']), name: text(s['name']), namespace: text(s['namespace']), apiGroup: text(s['apiGroup']) }));
   return [{ metadata: meta(o), roleRef: { apiGroup: text(ref['apiGroup']), kind: text(ref['kind']), name: text(ref['name']) }, subjects }];
 }
 

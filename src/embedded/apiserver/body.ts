@@ -84,7 +84,9 @@ export function parseJsonObject(body: Buffer, expectedKind: string): Record<stri
 function parseYamlObject(body: Buffer, expectedKind: string): Record<string, unknown> {
   const converted = yamlToJson(body.toString('utf8'));
   if ('error' in converted) {
-    throw newBadRequest(`the object provided is unrecognized (must be of type ${expectedKind}): couldn't get version/kind; yaml parse error: ${converted.error} (${summarize(body)})`);
+    throw newBadRequest(
+      `the object provided is unrecognized (must be of type ${expectedKind}): couldn't get version/kind; yaml parse error: ${converted.error} (${summarize(body)})`,
+    );
   }
   const value: unknown = JSON.parse(converted.json);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

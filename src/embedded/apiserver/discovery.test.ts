@@ -6,7 +6,9 @@ import { resources } from './resources.js';
 describe('discovery', () => {
   it('recognises the Accept header kubectl sends for aggregated discovery', () => {
     expect(
-      wantsAggregatedDiscovery('application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json'),
+      wantsAggregatedDiscovery(
+        'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json',
+      ),
     ).toBe(true);
     expect(wantsAggregatedDiscovery('application/json, */*')).toBe(false);
   });

@@ -26,14 +26,30 @@ describe('findUnknownFields (schema from @kubernetes/client-node model metadata)
   it('finds nothing in a valid pod, a docker-registry secret, a namespace, an event and RBAC objects', () => {
     expect(findUnknownFields('Pod', appliedPod)).toEqual([]);
     expect(
-      findUnknownFields('Secret', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': 'e30=' }, stringData: { a: 'b' } }),
+      findUnknownFields('Secret', {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 's' },
+        type: 'kubernetes.io/dockerconfigjson',
+        data: { '.dockerconfigjson': 'e30=' },
+        stringData: { a: 'b' },
+      }),
     ).toEqual([]);
     expect(findUnknownFields('Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n' }, spec: {}, status: {} })).toEqual([]);
     expect(
-      findUnknownFields('Event', { involvedObject: { kind: 'Pod', name: 'p' }, reason: 'Pulled', source: { component: 'kubelet' }, eventTime: '2026-11-27T05:00:00.000000Z', count: 1 }),
+      findUnknownFields('Event', {
+        involvedObject: { kind: 'Pod', name: 'p' },
+        reason: 'Pulled',
+        source: { component: 'kubelet' },
+        eventTime: '2026-11-27T05:00:00.000000Z',
+        count: 1,
+      }),
     ).toEqual([]);
     expect(
-      findUnknownFields('RoleBinding', { subjects: [{ kind: 'User', name: 'admin2', apiGroup: 'rbac.authorization.k8s.io' }], roleRef: { kind: 'Role', name: 'r', apiGroup: 'rbac.authorization.k8s.io' } }),
+      findUnknownFields('RoleBinding', {
+        subjects: [{ kind: 'User', name: 'admin2', apiGroup: 'rbac.authorization.k8s.io' }],
+        roleRef: { kind: 'Role', name: 'r', apiGroup: 'rbac.authorization.k8s.io' },
+      }),
     ).toEqual([]);
   });
 
@@ -91,9 +107,7 @@ describe('strict decoding errors and warnings', () => {
   });
 
   it('several unknown fields are joined with ", "', () => {
-    expect(strictDecodingErrorMessage(['spec.foo', 'spec.containers[0].bar'])).toBe(
-      'strict decoding error: unknown field "spec.foo", unknown field "spec.containers[0].bar"',
-    );
+    expect(strictDecodingErrorMessage(['spec.foo', 'spec.containers[0].bar'])).toBe('strict decoding error: unknown field "spec.foo", unknown field "spec.containers[0].bar"');
     expect(newStrictPatchError(['spec.foo']).status.message).toBe('strict decoding error: unknown field "spec.foo"');
   });
 

@@ -56,24 +56,38 @@ export function seedClusterPolicy(store: ObjectStore, options: { clusterAdmins: 
     },
     status: { loadBalancer: {} },
   });
-  ensure(store, r('clusterroles'), clusterRole('cluster-admin', [
-    { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
-    { nonResourceURLs: ['*'], verbs: ['*'] },
-  ]));
-  ensure(store, r('clusterroles'), clusterRole('system:discovery', [
-    { nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/'], verbs: ['get'] },
-  ]));
-  ensure(store, r('clusterroles'), clusterRole('system:public-info-viewer', [
-    { nonResourceURLs: ['/healthz', '/livez', '/readyz', '/version', '/version/'], verbs: ['get'] },
-  ]));
-  ensure(store, r('clusterroles'), clusterRole('system:basic-user', [
-    { apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], verbs: ['create'] },
-    { apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'], verbs: ['create'] },
-  ]));
+  ensure(
+    store,
+    r('clusterroles'),
+    clusterRole('cluster-admin', [
+      { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
+      { nonResourceURLs: ['*'], verbs: ['*'] },
+    ]),
+  );
+  ensure(
+    store,
+    r('clusterroles'),
+    clusterRole('system:discovery', [
+      { nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/'], verbs: ['get'] },
+    ]),
+  );
+  ensure(store, r('clusterroles'), clusterRole('system:public-info-viewer', [{ nonResourceURLs: ['/healthz', '/livez', '/readyz', '/version', '/version/'], verbs: ['get'] }]));
+  ensure(
+    store,
+    r('clusterroles'),
+    clusterRole('system:basic-user', [
+      { apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], verbs: ['create'] },
+      { apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'], verbs: ['create'] },
+    ]),
+  );
   ensure(store, r('clusterrolebindings'), clusterRoleBinding('cluster-admin', 'cluster-admin', [group('system:masters')]));
   ensure(store, r('clusterrolebindings'), clusterRoleBinding('system:discovery', 'system:discovery', [group('system:authenticated')]));
   ensure(store, r('clusterrolebindings'), clusterRoleBinding('system:basic-user', 'system:basic-user', [group('system:authenticated')]));
-  ensure(store, r('clusterrolebindings'), clusterRoleBinding('system:public-info-viewer', 'system:public-info-viewer', [group('system:authenticated'), group('system:unauthenticated')]));
+  ensure(
+    store,
+    r('clusterrolebindings'),
+    clusterRoleBinding('system:public-info-viewer', 'system:public-info-viewer', [group('system:authenticated'), group('system:unauthenticated')]),
+  );
   for (const admin of options.clusterAdmins) {
     ensure(store, r('clusterrolebindings'), clusterRoleBinding(`${admin}-cluster-admin`, 'cluster-admin', [user(admin)], false));
   }

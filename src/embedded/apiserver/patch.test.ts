@@ -152,7 +152,10 @@ describe('applyStrategicMergePatch semantics (strategicpatch/patch.go)', () => {
 
   it('merges containers by name and env by name; new list items without setElementOrder go first, as upstream', () => {
     const out = applyStrategicMergePatch(pod, { spec: { containers: [{ name: 'c1', env: [{ name: 'E2', value: '2' }] }] } }, 'Pod');
-    expect(out.spec.containers[0].env).toEqual([{ name: 'E2', value: '2' }, { name: 'E1', value: '1' }]);
+    expect(out.spec.containers[0].env).toEqual([
+      { name: 'E2', value: '2' },
+      { name: 'E1', value: '1' },
+    ]);
     expect(out.spec.containers[0].image).toBe('i1');
     expect(out.spec.containers[1]).toEqual({ name: 'c2', image: 'i2' });
   });
@@ -185,11 +188,7 @@ describe('applyStrategicMergePatch semantics (strategicpatch/patch.go)', () => {
   });
 
   it('$retainKeys clears fields of a volume that the patch does not keep', () => {
-    const out = applyStrategicMergePatch(
-      pod,
-      { spec: { volumes: [{ name: 'v1', hostPath: { path: '/x' }, $retainKeys: ['hostPath', 'name'] }] } },
-      'Pod',
-    );
+    const out = applyStrategicMergePatch(pod, { spec: { volumes: [{ name: 'v1', hostPath: { path: '/x' }, $retainKeys: ['hostPath', 'name'] }] } }, 'Pod');
     expect(out.spec.volumes).toEqual([{ name: 'v1', hostPath: { path: '/x' } }]);
   });
 
@@ -218,17 +217,14 @@ describe('applyStrategicMergePatch semantics (strategicpatch/patch.go)', () => {
       reason: 'BadRequest',
       message: 'invalid patch format of retainKeys',
     });
-    expect(
-      statusOf(() => applyStrategicMergePatch(pod, { spec: { volumes: [{ name: 'v1', emptyDir: null, hostPath: {}, $retainKeys: ['name'] }] } }, 'Pod')).status
-        .message,
-    ).toBe('invalid patch format of retainKeys');
+    expect(statusOf(() => applyStrategicMergePatch(pod, { spec: { volumes: [{ name: 'v1', emptyDir: null, hostPath: {}, $retainKeys: ['name'] }] } }, 'Pod')).status.message).toBe(
+      'invalid patch format of retainKeys',
+    );
     expect(statusOf(() => applyStrategicMergePatch({ metadata: { finalizers: [['a']] } }, { metadata: { finalizers: [['x']] } }, 'Pod')).status).toMatchObject({
       code: 422,
       reason: 'Invalid',
     });
-    expect(statusOf(() => applyStrategicMergePatch(pod, { metadata: { finalizers: [['x']] } }, 'Pod')).status.message).toBe(
-      'list element types are not identical: [a b] [[x]]',
-    );
+    expect(statusOf(() => applyStrategicMergePatch(pod, { metadata: { finalizers: [['x']] } }, 'Pod')).status.message).toBe('list element types are not identical: [a b] [[x]]');
     expect(statusOf(() => applyStrategicMergePatch(pod, { metadata: { labels: { $patch: 'frob' } } }, 'Pod')).status.message).toBe(
       'unknown patch type: frob in map: map[$patch:frob]',
     );
@@ -239,7 +235,11 @@ describe('applyStrategicMergePatch semantics (strategicpatch/patch.go)', () => {
   });
 
   it('other kinds: ServiceAccount secrets merge by name, Secret data merges as a map', () => {
-    const sa = applyStrategicMergePatch({ secrets: [{ name: 'a' }], imagePullSecrets: [{ name: 'x' }] }, { secrets: [{ name: 'b' }], imagePullSecrets: [{ name: 'y' }] }, 'ServiceAccount');
+    const sa = applyStrategicMergePatch(
+      { secrets: [{ name: 'a' }], imagePullSecrets: [{ name: 'x' }] },
+      { secrets: [{ name: 'b' }], imagePullSecrets: [{ name: 'y' }] },
+      'ServiceAccount',
+    );
     expect(sa.secrets.map((s: Obj) => s.name).sort()).toEqual(['a', 'b']);
     expect(sa.imagePullSecrets).toEqual([{ name: 'y' }]);
     const secret = applyStrategicMergePatch({ data: { a: 'YQ==' } }, { data: { b: 'Yg==' } }, 'Secret');

@@ -328,8 +328,21 @@ const PATCH_SCHEMA: Record<string, Record<string, FieldPatchMeta>> = {
 
 /** Kinds applyStrategicMergePatch knows the patch metadata of. */
 export const STRATEGIC_MERGE_PATCH_KINDS: readonly string[] = [
-  'Pod', 'Namespace', 'Node', 'ServiceAccount', 'Secret', 'ConfigMap', 'Event', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding',
-  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding',
+  'Pod',
+  'Namespace',
+  'Node',
+  'ServiceAccount',
+  'Secret',
+  'ConfigMap',
+  'Event',
+  'Role',
+  'ClusterRole',
+  'RoleBinding',
+  'ClusterRoleBinding',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'MutatingAdmissionPolicy',
+  'MutatingAdmissionPolicyBinding',
 ];
 
 const directiveMarker = '$patch';
@@ -348,15 +361,11 @@ class MergePatchError extends Error {
 }
 const errBadPatchFormatForPrimitiveList = (): MergePatchError => new MergePatchError('invalid patch format of primitive list', 'BadRequest');
 const errBadPatchFormatForRetainKeys = (): MergePatchError => new MergePatchError('invalid patch format of retainKeys', 'BadRequest');
-const errBadPatchFormatForSetElementOrderList = (): MergePatchError =>
-  new MergePatchError('invalid patch format of setElementOrder list', 'BadRequest');
+const errBadPatchFormatForSetElementOrderList = (): MergePatchError => new MergePatchError('invalid patch format of setElementOrder list', 'BadRequest');
 const errNoListOfLists = (): MergePatchError => new MergePatchError('lists of lists are not supported', 'Invalid');
-const errNoMergeKey = (m: unknown, key: string): MergePatchError =>
-  new MergePatchError(`map: ${goValue(m)} does not contain declared merge key: ${key}`, 'Internal');
-const errBadPatchType = (t: unknown, m: unknown): MergePatchError =>
-  new MergePatchError(`unknown patch type: ${goValue(t)} in map: ${goValue(m)}`, 'Internal');
-const errBadArgType = (expected: string, actual: unknown): MergePatchError =>
-  new MergePatchError(`expected a ${expected}, but received a ${goTypeName(actual)}`, 'Internal');
+const errNoMergeKey = (m: unknown, key: string): MergePatchError => new MergePatchError(`map: ${goValue(m)} does not contain declared merge key: ${key}`, 'Internal');
+const errBadPatchType = (t: unknown, m: unknown): MergePatchError => new MergePatchError(`unknown patch type: ${goValue(t)} in map: ${goValue(m)}`, 'Internal');
+const errBadArgType = (expected: string, actual: unknown): MergePatchError => new MergePatchError(`expected a ${expected}, but received a ${goTypeName(actual)}`, 'Internal');
 
 /**
  * Applies a strategic merge patch to a copy of doc as the API server does for `kind` (StrategicMergeMapPatch with
@@ -512,10 +521,7 @@ function validatePatchWithSetOrderList(patchList: Json[], order: Json[], mergeKe
     s++;
   }
   if (p < nonDelete.length && s >= order.length) {
-    throw new MergePatchError(
-      `The order in patch list:\n${goValue(patchList)}\n doesn't match ${setElementOrderPrefix} list:\n${goValue(order)}\n`,
-      'Internal',
-    );
+    throw new MergePatchError(`The order in patch list:\n${goValue(patchList)}\n doesn't match ${setElementOrderPrefix} list:\n${goValue(order)}\n`, 'Internal');
   }
 }
 
@@ -565,14 +571,17 @@ function mergeSlice(original: Json[], patch: Json[], meta: FieldPatchMeta, isDel
   }
   const isMap = kind === 'map';
   const inPatch = (item: Json): boolean => indexIn(patchItems, item, mergeKey, isMap) >= 0;
-  return normalizeElementOrder(merged.filter(inPatch), merged.filter((i) => !inPatch(i)), patchItems, live, mergeKey, isMap);
+  return normalizeElementOrder(
+    merged.filter(inPatch),
+    merged.filter((i) => !inPatch(i)),
+    patchItems,
+    live,
+    mergeKey,
+    isMap,
+  );
 }
 
-function mergeSliceWithSpecialElements(
-  original: Json[],
-  patch: Json[],
-  mergeKey: string,
-): { replaced: boolean; list: Json[]; patch: Json[] } {
+function mergeSliceWithSpecialElements(original: Json[], patch: Json[], mergeKey: string): { replaced: boolean; list: Json[]; patch: Json[] } {
   const withoutSpecial: Json[] = [];
   let replace = false;
   let live = original;

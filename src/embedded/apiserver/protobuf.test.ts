@@ -1,15 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  decodeKubernetesProtobuf,
-  encodeKubernetesProtobuf,
-  ProtobufDecodeError,
-  ProtobufKindNotSupportedError,
-} from './protobuf.js';
+import { decodeKubernetesProtobuf, encodeKubernetesProtobuf, ProtobufDecodeError, ProtobufKindNotSupportedError } from './protobuf.js';
 
-const fixture = (name: string): Buffer =>
-  readFileSync(fileURLToPath(new URL(`../../../test/fixtures/protobuf/${name}`, import.meta.url)));
+const fixture = (name: string): Buffer => readFileSync(fileURLToPath(new URL(`../../../test/fixtures/protobuf/${name}`, import.meta.url)));
 
 describe('decodeKubernetesProtobuf on bodies captured from kubectl 1.32 (test/fixtures/protobuf/README.md)', () => {
   it('kubectl create ns: a Namespace as `create ns --dry-run=client -o json` prints it', () => {
@@ -65,9 +59,7 @@ describe('decodeKubernetesProtobuf on bodies captured from kubectl 1.32 (test/fi
         rules: [{ verbs: ['get', 'list'], apiGroups: [''], resources: ['pods', 'secrets'], resourceNames: ['x'] }],
       },
     });
-    expect(decodeKubernetesProtobuf(fixture('create-role-subresource.bin')).object['rules']).toEqual([
-      { verbs: ['get'], apiGroups: [''], resources: ['pods/log'] },
-    ]);
+    expect(decodeKubernetesProtobuf(fixture('create-role-subresource.bin')).object['rules']).toEqual([{ verbs: ['get'], apiGroups: [''], resources: ['pods/log'] }]);
   });
 
   it('kubectl create clusterrole (resources and non-resource URLs)', () => {
@@ -77,9 +69,7 @@ describe('decodeKubernetesProtobuf on bodies captured from kubectl 1.32 (test/fi
       metadata: { name: 'cr2', creationTimestamp: null },
       rules: [{ verbs: ['get', 'list'], apiGroups: [''], resources: ['secrets'] }],
     });
-    expect(decodeKubernetesProtobuf(fixture('create-clusterrole-nonresource.bin')).object['rules']).toEqual([
-      { verbs: ['get'], nonResourceURLs: ['/logs/*'] },
-    ]);
+    expect(decodeKubernetesProtobuf(fixture('create-clusterrole-nonresource.bin')).object['rules']).toEqual([{ verbs: ['get'], nonResourceURLs: ['/logs/*'] }]);
   });
 
   it('kubectl create rolebinding: User, Group and ServiceAccount subjects', () => {
@@ -177,9 +167,7 @@ describe('decodeKubernetesProtobuf on encoded objects', () => {
   });
 
   it('rejects an envelope without a kind', () => {
-    expect(() => decodeKubernetesProtobuf(Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x0a, 0x04, 0x0a, 0x02, 0x76, 0x31]))).toThrow(
-      /Kind' is missing/,
-    );
+    expect(() => decodeKubernetesProtobuf(Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x0a, 0x04, 0x0a, 0x02, 0x76, 0x31]))).toThrow(/Kind' is missing/);
   });
 
   it('names an unserved kind so the server can answer 415', () => {

@@ -34,101 +34,230 @@ type FieldSpec = [name: string, id: number, type: string, rule?: 'repeated' | 'm
 // One line per field: [json name, field number, type, rule, map value type].
 const MESSAGES: Record<string, FieldSpec[]> = {
   // k8s.io/apimachinery/pkg/runtime/generated.proto
-  TypeMeta: [['apiVersion', 1, 'string'], ['kind', 2, 'string']],
-  Unknown: [['typeMeta', 1, 'TypeMeta'], ['raw', 2, 'bytes'], ['contentEncoding', 3, 'string'], ['contentType', 4, 'string']],
+  TypeMeta: [
+    ['apiVersion', 1, 'string'],
+    ['kind', 2, 'string'],
+  ],
+  Unknown: [
+    ['typeMeta', 1, 'TypeMeta'],
+    ['raw', 2, 'bytes'],
+    ['contentEncoding', 3, 'string'],
+    ['contentType', 4, 'string'],
+  ],
   // k8s.io/apimachinery/pkg/apis/meta/v1/generated.proto
-  Time: [['seconds', 1, 'int64'], ['nanos', 2, 'int32']],
-  MicroTime: [['seconds', 1, 'int64'], ['nanos', 2, 'int32']],
+  Time: [
+    ['seconds', 1, 'int64'],
+    ['nanos', 2, 'int32'],
+  ],
+  MicroTime: [
+    ['seconds', 1, 'int64'],
+    ['nanos', 2, 'int32'],
+  ],
   ObjectMeta: [
-    ['name', 1, 'string'], ['generateName', 2, 'string'], ['namespace', 3, 'string'], ['selfLink', 4, 'string'],
-    ['uid', 5, 'string'], ['resourceVersion', 6, 'string'], ['generation', 7, 'int64'],
-    ['creationTimestamp', 8, 'Time'], ['deletionTimestamp', 9, 'Time'], ['deletionGracePeriodSeconds', 10, 'int64'],
-    ['labels', 11, 'string', 'map', 'string'], ['annotations', 12, 'string', 'map', 'string'],
-    ['ownerReferences', 13, 'OwnerReference', 'repeated'], ['finalizers', 14, 'string', 'repeated'],
+    ['name', 1, 'string'],
+    ['generateName', 2, 'string'],
+    ['namespace', 3, 'string'],
+    ['selfLink', 4, 'string'],
+    ['uid', 5, 'string'],
+    ['resourceVersion', 6, 'string'],
+    ['generation', 7, 'int64'],
+    ['creationTimestamp', 8, 'Time'],
+    ['deletionTimestamp', 9, 'Time'],
+    ['deletionGracePeriodSeconds', 10, 'int64'],
+    ['labels', 11, 'string', 'map', 'string'],
+    ['annotations', 12, 'string', 'map', 'string'],
+    ['ownerReferences', 13, 'OwnerReference', 'repeated'],
+    ['finalizers', 14, 'string', 'repeated'],
   ],
   OwnerReference: [
-    ['kind', 1, 'string'], ['name', 3, 'string'], ['uid', 4, 'string'], ['apiVersion', 5, 'string'],
-    ['controller', 6, 'bool'], ['blockOwnerDeletion', 7, 'bool'],
+    ['kind', 1, 'string'],
+    ['name', 3, 'string'],
+    ['uid', 4, 'string'],
+    ['apiVersion', 5, 'string'],
+    ['controller', 6, 'bool'],
+    ['blockOwnerDeletion', 7, 'bool'],
   ],
-  LabelSelector: [['matchLabels', 1, 'string', 'map', 'string'], ['matchExpressions', 2, 'LabelSelectorRequirement', 'repeated']],
-  LabelSelectorRequirement: [['key', 1, 'string'], ['operator', 2, 'string'], ['values', 3, 'string', 'repeated']],
+  LabelSelector: [
+    ['matchLabels', 1, 'string', 'map', 'string'],
+    ['matchExpressions', 2, 'LabelSelectorRequirement', 'repeated'],
+  ],
+  LabelSelectorRequirement: [
+    ['key', 1, 'string'],
+    ['operator', 2, 'string'],
+    ['values', 3, 'string', 'repeated'],
+  ],
   // k8s.io/api/core/v1/generated.proto
-  Namespace: [['metadata', 1, 'ObjectMeta'], ['spec', 2, 'NamespaceSpec'], ['status', 3, 'NamespaceStatus']],
+  Namespace: [
+    ['metadata', 1, 'ObjectMeta'],
+    ['spec', 2, 'NamespaceSpec'],
+    ['status', 3, 'NamespaceStatus'],
+  ],
   NamespaceSpec: [['finalizers', 1, 'string', 'repeated']],
   NamespaceStatus: [['phase', 1, 'string']],
   Secret: [
-    ['metadata', 1, 'ObjectMeta'], ['data', 2, 'bytes', 'map', 'bytes'], ['type', 3, 'string'],
-    ['stringData', 4, 'string', 'map', 'string'], ['immutable', 5, 'bool'],
+    ['metadata', 1, 'ObjectMeta'],
+    ['data', 2, 'bytes', 'map', 'bytes'],
+    ['type', 3, 'string'],
+    ['stringData', 4, 'string', 'map', 'string'],
+    ['immutable', 5, 'bool'],
   ],
   ConfigMap: [
-    ['metadata', 1, 'ObjectMeta'], ['data', 2, 'string', 'map', 'string'], ['binaryData', 3, 'bytes', 'map', 'bytes'],
+    ['metadata', 1, 'ObjectMeta'],
+    ['data', 2, 'string', 'map', 'string'],
+    ['binaryData', 3, 'bytes', 'map', 'bytes'],
     ['immutable', 4, 'bool'],
   ],
   ServiceAccount: [
-    ['metadata', 1, 'ObjectMeta'], ['secrets', 2, 'ObjectReference', 'repeated'],
-    ['imagePullSecrets', 3, 'LocalObjectReference', 'repeated'], ['automountServiceAccountToken', 4, 'bool'],
+    ['metadata', 1, 'ObjectMeta'],
+    ['secrets', 2, 'ObjectReference', 'repeated'],
+    ['imagePullSecrets', 3, 'LocalObjectReference', 'repeated'],
+    ['automountServiceAccountToken', 4, 'bool'],
   ],
   LocalObjectReference: [['name', 1, 'string']],
   ObjectReference: [
-    ['kind', 1, 'string'], ['namespace', 2, 'string'], ['name', 3, 'string'], ['uid', 4, 'string'],
-    ['apiVersion', 5, 'string'], ['resourceVersion', 6, 'string'], ['fieldPath', 7, 'string'],
+    ['kind', 1, 'string'],
+    ['namespace', 2, 'string'],
+    ['name', 3, 'string'],
+    ['uid', 4, 'string'],
+    ['apiVersion', 5, 'string'],
+    ['resourceVersion', 6, 'string'],
+    ['fieldPath', 7, 'string'],
   ],
   Event: [
-    ['metadata', 1, 'ObjectMeta'], ['involvedObject', 2, 'ObjectReference'], ['reason', 3, 'string'],
-    ['message', 4, 'string'], ['source', 5, 'EventSource'], ['firstTimestamp', 6, 'Time'], ['lastTimestamp', 7, 'Time'],
-    ['count', 8, 'int32'], ['type', 9, 'string'], ['eventTime', 10, 'MicroTime'], ['series', 11, 'EventSeries'],
-    ['action', 12, 'string'], ['related', 13, 'ObjectReference'], ['reportingComponent', 14, 'string'],
+    ['metadata', 1, 'ObjectMeta'],
+    ['involvedObject', 2, 'ObjectReference'],
+    ['reason', 3, 'string'],
+    ['message', 4, 'string'],
+    ['source', 5, 'EventSource'],
+    ['firstTimestamp', 6, 'Time'],
+    ['lastTimestamp', 7, 'Time'],
+    ['count', 8, 'int32'],
+    ['type', 9, 'string'],
+    ['eventTime', 10, 'MicroTime'],
+    ['series', 11, 'EventSeries'],
+    ['action', 12, 'string'],
+    ['related', 13, 'ObjectReference'],
+    ['reportingComponent', 14, 'string'],
     ['reportingInstance', 15, 'string'],
   ],
-  EventSource: [['component', 1, 'string'], ['host', 2, 'string']],
-  EventSeries: [['count', 1, 'int32'], ['lastObservedTime', 2, 'MicroTime']],
+  EventSource: [
+    ['component', 1, 'string'],
+    ['host', 2, 'string'],
+  ],
+  EventSeries: [
+    ['count', 1, 'int32'],
+    ['lastObservedTime', 2, 'MicroTime'],
+  ],
   // k8s.io/api/rbac/v1/generated.proto
   PolicyRule: [
-    ['verbs', 1, 'string', 'repeated'], ['apiGroups', 2, 'string', 'repeated'], ['resources', 3, 'string', 'repeated'],
-    ['resourceNames', 4, 'string', 'repeated'], ['nonResourceURLs', 5, 'string', 'repeated'],
+    ['verbs', 1, 'string', 'repeated'],
+    ['apiGroups', 2, 'string', 'repeated'],
+    ['resources', 3, 'string', 'repeated'],
+    ['resourceNames', 4, 'string', 'repeated'],
+    ['nonResourceURLs', 5, 'string', 'repeated'],
   ],
-  Role: [['metadata', 1, 'ObjectMeta'], ['rules', 2, 'PolicyRule', 'repeated']],
-  ClusterRole: [['metadata', 1, 'ObjectMeta'], ['rules', 2, 'PolicyRule', 'repeated'], ['aggregationRule', 3, 'AggregationRule']],
+  Role: [
+    ['metadata', 1, 'ObjectMeta'],
+    ['rules', 2, 'PolicyRule', 'repeated'],
+  ],
+  ClusterRole: [
+    ['metadata', 1, 'ObjectMeta'],
+    ['rules', 2, 'PolicyRule', 'repeated'],
+    ['aggregationRule', 3, 'AggregationRule'],
+  ],
   AggregationRule: [['clusterRoleSelectors', 1, 'LabelSelector', 'repeated']],
-  Subject: [['kind', 1, 'string'], ['apiGroup', 2, 'string'], ['name', 3, 'string'], ['namespace', 4, 'string']],
-  RoleRef: [['apiGroup', 1, 'string'], ['kind', 2, 'string'], ['name', 3, 'string']],
-  RoleBinding: [['metadata', 1, 'ObjectMeta'], ['subjects', 2, 'Subject', 'repeated'], ['roleRef', 3, 'RoleRef']],
-  ClusterRoleBinding: [['metadata', 1, 'ObjectMeta'], ['subjects', 2, 'Subject', 'repeated'], ['roleRef', 3, 'RoleRef']],
+  Subject: [
+    ['kind', 1, 'string'],
+    ['apiGroup', 2, 'string'],
+    ['name', 3, 'string'],
+    ['namespace', 4, 'string'],
+  ],
+  RoleRef: [
+    ['apiGroup', 1, 'string'],
+    ['kind', 2, 'string'],
+    ['name', 3, 'string'],
+  ],
+  RoleBinding: [
+    ['metadata', 1, 'ObjectMeta'],
+    ['subjects', 2, 'Subject', 'repeated'],
+    ['roleRef', 3, 'RoleRef'],
+  ],
+  ClusterRoleBinding: [
+    ['metadata', 1, 'ObjectMeta'],
+    ['subjects', 2, 'Subject', 'repeated'],
+    ['roleRef', 3, 'RoleRef'],
+  ],
   // k8s.io/api/authorization/v1/generated.proto
   SelfSubjectAccessReview: [
-    ['metadata', 1, 'ObjectMeta'], ['spec', 2, 'SelfSubjectAccessReviewSpec'], ['status', 3, 'SubjectAccessReviewStatus'],
+    ['metadata', 1, 'ObjectMeta'],
+    ['spec', 2, 'SelfSubjectAccessReviewSpec'],
+    ['status', 3, 'SubjectAccessReviewStatus'],
   ],
-  SelfSubjectAccessReviewSpec: [['resourceAttributes', 1, 'ResourceAttributes'], ['nonResourceAttributes', 2, 'NonResourceAttributes']],
+  SelfSubjectAccessReviewSpec: [
+    ['resourceAttributes', 1, 'ResourceAttributes'],
+    ['nonResourceAttributes', 2, 'NonResourceAttributes'],
+  ],
   ResourceAttributes: [
-    ['namespace', 1, 'string'], ['verb', 2, 'string'], ['group', 3, 'string'], ['version', 4, 'string'],
-    ['resource', 5, 'string'], ['subresource', 6, 'string'], ['name', 7, 'string'],
+    ['namespace', 1, 'string'],
+    ['verb', 2, 'string'],
+    ['group', 3, 'string'],
+    ['version', 4, 'string'],
+    ['resource', 5, 'string'],
+    ['subresource', 6, 'string'],
+    ['name', 7, 'string'],
   ],
-  NonResourceAttributes: [['path', 1, 'string'], ['verb', 2, 'string']],
-  SubjectAccessReviewStatus: [['allowed', 1, 'bool'], ['denied', 4, 'bool'], ['reason', 2, 'string'], ['evaluationError', 3, 'string']],
+  NonResourceAttributes: [
+    ['path', 1, 'string'],
+    ['verb', 2, 'string'],
+  ],
+  SubjectAccessReviewStatus: [
+    ['allowed', 1, 'bool'],
+    ['denied', 4, 'bool'],
+    ['reason', 2, 'string'],
+    ['evaluationError', 3, 'string'],
+  ],
   SelfSubjectRulesReview: [
-    ['metadata', 1, 'ObjectMeta'], ['spec', 2, 'SelfSubjectRulesReviewSpec'], ['status', 3, 'SubjectRulesReviewStatus'],
+    ['metadata', 1, 'ObjectMeta'],
+    ['spec', 2, 'SelfSubjectRulesReviewSpec'],
+    ['status', 3, 'SubjectRulesReviewStatus'],
   ],
   SelfSubjectRulesReviewSpec: [['namespace', 1, 'string']],
   SubjectRulesReviewStatus: [
-    ['resourceRules', 1, 'ResourceRule', 'repeated'], ['nonResourceRules', 2, 'NonResourceRule', 'repeated'],
-    ['incomplete', 3, 'bool'], ['evaluationError', 4, 'string'],
+    ['resourceRules', 1, 'ResourceRule', 'repeated'],
+    ['nonResourceRules', 2, 'NonResourceRule', 'repeated'],
+    ['incomplete', 3, 'bool'],
+    ['evaluationError', 4, 'string'],
   ],
   ResourceRule: [
-    ['verbs', 1, 'string', 'repeated'], ['apiGroups', 2, 'string', 'repeated'], ['resources', 3, 'string', 'repeated'],
+    ['verbs', 1, 'string', 'repeated'],
+    ['apiGroups', 2, 'string', 'repeated'],
+    ['resources', 3, 'string', 'repeated'],
     ['resourceNames', 4, 'string', 'repeated'],
   ],
-  NonResourceRule: [['verbs', 1, 'string', 'repeated'], ['nonResourceURLs', 2, 'string', 'repeated']],
+  NonResourceRule: [
+    ['verbs', 1, 'string', 'repeated'],
+    ['nonResourceURLs', 2, 'string', 'repeated'],
+  ],
 };
 
 // Go fields without `omitempty`: a JSON client sends them even when empty, so the decoder keeps them too.
 const KEPT_WHEN_EMPTY = new Set([
-  'Subject.kind', 'Subject.name', 'RoleRef.apiGroup', 'RoleRef.kind', 'RoleRef.name',
-  'SubjectAccessReviewStatus.allowed', 'SubjectRulesReviewStatus.incomplete',
+  'Subject.kind',
+  'Subject.name',
+  'RoleRef.apiGroup',
+  'RoleRef.kind',
+  'RoleRef.name',
+  'SubjectAccessReviewStatus.allowed',
+  'SubjectRulesReviewStatus.incomplete',
 ]);
 // Go pointer fields (*bool, *int64): present on the wire only when set, so a false or 0 is meaningful.
 const POINTER_FIELDS = new Set([
-  'Secret.immutable', 'ConfigMap.immutable', 'ServiceAccount.automountServiceAccountToken',
-  'ObjectMeta.deletionGracePeriodSeconds', 'OwnerReference.controller', 'OwnerReference.blockOwnerDeletion',
+  'Secret.immutable',
+  'ConfigMap.immutable',
+  'ServiceAccount.automountServiceAccountToken',
+  'ObjectMeta.deletionGracePeriodSeconds',
+  'OwnerReference.controller',
+  'OwnerReference.blockOwnerDeletion',
 ]);
 
 /** Kinds this decoder serves, keyed by `apiVersion/kind` as they appear in the envelope's TypeMeta. */
@@ -176,7 +305,7 @@ export function decodeKubernetesProtobuf(body: Buffer): DecodedObject {
   const typeMeta = (unknown['typeMeta'] ?? {}) as { apiVersion?: string; kind?: string };
   const apiVersion = typeMeta.apiVersion ?? '';
   const kind = typeMeta.kind ?? '';
-  if (kind === '') throw new ProtobufDecodeError('Object \'Kind\' is missing in protobuf envelope');
+  if (kind === '') throw new ProtobufDecodeError("Object 'Kind' is missing in protobuf envelope");
   const contentEncoding = unknown['contentEncoding'];
   if (typeof contentEncoding === 'string' && contentEncoding !== '') {
     throw new ProtobufDecodeError(`unsupported protobuf content encoding "${contentEncoding}"`);
@@ -263,9 +392,7 @@ export function encodeKubernetesProtobuf(apiVersion: string, kind: string, objec
   const messageName = PROTOBUF_KINDS.get(`${apiVersion}/${kind}`);
   if (messageName === undefined) throw new ProtobufKindNotSupportedError(apiVersion, kind);
   const raw = messageType(messageName).encode(fromJson(messageName, object)).finish();
-  const envelope = messageType('Unknown')
-    .encode({ typeMeta: { apiVersion, kind }, raw, contentEncoding: '', contentType: '' })
-    .finish();
+  const envelope = messageType('Unknown').encode({ typeMeta: { apiVersion, kind }, raw, contentEncoding: '', contentType: '' }).finish();
   return Buffer.concat([PROTOBUF_MAGIC, envelope]);
 }
 
@@ -276,9 +403,7 @@ function fromJson(typeName: string, json: Record<string, unknown>): Record<strin
     const value = json[field.name];
     if (value === undefined || value === null) continue;
     if (field.map) {
-      out[field.name] = Object.fromEntries(
-        Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, field.type === 'bytes' ? Buffer.from(String(v), 'base64') : v]),
-      );
+      out[field.name] = Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, field.type === 'bytes' ? Buffer.from(String(v), 'base64') : v]));
     } else if (field.repeated) {
       out[field.name] = (value as unknown[]).map((item) => fieldFromJson(field, item));
     } else {

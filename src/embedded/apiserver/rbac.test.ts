@@ -18,10 +18,22 @@ const rbac: RbacObjects = {
     { metadata: { name: 'one-secret', namespace: 'tenant-a' }, rules: [{ verbs: ['get'], apiGroups: [''], resources: ['secrets'], resourceNames: ['image-pull-secret-1'] }] },
   ],
   roleBindings: [
-    { metadata: { name: 'admin1', namespace: 'tenant-a' }, subjects: [{ kind: 'User', name: 'admin1', apiGroup: 'rbac.authorization.k8s.io' }], roleRef: { kind: 'ClusterRole', name: 'tenant-admin' } },
-    { metadata: { name: 'admin2', namespace: 'tenant-b' }, subjects: [{ kind: 'User', name: 'admin2', apiGroup: 'rbac.authorization.k8s.io' }], roleRef: { kind: 'ClusterRole', name: 'tenant-admin' } },
+    {
+      metadata: { name: 'admin1', namespace: 'tenant-a' },
+      subjects: [{ kind: 'User', name: 'admin1', apiGroup: 'rbac.authorization.k8s.io' }],
+      roleRef: { kind: 'ClusterRole', name: 'tenant-admin' },
+    },
+    {
+      metadata: { name: 'admin2', namespace: 'tenant-b' },
+      subjects: [{ kind: 'User', name: 'admin2', apiGroup: 'rbac.authorization.k8s.io' }],
+      roleRef: { kind: 'ClusterRole', name: 'tenant-admin' },
+    },
     { metadata: { name: 'builder', namespace: 'tenant-a' }, subjects: [{ kind: 'ServiceAccount', name: 'builder' }], roleRef: { kind: 'Role', name: 'one-secret' } },
-    { metadata: { name: 'sa-logs', namespace: 'tenant-a' }, subjects: [{ kind: 'Group', name: 'system:serviceaccounts:tenant-a' }], roleRef: { kind: 'ClusterRole', name: 'log-reader' } },
+    {
+      metadata: { name: 'sa-logs', namespace: 'tenant-a' },
+      subjects: [{ kind: 'Group', name: 'system:serviceaccounts:tenant-a' }],
+      roleRef: { kind: 'ClusterRole', name: 'log-reader' },
+    },
     { metadata: { name: 'broken', namespace: 'tenant-c' }, subjects: [{ kind: 'User', name: 'admin2' }], roleRef: { kind: 'Role', name: 'missing' } },
   ],
   clusterRoleBindings: [
@@ -122,9 +134,7 @@ describe('forbiddenMessage and forbiddenStatus', () => {
     expect(forbiddenMessage({ user: admin2, verb: 'list', apiGroup: '', resource: 'nodes' })).toBe(
       'User "admin2" cannot list resource "nodes" in API group "" at the cluster scope',
     );
-    expect(forbiddenMessage(get(admin2, 'pods', 'tenant-a', 'p', 'log'))).toBe(
-      'User "admin2" cannot get resource "pods/log" in API group "" in the namespace "tenant-a"',
-    );
+    expect(forbiddenMessage(get(admin2, 'pods', 'tenant-a', 'p', 'log'))).toBe('User "admin2" cannot get resource "pods/log" in API group "" in the namespace "tenant-a"');
     expect(forbiddenMessage({ user: admin2, verb: 'get', path: '/logs' })).toBe('User "admin2" cannot get path "/logs"');
     expect(forbiddenStatus({ user: admin2, verb: 'list', apiGroup: 'rbac.authorization.k8s.io', resource: 'roles', namespace: 'tenant-a' }).status.message).toBe(
       'roles.rbac.authorization.k8s.io is forbidden: User "admin2" cannot list resource "roles" in API group "rbac.authorization.k8s.io" in the namespace "tenant-a"',

@@ -1,13 +1,7 @@
 // The RBAC authorizer: k8s.io/kubernetes plugin/pkg/auth/authorizer/rbac/rbac.go (Authorize, RulesFor, allow reasons),
 // pkg/registry/rbac/validation/rule.go (VisitRulesFor, appliesTo) and pkg/apis/rbac/v1/evaluation_helpers.go (rule
 // matching). Denial texts come from forbiddenMessage in src/k8s/api-errors.ts (responsewriters/errors.go).
-import {
-  type AuthorizationAttributes,
-  forbiddenMessage as forbiddenMessageFor,
-  goQuote,
-  newAuthorizationForbidden,
-  type StatusError,
-} from '../../k8s/api-errors.js';
+import { type AuthorizationAttributes, forbiddenMessage as forbiddenMessageFor, goQuote, newAuthorizationForbidden, type StatusError } from '../../k8s/api-errors.js';
 
 export interface UserInfo {
   name: string;
@@ -171,9 +165,7 @@ function resourceNameMatches(rule: PolicyRule, name: string): boolean {
 }
 
 function nonResourceURLMatches(rule: PolicyRule, path: string): boolean {
-  return (rule.nonResourceURLs ?? []).some(
-    (url) => url === '*' || url === path || (url.endsWith('*') && path.startsWith(url.replace(/\*+$/, ''))),
-  );
+  return (rule.nonResourceURLs ?? []).some((url) => url === '*' || url === path || (url.endsWith('*') && path.startsWith(url.replace(/\*+$/, ''))));
 }
 
 /** RuleAllows (evaluation_helpers.go). */
@@ -181,12 +173,7 @@ export function ruleAllows(request: AuthorizationRequest, rule: PolicyRule): boo
   if (isResourceRequest(request)) {
     const subresource = request.subresource ?? '';
     const combined = subresource === '' ? request.resource : `${request.resource}/${subresource}`;
-    return (
-      has(rule.verbs, request.verb) &&
-      has(rule.apiGroups, request.apiGroup) &&
-      resourceMatches(rule, combined, subresource) &&
-      resourceNameMatches(rule, request.name ?? '')
-    );
+    return has(rule.verbs, request.verb) && has(rule.apiGroups, request.apiGroup) && resourceMatches(rule, combined, subresource) && resourceNameMatches(rule, request.name ?? '');
   }
   return has(rule.verbs, request.verb) && nonResourceURLMatches(rule, request.path);
 }

@@ -31,7 +31,10 @@ const verbByMethod: Record<string, string> = { POST: 'create', GET: 'get', HEAD:
 
 export function parseRequestInfo(method: string, path: string, query: URLSearchParams): RequestInfo {
   const methodVerb = verbByMethod[method] ?? method.toLowerCase();
-  const parts = path.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const parts = path
+    .split('/')
+    .filter((p) => p !== '')
+    .map(decodeURIComponent);
   const prefix = parts[0];
   if (prefix !== 'api' && prefix !== 'apis') return { isResourceRequest: false, path, verb: methodVerb };
   let rest = parts.slice(1);

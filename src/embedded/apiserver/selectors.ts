@@ -21,7 +21,14 @@ export function parseLabelSelector(selector: string | null): Predicate {
     const t = term.trim();
     let m: RegExpExecArray | null;
     if ((m = /^([^\s!=<>(),]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(t))) {
-      requirements.push({ key: m[1] ?? '', op: m[2] as 'in' | 'notin', values: (m[3] ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '') });
+      requirements.push({
+        key: m[1] ?? '',
+        op: m[2] as 'in' | 'notin',
+        values: (m[3] ?? '')
+          .split(',')
+          .map((v) => v.trim())
+          .filter((v) => v !== ''),
+      });
     } else if ((m = /^([^\s!=<>(),]+)\s*(==|=|!=)\s*([^\s!=<>(),]*)$/.exec(t))) {
       requirements.push({ key: m[1] ?? '', op: m[2] === '!=' ? '!=' : '=', values: [m[3] ?? ''] });
     } else if ((m = /^([^\s!=<>(),]+)\s*(>|<)\s*(-?\d+)$/.exec(t))) {

@@ -20,15 +20,7 @@ import { randomToken, TokenAuthenticator, type TokenUser, type UserInfo } from '
 import { RbacAuthorizer } from './authorizer.js';
 import { impersonatedUser } from './authentication/impersonation.js';
 import { BodyTooLargeError, defaultMaxRequestBodyBytes, protobufMediaType } from './body.js';
-import {
-  aggregatedDiscovery,
-  aggregatedDiscoveryContentType,
-  apiGroup,
-  apiGroupList,
-  apiResourceList,
-  apiVersions,
-  wantsAggregatedDiscovery,
-} from './discovery.js';
+import { aggregatedDiscovery, aggregatedDiscoveryContentType, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregatedDiscovery } from './discovery.js';
 import type { PodLogs, RequestContext, ServerParts } from './handlers/context.js';
 import { noKubeletPodLogs } from './handlers/pods.js';
 import { strategyFor } from './registry/index.js';
@@ -232,7 +224,19 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     const received = Date.now();
     const audited = { name: info.name };
     const record = (outcome: { code: number } | Status) =>
-      sink(auditEvent({ info, requestURI: req.url ?? '/', user, sourceIP: req.socket.remoteAddress ?? '', userAgent: req.headers['user-agent'], name: audited.name, received, outcome, now: Date.now() }));
+      sink(
+        auditEvent({
+          info,
+          requestURI: req.url ?? '/',
+          user,
+          sourceIP: req.socket.remoteAddress ?? '',
+          userAgent: req.headers['user-agent'],
+          name: audited.name,
+          received,
+          outcome,
+          now: Date.now(),
+        }),
+      );
     try {
       await serveResource(req, res, info, query, user, audited);
     } catch (error) {
@@ -285,7 +289,14 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     throw notFound();
   }
 
-  async function serveResource(req: IncomingMessage, res: ServerResponse, info: ResourceRequestInfo, query: URLSearchParams, user: UserInfo, audited?: { name: string }): Promise<void> {
+  async function serveResource(
+    req: IncomingMessage,
+    res: ServerResponse,
+    info: ResourceRequestInfo,
+    query: URLSearchParams,
+    user: UserInfo,
+    audited?: { name: string },
+  ): Promise<void> {
     const resource = findResource(info.group, info.version, info.resource);
     if (!resource || info.unrouted) throw notFound();
     if (info.namespace !== '' && !resource.namespaced && info.resource !== 'namespaces') throw notFound();
@@ -360,7 +371,11 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
       return writeJson(res, code, { ...table, metadata });
     }
     if (!acceptsJson(accept)) {
-      throw new StatusError({ code: 406, reason: 'NotAcceptable', message: 'only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf' });
+      throw new StatusError({
+        code: 406,
+        reason: 'NotAcceptable',
+        message: 'only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf',
+      });
     }
     writeJson(res, code, object, 'application/json', store.encoded(object));
   }
@@ -377,10 +392,8 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
       return renderKubeconfig({
         server: url,
         caPem: tls.caPem,
-        users: users
-          .filter((u) => names.includes(u.name))
-          .map((u) => ({ name: u.name, token: u.token, ...(namespaces[u.name] ? { namespace: namespaces[u.name] } : {}) })),
-        currentContext: names.includes('admin') ? 'admin' : names[0] ?? '',
+        users: users.filter((u) => names.includes(u.name)).map((u) => ({ name: u.name, token: u.token, ...(namespaces[u.name] ? { namespace: namespaces[u.name] } : {}) })),
+        currentContext: names.includes('admin') ? 'admin' : (names[0] ?? ''),
       });
     },
     setPodLogs(fn) {
@@ -451,4 +464,3 @@ function writeError(req: IncomingMessage, res: ServerResponse, error: unknown): 
   }
   writeStatus(res, status);
 }
-

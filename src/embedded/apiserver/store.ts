@@ -138,7 +138,11 @@ export class ObjectStore {
     const bytes = text.length;
     const previous = replacing ? (this.sizes.get(replacing) ?? 0) : 0;
     const refusal =
-      bytes > this.limits.maxObjectBytes ? 'etcdserver: request is too large' : this.usedBytes - previous + bytes > this.limits.quotaBytes ? 'etcdserver: mvcc: database space exceeded' : undefined;
+      bytes > this.limits.maxObjectBytes
+        ? 'etcdserver: request is too large'
+        : this.usedBytes - previous + bytes > this.limits.quotaBytes
+          ? 'etcdserver: mvcc: database space exceeded'
+          : undefined;
     if (refusal) {
       if (before === undefined) delete meta.resourceVersion;
       else meta.resourceVersion = before;
@@ -231,9 +235,7 @@ export class ObjectStore {
       if (filter && !filter(object)) continue;
       items.push(options.shared ? object : clone(object));
     }
-    items.sort((a, b) =>
-      objectKey(a.metadata.namespace, a.metadata.name ?? '').localeCompare(objectKey(b.metadata.namespace, b.metadata.name ?? '')),
-    );
+    items.sort((a, b) => objectKey(a.metadata.namespace, a.metadata.name ?? '').localeCompare(objectKey(b.metadata.namespace, b.metadata.name ?? '')));
     return { items, resourceVersion: this.resourceVersion() };
   }
 
@@ -334,7 +336,11 @@ export class ObjectStore {
     const current = bucket.get(key);
     if (!current) throw newNotFound(qualified(r), name);
     if (options.resourceVersion && options.resourceVersion !== current.metadata.resourceVersion) {
-      throw newConflict(qualified(r), name, `Precondition failed: ResourceVersion in precondition: ${options.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+      throw newConflict(
+        qualified(r),
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${options.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
+      );
     }
     if (options.uid && options.uid !== current.metadata.uid) {
       throw newConflict(qualified(r), name, `Precondition failed: UID in precondition: ${options.uid}, UID in object meta: ${current.metadata.uid}`);
@@ -355,8 +361,7 @@ export class ObjectStore {
   watch(r: ResourceInfo, options: WatchOptions, send: (event: WatchEvent) => void): () => void {
     const key = resourceKey(r);
     const matches = (object: KubeObject): boolean =>
-      (options.namespace === undefined || !r.namespaced || object.metadata.namespace === options.namespace) &&
-      (options.filter === undefined || options.filter(object));
+      (options.namespace === undefined || !r.namespaced || object.metadata.namespace === options.namespace) && (options.filter === undefined || options.filter(object));
     const from = options.resourceVersion;
     const backlog: WatchEvent[] = [];
     if (from === undefined || from === '' || from === '0') {

@@ -57,7 +57,11 @@ describe('printPod STATUS, READY and RESTARTS (printers.go printPod)', () => {
   });
 
   it('Running and ready', () => {
-    const p = pod({ phase: 'Running', podIPs: [{ ip: '10.244.0.5' }], containerStatuses: [{ name: 'app', ready: true, restartCount: 0, state: { running: { startedAt: ago(30) } } }] });
+    const p = pod({
+      phase: 'Running',
+      podIPs: [{ ip: '10.244.0.5' }],
+      containerStatuses: [{ name: 'app', ready: true, restartCount: 0, state: { running: { startedAt: ago(30) } } }],
+    });
     expect(printPod(p, NOW).cells).toEqual(['pod2', '1/1', 'Running', '0', '42s', '10.244.0.5', 'node-1', '<none>', '<none>']);
   });
 
@@ -110,7 +114,10 @@ describe('printPod STATUS, READY and RESTARTS (printers.go printPod)', () => {
 });
 
 describe('toTable', () => {
-  const running = pod({ phase: 'Running', containerStatuses: [{ name: 'app', ready: true, state: { running: {} } }] }, { metadata: { uid: 'u2', resourceVersion: '7', labels: { app: 'x' } } });
+  const running = pod(
+    { phase: 'Running', containerStatuses: [{ name: 'app', ready: true, state: { running: {} } }] },
+    { metadata: { uid: 'u2', resourceVersion: '7', labels: { app: 'x' } } },
+  );
 
   it('pods: column definitions with wide columns at priority 1, PartialObjectMetadata rows and the resourceVersion', () => {
     const table = toTable('pods', [running], { wide: true, now: NOW, resourceVersion: '105' });

@@ -5,7 +5,6 @@
 import { summarizePodStatus } from '../../k8s/pod-status.js';
 import { type JsonObject as Obj, isObject as isObj, objectField as obj, listField as list, stringField as str, numberField as num } from '../../k8s/json-fields.js';
 
-
 export interface TableColumnDefinition {
   name: string;
   type: string;
@@ -113,9 +112,21 @@ const podColumns: TableColumnDefinition[] = [
   col('Restarts', 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.'),
   ageCol,
   col('IP', 'podIP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.', 1),
-  col('Node', 'NodeName indicates in which node this pod is scheduled. If empty, this pod is a candidate for scheduling by the scheduler defined in schedulerName. Once this field is set, the kubelet for this node becomes responsible for the lifecycle of this pod. This field should not be used to express a desire for the pod to be scheduled on a specific node. https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename', 1),
-  col('Nominated Node', 'nominatedNodeName is set only when this pod preempts other pods on the node, but it cannot be scheduled right away as preemption victims receive their graceful termination periods. This field does not guarantee that the pod will be scheduled on this node. Scheduler may decide to place the pod elsewhere if other nodes become available sooner. Scheduler may also decide to give the resources on this node to a higher priority pod that is created after preemption. As a result, this field may be different than PodSpec.nodeName when the pod is scheduled.', 1),
-  col('Readiness Gates', 'If specified, all readiness gates will be evaluated for pod readiness. A pod is ready when all its containers are ready AND all conditions specified in the readiness gates have status equal to "True" More info: https://git.k8s.io/enhancements/keps/sig-network/580-pod-readiness-gates', 1),
+  col(
+    'Node',
+    'NodeName indicates in which node this pod is scheduled. If empty, this pod is a candidate for scheduling by the scheduler defined in schedulerName. Once this field is set, the kubelet for this node becomes responsible for the lifecycle of this pod. This field should not be used to express a desire for the pod to be scheduled on a specific node. https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename',
+    1,
+  ),
+  col(
+    'Nominated Node',
+    'nominatedNodeName is set only when this pod preempts other pods on the node, but it cannot be scheduled right away as preemption victims receive their graceful termination periods. This field does not guarantee that the pod will be scheduled on this node. Scheduler may decide to place the pod elsewhere if other nodes become available sooner. Scheduler may also decide to give the resources on this node to a higher priority pod that is created after preemption. As a result, this field may be different than PodSpec.nodeName when the pod is scheduled.',
+    1,
+  ),
+  col(
+    'Readiness Gates',
+    'If specified, all readiness gates will be evaluated for pod readiness. A pod is ready when all its containers are ready AND all conditions specified in the readiness gates have status equal to "True" More info: https://git.k8s.io/enhancements/keps/sig-network/580-pod-readiness-gates',
+    1,
+  ),
 ];
 
 /** printPod: NAME READY STATUS RESTARTS AGE (+ IP NODE NOMINATED NODE READINESS GATES). */
@@ -170,7 +181,9 @@ function printNode(node: Obj, now: number): TableCell[] {
   const metadata = obj(node['metadata']);
   const status = obj(node['status']);
   const info = obj(status['nodeInfo']);
-  const ready = list(status['conditions']).map(obj).find((c) => c['type'] === 'Ready');
+  const ready = list(status['conditions'])
+    .map(obj)
+    .find((c) => c['type'] === 'Ready');
   const states = ready === undefined ? ['Unknown'] : [ready['status'] === 'True' ? 'Ready' : 'NotReady'];
   if (obj(node['spec'])['unschedulable'] === true) states.push('SchedulingDisabled');
   const roles = new Set<string>();
@@ -182,7 +195,12 @@ function printNode(node: Obj, now: number): TableCell[] {
       roles.add(str(value));
     }
   }
-  const address = (type: string): string => str(list(status['addresses']).map(obj).find((a) => a['type'] === type)?.['address']) || '<none>';
+  const address = (type: string): string =>
+    str(
+      list(status['addresses'])
+        .map(obj)
+        .find((a) => a['type'] === type)?.['address'],
+    ) || '<none>';
   return [
     str(metadata['name']),
     states.join(','),
@@ -202,7 +220,11 @@ const eventColumns: TableColumnDefinition[] = [
   col('Type', 'Type of this event (Normal, Warning), new types could be added in the future'),
   col('Reason', "This should be a short, machine understandable string that gives the reason for the transition into the object's current status."),
   col('Object', 'The object that this event is about.'),
-  col('Subobject', 'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2].', 1),
+  col(
+    'Subobject',
+    'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2].',
+    1,
+  ),
   col('Source', 'The component reporting this event. Should be a short machine understandable string.', 1),
   col('Message', 'A human-readable description of the status of this operation.'),
   col('First Seen', 'The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)', 1),
@@ -247,7 +269,10 @@ const namespaceColumns = [nameCol, col('Status', 'The status of the namespace'),
 const secretColumns = [
   nameCol,
   col('Type', 'Used to facilitate programmatic handling of secret data. More info: https://kubernetes.io/docs/concepts/configuration/secret/#secret-types'),
-  col('Data', 'Data contains the secret data. Each key must consist of alphanumeric characters, \'-\', \'_\' or \'.\'. The serialized form of the secret data is a base64 encoded string, representing the arbitrary (possibly non-string) data value here. Described in https://tools.ietf.org/html/rfc4648#section-4'),
+  col(
+    'Data',
+    "Data contains the secret data. Each key must consist of alphanumeric characters, '-', '_' or '.'. The serialized form of the secret data is a base64 encoded string, representing the arbitrary (possibly non-string) data value here. Described in https://tools.ietf.org/html/rfc4648#section-4",
+  ),
   ageCol,
 ];
 // Upstream dropped the Secrets column (pkg/printers/internalversion/printers.go, v1.36: Name, Age).
@@ -267,7 +292,8 @@ function printBinding(binding: Obj, now: number): TableCell[] {
   const metadata = obj(binding['metadata']);
   const ref = obj(binding['roleRef']);
   const subjects = list(binding['subjects']).map(obj);
-  const of = (kind: string): string[] => subjects.filter((s) => s['kind'] === kind).map((s) => (kind === 'ServiceAccount' ? `${str(s['namespace'])}/${str(s['name'])}` : str(s['name'])));
+  const of = (kind: string): string[] =>
+    subjects.filter((s) => s['kind'] === kind).map((s) => (kind === 'ServiceAccount' ? `${str(s['namespace'])}/${str(s['name'])}` : str(s['name'])));
   return [
     str(metadata['name']),
     `${str(ref['kind'])}/${str(ref['name'])}`,
@@ -298,7 +324,14 @@ const dataCount = (o: Obj): number => new Set([...Object.keys(obj(o['data'])), .
 // printers.go printValidatingAdmissionPolicy / printMutatingAdmissionPolicy and their bindings' printers.
 const policyColumns = (count: 'Validations' | 'Mutations'): TableColumnDefinition[] => [
   nameCol,
-  col(count, count === 'Validations' ? 'Validations indicates the number of validation rules defined in this configuration' : 'Mutation indicates the number of mutations rules defined in this configuration', 0, 'integer'),
+  col(
+    count,
+    count === 'Validations'
+      ? 'Validations indicates the number of validation rules defined in this configuration'
+      : 'Mutation indicates the number of mutations rules defined in this configuration',
+    0,
+    'integer',
+  ),
   col('ParamKind', 'ParamKind specifies the kind of resources used to parameterize this policy'),
   ageCol,
 ];
@@ -317,7 +350,10 @@ function printPolicy(field: 'validations' | 'mutations') {
 }
 /** metav1.LabelSelector.String() as gogo-protobuf generates it. */
 function labelSelectorString(s: Obj): string {
-  const labels = Object.keys(obj(s['matchLabels'])).sort().map((k) => `${k}: ${str(obj(s['matchLabels'])[k])},`).join('');
+  const labels = Object.keys(obj(s['matchLabels']))
+    .sort()
+    .map((k) => `${k}: ${str(obj(s['matchLabels'])[k])},`)
+    .join('');
   const exprs = list(s['matchExpressions'])
     .map((e) => `LabelSelectorRequirement{Key:${str(obj(e)['key'])},Operator:${str(obj(e)['operator'])},Values:[${list(obj(e)['values']).map(String).join(' ')}],}`)
     .join(',');

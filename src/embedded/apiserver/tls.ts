@@ -27,7 +27,9 @@ function randomSerial(): string {
 }
 
 /** Generates a fresh CA and a serving certificate for 127.0.0.1 and localhost, valid for `days` days. */
-export async function generateServingCertificate(options: { days?: number; commonName?: string; /** More SANs (an IP or a DNS name each) beside 127.0.0.1 and localhost. */ hosts?: readonly string[] } = {}): Promise<ServingCertificate> {
+export async function generateServingCertificate(
+  options: { days?: number; commonName?: string; /** More SANs (an IP or a DNS name each) beside 127.0.0.1 and localhost. */ hosts?: readonly string[] } = {},
+): Promise<ServingCertificate> {
   const notBefore = new Date(Date.now() - 60_000);
   const notAfter = new Date(notBefore.getTime() + (options.days ?? 7) * 86_400_000);
   const caKeys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair;

@@ -52,18 +52,19 @@ describe('validatePod', () => {
 
   it('bad imagePullPolicy: Unsupported value with the supported values in upstream order', () => {
     const p = pod({ containers: [{ name: 'nginx', image: 'nginx', imagePullPolicy: 'Sometimes', terminationMessagePolicy: 'File' }] });
-    expect(messages(validatePod(p))).toEqual([
-      'spec.containers[0].imagePullPolicy: Unsupported value: "Sometimes": supported values: "Always", "IfNotPresent", "Never"',
-    ]);
+    expect(messages(validatePod(p))).toEqual(['spec.containers[0].imagePullPolicy: Unsupported value: "Sometimes": supported values: "Always", "IfNotPresent", "Never"']);
   });
 
   it('duplicate and invalid container names, in upstream order (common checks, then duplicate)', () => {
     const c = { image: 'x', imagePullPolicy: 'Always', terminationMessagePolicy: 'File' };
-    const p = pod({ containers: [{ ...c, name: 'app' }, { ...c, name: 'app' }, { ...c, name: 'Bad_Name' }] });
-    expect(messages(validatePod(p))).toEqual([
-      'spec.containers[1].name: Duplicate value: "app"',
-      `spec.containers[2].name: Invalid value: "Bad_Name": ${labelMsg}`,
-    ]);
+    const p = pod({
+      containers: [
+        { ...c, name: 'app' },
+        { ...c, name: 'app' },
+        { ...c, name: 'Bad_Name' },
+      ],
+    });
+    expect(messages(validatePod(p))).toEqual(['spec.containers[1].name: Duplicate value: "app"', `spec.containers[2].name: Invalid value: "Bad_Name": ${labelMsg}`]);
   });
 
   it('an init container may not reuse a container name', () => {
@@ -73,11 +74,7 @@ describe('validatePod', () => {
 
   it('invalid pod name, missing namespace, no containers', () => {
     const p = { metadata: { name: 'My_Pod' }, spec: { containers: [], restartPolicy: 'Always', dnsPolicy: 'ClusterFirst' } };
-    expect(messages(validatePod(p))).toEqual([
-      `metadata.name: Invalid value: "My_Pod": ${subdomainMsg}`,
-      'metadata.namespace: Required value',
-      'spec.containers: Required value',
-    ]);
+    expect(messages(validatePod(p))).toEqual([`metadata.name: Invalid value: "My_Pod": ${subdomainMsg}`, 'metadata.namespace: Required value', 'spec.containers: Required value']);
   });
 
   it('restartPolicy and dnsPolicy values; ephemeral containers are forbidden on create', () => {
@@ -185,9 +182,7 @@ describe('validateSecret', () => {
   });
 
   it('kubernetes.io/dockerconfigjson needs the .dockerconfigjson key holding a JSON object', () => {
-    expect(messages(validateSecret({ metadata: meta, type: 'kubernetes.io/dockerconfigjson', data: {} }))).toEqual([
-      'data[.dockerconfigjson]: Required value',
-    ]);
+    expect(messages(validateSecret({ metadata: meta, type: 'kubernetes.io/dockerconfigjson', data: {} }))).toEqual(['data[.dockerconfigjson]: Required value']);
     expect(messages(validateSecret({ metadata: meta, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': b64('user:pass') } }))).toEqual([
       `data[.dockerconfigjson]: Invalid value: "<secret contents redacted>": invalid character 'u' looking for beginning of value`,
     ]);
@@ -205,10 +200,7 @@ describe('validateSecret', () => {
     expect(messages(validateSecret({ metadata: meta, data: { 'bad key': b64('x') } }))).toEqual([
       `data[bad key]: Invalid value: "bad key": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')`,
     ]);
-    expect(messages(validateSecret({ metadata: meta, type: 'kubernetes.io/basic-auth' }))).toEqual([
-      'data[username]: Required value',
-      'data[password]: Required value',
-    ]);
+    expect(messages(validateSecret({ metadata: meta, type: 'kubernetes.io/basic-auth' }))).toEqual(['data[username]: Required value', 'data[password]: Required value']);
     expect(messages(validateSecret({ metadata: meta, type: 'kubernetes.io/tls', data: { 'tls.crt': b64('c') } }))).toEqual(['data[tls.key]: Required value']);
   });
 });
@@ -242,9 +234,7 @@ describe('validateNamespace and validateObjectMeta', () => {
       `metadata.name: Invalid value: "tenant.a": ${labelMsg}`,
       'metadata.namespace: Forbidden: not allowed on this type',
     ]);
-    expect(messages(validateNamespace({ metadata: { name: 'a'.repeat(64) } }))[0]).toBe(
-      `metadata.name: Invalid value: "${'a'.repeat(64)}": must be no more than 63 characters`,
-    );
+    expect(messages(validateNamespace({ metadata: { name: 'a'.repeat(64) } }))[0]).toBe(`metadata.name: Invalid value: "${'a'.repeat(64)}": must be no more than 63 characters`);
   });
 
   it('name or generateName is required; a generateName may end in a dash', () => {

@@ -1,18 +1,9 @@
 // Object validation as the API server runs it before storing: k8s.io/kubernetes pkg/apis/core/validation/validation.go
 // (pods, secrets, namespaces), k8s.io/apimachinery pkg/api/validation/objectmeta.go and pkg/util/validation/validation.go
 // (name and label formats). Returns field errors in upstream order; the caller wraps them with newInvalid.
-import {
-  FieldError,
-  fieldDuplicate,
-  fieldForbidden,
-  fieldInvalid,
-  fieldNotFound,
-  fieldNotSupported,
-  fieldRequired,
-} from '../../k8s/api-errors.js';
+import { FieldError, fieldDuplicate, fieldForbidden, fieldInvalid, fieldNotFound, fieldNotSupported, fieldRequired } from '../../k8s/api-errors.js';
 import { goJsonObjectError } from './endpoints/go-json.js';
 import { type JsonObject as Obj, isObject as isObj, objectField as obj, listField as list, stringField as str } from '../../k8s/json-fields.js';
-
 
 // ---------------------------------------------------------------------------------------------
 // Name formats (apimachinery pkg/util/validation/validation.go)
@@ -163,7 +154,9 @@ export function validateObjectMeta(meta: unknown, requiresNamespace: boolean, na
 // The common case in one cheap test per label: an unprefixed key and a value that both fit the label grammar.
 const simpleLabel = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$/;
 const validLabel = (key: string, value: unknown): boolean =>
-  typeof value === 'string' && simpleLabel.test(key) && (value === '' || simpleLabel.test(value)) ? true : isQualifiedName(key).length === 0 && isValidLabelValue(str(value)).length === 0;
+  typeof value === 'string' && simpleLabel.test(key) && (value === '' || simpleLabel.test(value))
+    ? true
+    : isQualifiedName(key).length === 0 && isValidLabelValue(str(value)).length === 0;
 
 /** Label maps found valid by prevalidateLabels, each taken once by validateLabels. */
 const prevalidated = new WeakSet<object>();
@@ -475,7 +468,13 @@ function validateContainerPorts(ports: unknown[], path: string): FieldError[] {
     const name = str(p['name']);
     if (name !== '') {
       if (name.length > 15 || !/^[-a-z0-9]+$/.test(name) || !/[a-z]/.test(name) || name.startsWith('-') || name.endsWith('-') || name.includes('--')) {
-        errs.push(fieldInvalid(`${pPath}.name`, name, 'must be an IANA_SVC_NAME (at most 15 characters, matching regex [a-z0-9]([a-z0-9-]*[a-z0-9])*, it must contain at least one letter [a-z], and hyphens cannot be adjacent to other hyphens)'));
+        errs.push(
+          fieldInvalid(
+            `${pPath}.name`,
+            name,
+            'must be an IANA_SVC_NAME (at most 15 characters, matching regex [a-z0-9]([a-z0-9-]*[a-z0-9])*, it must contain at least one letter [a-z], and hyphens cannot be adjacent to other hyphens)',
+          ),
+        );
       } else if (names.has(name)) {
         errs.push(fieldDuplicate(`${pPath}.name`, name));
       } else {
@@ -637,8 +636,7 @@ function specDiff(oldV: unknown, newV: unknown, path: string): string[] {
 
 // apiequality.Semantic.DeepEqual on JSON: absent, null, empty list and empty map are the same (omitempty).
 function semanticEqual(a: unknown, b: unknown): boolean {
-  const empty = (v: unknown): boolean =>
-    v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (isObj(v) && Object.keys(v).every((k) => empty(v[k])));
+  const empty = (v: unknown): boolean => v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (isObj(v) && Object.keys(v).every((k) => empty(v[k])));
   if (empty(a) && empty(b)) return true;
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => semanticEqual(v, b[i]));
   if (isObj(a) && isObj(b)) {

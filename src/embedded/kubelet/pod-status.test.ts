@@ -57,7 +57,15 @@ describe('podConditions (status/generate.go)', () => {
     ]);
     const later = '2026-01-01T00:01:00Z';
     const scheduled = { type: 'PodScheduled', status: 'True' as const, lastProbeTime: null, lastTransitionTime: t };
-    const second = podConditions({ phase: 'Running', initContainers: ['i'], containers: ['app'], initStatuses: [exited('i', 0)], statuses: [running('app')], previous: [...first, scheduled], now: later });
+    const second = podConditions({
+      phase: 'Running',
+      initContainers: ['i'],
+      containers: ['app'],
+      initStatuses: [exited('i', 0)],
+      statuses: [running('app')],
+      previous: [...first, scheduled],
+      now: later,
+    });
     expect(second.map((c) => [c.type, c.status, c.lastTransitionTime])).toEqual([
       ['PodReadyToStartContainers', 'True', t],
       ['Initialized', 'True', later],

@@ -1,10 +1,7 @@
 // The pure part of the kubelet's status manager: pod phase and conditions from container statuses,
 // as generateAPIPodStatus does it (pkg/kubelet/kubelet_pods.go getPhase, pkg/kubelet/status/generate.go).
 
-export type ContainerState =
-  | { waiting: { reason: string; message?: string } }
-  | { running: { startedAt: string } }
-  | { terminated: TerminatedState };
+export type ContainerState = { waiting: { reason: string; message?: string } } | { running: { startedAt: string } } | { terminated: TerminatedState };
 
 export interface TerminatedState {
   exitCode: number;
@@ -135,13 +132,7 @@ export function podConditions(input: {
         ? make(type, true)
         : make(type, false, 'ContainersNotReady', `containers with unready status: [${unready.join(' ')}]`);
   const scheduled = input.previous.find((c) => c.type === 'PodScheduled');
-  return [
-    make('PodReadyToStartContainers', true),
-    initialized,
-    ready('Ready'),
-    ready('ContainersReady'),
-    ...(scheduled ? [scheduled] : []),
-  ];
+  return [make('PodReadyToStartContainers', true), initialized, ready('Ready'), ready('ContainersReady'), ...(scheduled ? [scheduled] : [])];
 }
 
 /** kubelet container restart rule (kuberuntime ShouldContainerBeRestarted for an exited container). */

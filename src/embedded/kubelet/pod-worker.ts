@@ -133,10 +133,13 @@ export class PodWorker {
 
   #schedule(labMs: number): void {
     if (this.#stopped) return;
-    const timer = this.node.clock.setTimeout(() => {
-      this.#timers.delete(timer);
-      this.trigger();
-    }, Math.max(0, labMs));
+    const timer = this.node.clock.setTimeout(
+      () => {
+        this.#timers.delete(timer);
+        this.trigger();
+      },
+      Math.max(0, labMs),
+    );
     this.#timers.add(timer);
   }
 
@@ -479,7 +482,9 @@ export class PodWorker {
     const list = (type: ContainerType): ContainerSpec[] => ((spec[specField[type]] ?? []) as ContainerSpec[]).filter((c) => c && typeof c.name === 'string');
     const init = list('init').map((c) => this.#statusOf(c, 'init'));
     const regular = list('regular').map((c) => this.#statusOf(c, 'regular'));
-    const ephemeral = list('ephemeral').filter((c) => this.#records.has(`ephemeral/${c.name}`)).map((c) => this.#statusOf(c, 'ephemeral'));
+    const ephemeral = list('ephemeral')
+      .filter((c) => this.#records.has(`ephemeral/${c.name}`))
+      .map((c) => this.#statusOf(c, 'ephemeral'));
     const restartPolicy = (spec['restartPolicy'] as RestartPolicy | undefined) ?? 'Always';
     const phase = getPhase({ initContainers: list('init').map((c) => c.name), containers: list('regular').map((c) => c.name), restartPolicy }, init, regular);
     try {

@@ -37,8 +37,7 @@ type Json = Record<string, unknown>;
 function secretDockerConfig(secret: KubeObject): DockerConfig | undefined {
   const data = (secret['data'] ?? {}) as Json;
   const type = secret['type'];
-  const raw =
-    type === 'kubernetes.io/dockerconfigjson' ? data['.dockerconfigjson'] : type === 'kubernetes.io/dockercfg' ? data['.dockercfg'] : undefined;
+  const raw = type === 'kubernetes.io/dockerconfigjson' ? data['.dockerconfigjson'] : type === 'kubernetes.io/dockercfg' ? data['.dockercfg'] : undefined;
   if (typeof raw !== 'string') return undefined;
   try {
     return parseDockerConfigJson(Buffer.from(raw, 'base64'));

@@ -49,7 +49,9 @@ describe('hostPath volumes on the embedded node', () => {
     expect(mountPodVolumes(vol('/var/lib/containerd', 'Directory'), host)).toHaveProperty('volumes');
     expect(mountPodVolumes(vol('/etc/hostname', 'Directory'), host)).toEqual({ failed: { volume: 'v', message: 'hostPath type check failed: /etc/hostname is not a directory' } });
     expect(mountPodVolumes(vol('/nope', 'File'), host)).toEqual({ failed: { volume: 'v', message: 'hostPath type check failed: /nope is not a file' } });
-    expect(mountPodVolumes(vol('/run/containerd/containerd.sock', 'Socket'), host)).toMatchObject({ failed: { message: 'hostPath type check failed: /run/containerd/containerd.sock is not a socket file' } });
+    expect(mountPodVolumes(vol('/run/containerd/containerd.sock', 'Socket'), host)).toMatchObject({
+      failed: { message: 'hostPath type check failed: /run/containerd/containerd.sock is not a socket file' },
+    });
     expect(mountPodVolumes(vol('/data/new', 'DirectoryOrCreate'), host)).toHaveProperty('volumes');
     expect(host.fs.stat('/data/new').type).toBe('dir');
     expect(mountPodVolumes(vol('/srv/plain'), host)).toHaveProperty('volumes');
@@ -59,7 +61,15 @@ describe('hostPath volumes on the embedded node', () => {
 
   it('a container sees the mount, read-only where asked, and `..` never leaves the node', async () => {
     const { host, imageFs } = await setup();
-    const mounted = mountPodVolumes({ volumes: [{ name: 'c', hostPath: { path: '/var/lib/containerd' } }, { name: 'scratch', emptyDir: {} }] }, host);
+    const mounted = mountPodVolumes(
+      {
+        volumes: [
+          { name: 'c', hostPath: { path: '/var/lib/containerd' } },
+          { name: 'scratch', emptyDir: {} },
+        ],
+      },
+      host,
+    );
     if (!('volumes' in mounted)) throw new Error('mount failed');
     const mounts = containerMounts(
       {
@@ -79,7 +89,7 @@ describe('hostPath volumes on the embedded node', () => {
       'containerd',
       'io.containerd.content.v1.content',
       'io.containerd.snapshotter.v1.overlayfs',
-      '! sh: can\'t create /host/containerd/f: Read-only file system',
+      "! sh: can't create /host/containerd/f: Read-only file system",
       "! cat: can't open '/host/containerd/../../etc/hostname': No such file or directory",
       'bin',
       'host',

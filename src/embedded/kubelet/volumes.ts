@@ -82,4 +82,3 @@ export function containerMounts(container: Record<string, unknown>, volumes: Rea
       ];
     });
 }
-

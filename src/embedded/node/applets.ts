@@ -298,7 +298,7 @@ async function tar(p: Proc, argsIn: string[], io: Io): Promise<number> {
     return 1;
   }
   if (!list && !has('O')) {
-    io.err("tar: the lab runtime extracts only to stdout (-O): it writes no files\n");
+    io.err('tar: the lab runtime extracts only to stdout (-O): it writes no files\n');
     return 1;
   }
   const file = o.flags.filter((x) => x.f === 'f').pop()?.v ?? '-';
@@ -340,7 +340,10 @@ async function tar(p: Proc, argsIn: string[], io: Io): Promise<number> {
       if (k === -1) continue;
       found.add(k);
     }
-    if (list) io.out(`${has('v') ? `${modeString(e.type, e.mode ?? 0)} root/root ${String(typeof e.content === 'string' ? Buffer.byteLength(e.content) : (e.content?.byteLength ?? 0)).padStart(9)} 1970-01-01 00:00:00 ` : ''}${name}${e.type === 'directory' ? '/' : ''}\n`);
+    if (list)
+      io.out(
+        `${has('v') ? `${modeString(e.type, e.mode ?? 0)} root/root ${String(typeof e.content === 'string' ? Buffer.byteLength(e.content) : (e.content?.byteLength ?? 0)).padStart(9)} 1970-01-01 00:00:00 ` : ''}${name}${e.type === 'directory' ? '/' : ''}\n`,
+      );
     else {
       if (has('v')) io.err(`${name}\n`);
       if (e.type === 'file' && e.content !== undefined) io.out(typeof e.content === 'string' ? e.content : new Uint8Array(e.content));
@@ -499,4 +502,3 @@ function find(p: Proc, args: string[], io: Io): number {
   for (const path of paths.length === 0 ? ['.'] : paths) walk(path, 0);
   return status;
 }
-

@@ -82,9 +82,7 @@ describe('validateContainerLogStatus (kubelet_pods.go)', () => {
   const status = (s: PodStatusForLogs['containerStatuses']): PodStatusForLogs => ({ containerStatuses: s ?? [] });
 
   it('reads the running instance, and previous = lastState.terminated', () => {
-    const st = status([
-      { name: 'c', containerID: 'containerd://two', state: { running: {} }, lastState: { terminated: { containerID: 'containerd://one' } } },
-    ]);
+    const st = status([{ name: 'c', containerID: 'containerd://two', state: { running: {} }, lastState: { terminated: { containerID: 'containerd://one' } } }]);
     expect(validateContainerLogStatus('p', st, 'c', false)).toBe('two');
     expect(validateContainerLogStatus('p', st, 'c', true)).toBe('one');
   });
@@ -94,9 +92,7 @@ describe('validateContainerLogStatus (kubelet_pods.go)', () => {
     expect(() => validateContainerLogStatus('p', running, 'c', true)).toThrow('previous terminated container "c" in pod "p" not found');
     expect(() => validateContainerLogStatus('p', running, 'x', false)).toThrow('container "x" in pod "p" is not available');
     const pulling = status([{ name: 'c', state: { waiting: { reason: 'ImagePullBackOff' } } }]);
-    expect(() => validateContainerLogStatus('p', pulling, 'c', false)).toThrow(
-      'container "c" in pod "p" is waiting to start: trying and failing to pull image',
-    );
+    expect(() => validateContainerLogStatus('p', pulling, 'c', false)).toThrow('container "c" in pod "p" is waiting to start: trying and failing to pull image');
     const errPull = status([{ name: 'c', state: { waiting: { reason: 'ErrImagePull' } } }]);
     expect(() => validateContainerLogStatus('p', errPull, 'c', false)).toThrow("is waiting to start: image can't be pulled");
     const creating = status([{ name: 'c', state: { waiting: { reason: 'ContainerCreating' } } }]);
@@ -104,9 +100,7 @@ describe('validateContainerLogStatus (kubelet_pods.go)', () => {
   });
 
   it('in CrashLoopBackOff both logs and logs --previous read the last terminated instance', () => {
-    const st = status([
-      { name: 'c', state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { containerID: 'containerd://three' } } },
-    ]);
+    const st = status([{ name: 'c', state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { containerID: 'containerd://three' } } }]);
     expect(validateContainerLogStatus('p', st, 'c', false)).toBe('three');
     expect(validateContainerLogStatus('p', st, 'c', true)).toBe('three');
   });
@@ -122,9 +116,7 @@ describe('readContainerLogs', () => {
     const second = store.create('two');
     second.write('stdout', 'from two\n');
     const st: PodStatusForLogs = {
-      containerStatuses: [
-        { name: 'c', containerID: 'containerd://two', state: { running: {} }, lastState: { terminated: { containerID: 'containerd://one' } } },
-      ],
+      containerStatuses: [{ name: 'c', containerID: 'containerd://two', state: { running: {} }, lastState: { terminated: { containerID: 'containerd://one' } } }],
     };
     expect(await collect(readContainerLogs(store, 'p', st, 'c', { previous: true }))).toBe('from one\n');
     second.close();

@@ -99,8 +99,7 @@ export class ContainerLog {
 
   /** `kubectl logs` semantics over this instance: tail, since, timestamps, limit, follow. */
   async *read(options: LogReadOptions = {}): AsyncGenerator<string> {
-    const since =
-      options.sinceTime ?? (options.sinceSeconds !== undefined ? this.#clock.now() - options.sinceSeconds * 1000 : undefined);
+    const since = options.sinceTime ?? (options.sinceSeconds !== undefined ? this.#clock.now() - options.sinceSeconds * 1000 : undefined);
     const tail = options.tailLines ?? -1;
     let seq = this.#firstSeq + (tail >= 0 ? Math.max(0, this.#lines.length - tail) : 0);
     let budget = options.limitBytes ?? Infinity;

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { expand, expandCommandAndArgs, expandEnv, mappingFuncFor } from './expansion.js';
 
 describe('expand (third_party/forked/golang/expansion)', () => {
-  const mapping = mappingFuncFor(new Map([['VAR_A', 'A'], ['VAR_B', 'B'], ['VAR_EMPTY', '']]));
+  const mapping = mappingFuncFor(
+    new Map([
+      ['VAR_A', 'A'],
+      ['VAR_B', 'B'],
+      ['VAR_EMPTY', ''],
+    ]),
+  );
   it.each([
     ['$(VAR_A)', 'A'],
     ['___$(VAR_B)___', '___B___'],

@@ -55,11 +55,7 @@ export function expandEnv(env: readonly EnvVar[], extra: ReadonlyMap<string, str
 }
 
 /** ExpandContainerCommandAndArgs (pkg/kubelet/container/helpers.go): $(VAR) in command and args from the container env. */
-export function expandCommandAndArgs(
-  command: readonly string[] | undefined,
-  args: readonly string[] | undefined,
-  env: readonly EnvVar[],
-): { command: string[]; args: string[] } {
+export function expandCommandAndArgs(command: readonly string[] | undefined, args: readonly string[] | undefined, env: readonly EnvVar[]): { command: string[]; args: string[] } {
   const mapping = mappingFuncFor(new Map(env.map((e) => [e.name, e.value])));
   return { command: (command ?? []).map((c) => expand(c, mapping)), args: (args ?? []).map((a) => expand(a, mapping)) };
 }

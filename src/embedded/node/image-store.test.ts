@@ -112,10 +112,7 @@ describe('ImageStore', () => {
     store.addImage('app:a', a);
     store.addImage('app:also-a', a);
     store.addImage('app:b', b);
-    expect(store.listImages().map((i) => i.repoTags)).toEqual([
-      ['docker.io/library/app:a', 'docker.io/library/app:also-a'],
-      ['docker.io/library/app:b'],
-    ]);
+    expect(store.listImages().map((i) => i.repoTags)).toEqual([['docker.io/library/app:a', 'docker.io/library/app:also-a'], ['docker.io/library/app:b']]);
     const removed = store.removeImage('app:a');
     expect(removed?.repoTags).toEqual(['docker.io/library/app:a', 'docker.io/library/app:also-a']);
     expect(store.getImageRef('app:also-a')).toBeUndefined();

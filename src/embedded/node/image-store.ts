@@ -121,7 +121,7 @@ function stringArray(value: unknown, where: string): string[] | undefined {
 
 function parseManifest(bytes: Uint8Array): { config: Descriptor; layers: Descriptor[] } {
   const m = parseJson(bytes, 'manifest');
-  if (typeof m.mediaType === 'string' && INDEX_TYPES.includes(m.mediaType) || Array.isArray(m.manifests)) {
+  if ((typeof m.mediaType === 'string' && INDEX_TYPES.includes(m.mediaType)) || Array.isArray(m.manifests)) {
     throw new ImageStoreError('manifest is an image index; resolve the platform manifest before adding the image');
   }
   if (m.mediaType !== undefined && m.mediaType !== OCI_MANIFEST && m.mediaType !== DOCKER_MANIFEST) {

@@ -16,7 +16,13 @@ describe('unpackRootfs', () => {
   it('unpacks gzip and plain tar layers in order, later layers winning', async () => {
     const { store, image } = await imageOf([
       await buildLayer([...busyboxEntries(), { type: 'file', path: 'etc/motd', content: 'lower\n' }]),
-      await buildLayer([{ type: 'file', path: 'etc/motd', content: 'upper\n' }, { type: 'file', path: 'flag.txt', content: 'FLAG{x}\n', mode: 0o600 }], 'none'),
+      await buildLayer(
+        [
+          { type: 'file', path: 'etc/motd', content: 'upper\n' },
+          { type: 'file', path: 'flag.txt', content: 'FLAG{x}\n', mode: 0o600 },
+        ],
+        'none',
+      ),
     ]);
     const fs = await unpackRootfs(image, store);
     expect(text(fs.readFile('/etc/motd'))).toBe('upper\n');

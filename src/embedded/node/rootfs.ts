@@ -13,9 +13,7 @@ import tar from 'tar-stream';
 import type { CachedImage, ImageStore } from './image-store.js';
 
 export type FsEntry =
-  | { type: 'file'; mode: number; content: Uint8Array }
-  | { type: 'dir'; mode: number; children: Map<string, FsEntry> }
-  | { type: 'symlink'; mode: number; target: string };
+  { type: 'file'; mode: number; content: Uint8Array } | { type: 'dir'; mode: number; children: Map<string, FsEntry> } | { type: 'symlink'; mode: number; target: string };
 
 export type FsErrorCode = 'ENOENT' | 'ENOTDIR' | 'EISDIR' | 'ELOOP' | 'EROFS';
 
@@ -195,10 +193,7 @@ export interface UnpackOptions {
 export const DEFAULT_MAX_ROOTFS_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_MAX_ROOTFS_ENTRIES = 200_000;
 
-const TAR_TYPES = [
-  'application/vnd.oci.image.layer.v1.tar',
-  'application/vnd.oci.image.layer.nondistributable.v1.tar',
-];
+const TAR_TYPES = ['application/vnd.oci.image.layer.v1.tar', 'application/vnd.oci.image.layer.nondistributable.v1.tar'];
 const GZIP_TYPES = [
   'application/vnd.oci.image.layer.v1.tar+gzip',
   'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
@@ -231,14 +226,7 @@ export async function unpackRootfs(image: CachedImage, store: ImageStore, option
   return fs;
 }
 
-async function applyLayer(
-  fs: RootFs,
-  blob: Uint8Array,
-  gzip: boolean,
-  diffId: string | undefined,
-  budget: { bytes: number; entries: number },
-  digest: string,
-): Promise<void> {
+async function applyLayer(fs: RootFs, blob: Uint8Array, gzip: boolean, diffId: string | undefined, budget: { bytes: number; entries: number }, digest: string): Promise<void> {
   const hash = createHash('sha256');
   const source = Readable.from([Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength)]);
   const plain = gzip ? source.pipe(createGunzip()) : source;

@@ -3,14 +3,7 @@ import { createLabClock, createManualClock, type LabClock } from '../clock.js';
 import { ContainerLog } from './container-logs.js';
 import { ImageStore, type ImageConfig } from './image-store.js';
 import { unpackRootfs, type RootFs } from './rootfs.js';
-import {
-  execFailedMessage,
-  failedToStartEventMessage,
-  resolveProcess,
-  startContainer,
-  type StartContainerRequest,
-  type StartResult,
-} from './runtime.js';
+import { execFailedMessage, failedToStartEventMessage, resolveProcess, startContainer, type StartContainerRequest, type StartResult } from './runtime.js';
 import { buildImage, buildLayer, busyboxEntries, type LayerEntry } from '../../../test/support/node-images.js';
 
 async function fsOf(entries: LayerEntry[]): Promise<RootFs> {
@@ -19,8 +12,7 @@ async function fsOf(entries: LayerEntry[]): Promise<RootFs> {
   return unpackRootfs(image, store);
 }
 
-const labImage = (): Promise<RootFs> =>
-  fsOf([...busyboxEntries(), { type: 'file', path: 'flag.txt', content: 'FLAG{secret}\n' }, { type: 'dir', path: 'data/' }]);
+const labImage = (): Promise<RootFs> => fsOf([...busyboxEntries(), { type: 'file', path: 'flag.txt', content: 'FLAG{secret}\n' }, { type: 'dir', path: 'data/' }]);
 
 function started(r: StartResult) {
   if (!r.started || !('handle' in r)) throw new Error(`expected the container to start: ${JSON.stringify(r)}`);
@@ -128,7 +120,7 @@ describe('sh -c', () => {
   const sh = async (script: string, env: { name: string; value: string }[] = []) => run(await labImage(), { command: ['sh', '-c', script], env });
 
   it('chains with ; && || and keeps $? per POSIX', async () => {
-    const r = await sh("cat /nope && echo not-here || echo recovered; echo \"status $?\"; false || echo 'or ran' && echo and-ran");
+    const r = await sh('cat /nope && echo not-here || echo recovered; echo "status $?"; false || echo \'or ran\' && echo and-ran');
     expect(r.out).toEqual(["! cat: can't open '/nope': No such file or directory", 'recovered', 'status 0', 'or ran', 'and-ran']);
     expect(r.exit.exitCode).toBe(0);
   });
@@ -173,7 +165,10 @@ describe('sleep and kill on the lab clock', () => {
     expect(h.running()).toBe(true);
     await clock.advance(1_000);
     const exit = await h.exited;
-    expect(log.lines().map((l) => [l.text, l.time])).toEqual([['a', 0], ['b', 10_000]]);
+    expect(log.lines().map((l) => [l.text, l.time])).toEqual([
+      ['a', 0],
+      ['b', 10_000],
+    ]);
     expect(exit).toMatchObject({ exitCode: 0, startedAt: 0, finishedAt: 10_000 });
   });
 

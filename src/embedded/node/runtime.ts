@@ -117,10 +117,7 @@ export interface StartError {
   finishedAt: number;
 }
 
-export type StartResult =
-  | { started: true; handle: ContainerHandle }
-  | { started: false; error: StartError }
-  | { started: false; createError: string };
+export type StartResult = { started: true; handle: ContainerHandle } | { started: false; error: StartError } | { started: false; createError: string };
 
 /** What decides the container's process: the image's config and the pod's command, args, env and workingDir. */
 export type ProcessInput = Pick<StartContainerRequest, 'imageConfig' | 'command' | 'args' | 'env' | 'workingDir' | 'hostname'>;

@@ -760,7 +760,10 @@ export function globRegExp(chars: readonly { c: string; pattern: boolean }[]): R
         re += '\\[';
         continue;
       }
-      let body = chars.slice(i + 1, close).map((x) => x.c).join('');
+      let body = chars
+        .slice(i + 1, close)
+        .map((x) => x.c)
+        .join('');
       if (body.startsWith('!')) body = `^${body.slice(1)}`;
       re += `[${body.replace(/\\/g, '\\\\')}]`;
       i = close;

@@ -33,9 +33,13 @@ export function checkName(name: string): void {
 
 export function checkDigest(value: string): Digest {
   if (!isDigest(value)) {
-    throw new RegistryError('DIGEST_INVALID', { digest: value.slice(0, 200) }, {
-      message: looksLikeDigest(value) ? 'unsupported digest algorithm' : 'invalid digest',
-    });
+    throw new RegistryError(
+      'DIGEST_INVALID',
+      { digest: value.slice(0, 200) },
+      {
+        message: looksLikeDigest(value) ? 'unsupported digest algorithm' : 'invalid digest',
+      },
+    );
   }
   return value;
 }

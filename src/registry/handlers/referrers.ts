@@ -10,7 +10,13 @@ export const referrers: RouteHandler<'name' | 'digest'> = async (ctx, params) =>
   const manifests = ctx.storage.referrers(params.name, digest).map((m) => {
     const body = JSON.parse(m.body.toString('utf8')) as { artifactType?: string; config?: { mediaType?: string }; annotations?: Record<string, string> };
     const artifactType = body.artifactType ?? body.config?.mediaType;
-    return { mediaType: m.mediaType, digest: m.digest, size: m.body.length, ...(artifactType ? { artifactType } : {}), ...(body.annotations ? { annotations: body.annotations } : {}) };
+    return {
+      mediaType: m.mediaType,
+      digest: m.digest,
+      size: m.body.length,
+      ...(artifactType ? { artifactType } : {}),
+      ...(body.annotations ? { annotations: body.annotations } : {}),
+    };
   });
   ctx.res.writeHead(200, { 'Content-Type': OCI_INDEX }).end(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests }));
 };

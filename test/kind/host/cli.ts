@@ -27,7 +27,11 @@ try {
     else {
       console.log(`kind:host: ${s.running ? 'running' : 'recorded but not answering'} (dockerd pid ${s.state.pid}, started ${s.state.startedAt} in ${s.state.startSeconds} s)`);
       console.log(`  runtime: ${s.state.droppedCapabilities.length > 0 ? `runc without ${s.state.droppedCapabilities.join(', ')}` : 'runc'}`);
-      console.log(`  host settings to restore: ${Object.entries(s.state.sysctls).map(([k, v]) => `${k.replaceAll('/', '.')}=${v}`).join(', ')}${s.state.createdDocker0 ? ', docker0' : ''}`);
+      console.log(
+        `  host settings to restore: ${Object.entries(s.state.sysctls)
+          .map(([k, v]) => `${k.replaceAll('/', '.')}=${v}`)
+          .join(', ')}${s.state.createdDocker0 ? ', docker0' : ''}`,
+      );
       if (s.running) console.log(`export DOCKER_HOST=${dockerHost}`);
     }
     process.exitCode = s.running ? 0 : 1;

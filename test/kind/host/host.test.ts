@@ -43,7 +43,10 @@ describe('the capability-dropping runtime wrapper', () => {
     const { wrapper } = await setUp();
     const bundle = path.join(dir, 'bundle');
     await execa('mkdir', [bundle]);
-    await writeFile(path.join(bundle, 'config.json'), JSON.stringify({ ociVersion: '1.0.2', process: { args: ['sh'], capabilities: allSets(['CAP_CHOWN', 'CAP_SYS_RESOURCE', 'CAP_BPF', 'CAP_SYS_ADMIN']) } }));
+    await writeFile(
+      path.join(bundle, 'config.json'),
+      JSON.stringify({ ociVersion: '1.0.2', process: { args: ['sh'], capabilities: allSets(['CAP_CHOWN', 'CAP_SYS_RESOURCE', 'CAP_BPF', 'CAP_SYS_ADMIN']) } }),
+    );
     const args = ['--root', '/run/x', '--log', '/run/x/log.json', 'create', '--bundle', bundle, '--pid-file', '/run/x/pid', 'ctr-1'];
     const r = await execa(wrapper, args, { reject: false });
     expect(r.exitCode, r.stderr).toBe(0);
@@ -75,19 +78,37 @@ describe('the capability-dropping runtime wrapper', () => {
 describe('iptables clean-up after dockerd', () => {
   // what dockerd 20.10 wrote on this machine (iptables -S), with a pre-existing rule of someone else's
   const filterAfter = [
-    '-P INPUT ACCEPT', '-P FORWARD DROP', '-P OUTPUT ACCEPT',
-    '-N DOCKER', '-N DOCKER-ISOLATION-STAGE-1', '-N DOCKER-ISOLATION-STAGE-2', '-N DOCKER-USER', '-N THEIRS',
-    '-A FORWARD -j DOCKER-USER', '-A FORWARD -j DOCKER-ISOLATION-STAGE-1',
-    '-A FORWARD -o docker0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT', '-A FORWARD -o docker0 -j DOCKER',
-    '-A FORWARD -i docker0 ! -o docker0 -j ACCEPT', '-A FORWARD -i docker0 -o docker0 -j ACCEPT',
+    '-P INPUT ACCEPT',
+    '-P FORWARD DROP',
+    '-P OUTPUT ACCEPT',
+    '-N DOCKER',
+    '-N DOCKER-ISOLATION-STAGE-1',
+    '-N DOCKER-ISOLATION-STAGE-2',
+    '-N DOCKER-USER',
+    '-N THEIRS',
+    '-A FORWARD -j DOCKER-USER',
+    '-A FORWARD -j DOCKER-ISOLATION-STAGE-1',
+    '-A FORWARD -o docker0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+    '-A FORWARD -o docker0 -j DOCKER',
+    '-A FORWARD -i docker0 ! -o docker0 -j ACCEPT',
+    '-A FORWARD -i docker0 -o docker0 -j ACCEPT',
     '-A FORWARD -i eth0 -j THEIRS',
-    '-A DOCKER-ISOLATION-STAGE-1 -i docker0 ! -o docker0 -j DOCKER-ISOLATION-STAGE-2', '-A DOCKER-ISOLATION-STAGE-1 -j RETURN',
-    '-A DOCKER-ISOLATION-STAGE-2 -o docker0 -j DROP', '-A DOCKER-ISOLATION-STAGE-2 -j RETURN', '-A DOCKER-USER -j RETURN',
+    '-A DOCKER-ISOLATION-STAGE-1 -i docker0 ! -o docker0 -j DOCKER-ISOLATION-STAGE-2',
+    '-A DOCKER-ISOLATION-STAGE-1 -j RETURN',
+    '-A DOCKER-ISOLATION-STAGE-2 -o docker0 -j DROP',
+    '-A DOCKER-ISOLATION-STAGE-2 -j RETURN',
+    '-A DOCKER-USER -j RETURN',
   ].join('\n');
   const natAfter = [
-    '-P PREROUTING ACCEPT', '-P INPUT ACCEPT', '-P OUTPUT ACCEPT', '-P POSTROUTING ACCEPT', '-N DOCKER',
-    '-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER', '-A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCKER',
-    '-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE', '-A DOCKER -i docker0 -j RETURN',
+    '-P PREROUTING ACCEPT',
+    '-P INPUT ACCEPT',
+    '-P OUTPUT ACCEPT',
+    '-P POSTROUTING ACCEPT',
+    '-N DOCKER',
+    '-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER',
+    '-A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCKER',
+    '-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE',
+    '-A DOCKER -i docker0 -j RETURN',
   ].join('\n');
   const before: IptablesSnapshot = {
     chains: { filter: ['THEIRS'], nat: [] },
@@ -102,20 +123,30 @@ describe('iptables clean-up after dockerd', () => {
       '-D FORWARD -o docker0 -j DOCKER',
       '-D FORWARD -i docker0 ! -o docker0 -j ACCEPT',
       '-D FORWARD -i docker0 -o docker0 -j ACCEPT',
-      '-F DOCKER', '-F DOCKER-ISOLATION-STAGE-1', '-F DOCKER-ISOLATION-STAGE-2', '-F DOCKER-USER',
-      '-X DOCKER', '-X DOCKER-ISOLATION-STAGE-1', '-X DOCKER-ISOLATION-STAGE-2', '-X DOCKER-USER',
+      '-F DOCKER',
+      '-F DOCKER-ISOLATION-STAGE-1',
+      '-F DOCKER-ISOLATION-STAGE-2',
+      '-F DOCKER-USER',
+      '-X DOCKER',
+      '-X DOCKER-ISOLATION-STAGE-1',
+      '-X DOCKER-ISOLATION-STAGE-2',
+      '-X DOCKER-USER',
       '-P FORWARD ACCEPT',
     ]);
     expect(cleanupCommands('nat', natAfter, before, ['docker0'])).toEqual([
       '-D PREROUTING -m addrtype --dst-type LOCAL -j DOCKER',
       '-D OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCKER',
       '-D POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE',
-      '-F DOCKER', '-X DOCKER',
+      '-F DOCKER',
+      '-X DOCKER',
     ]);
   });
 
   it('leaves chains that were there before up, and a docker0 it did not create', () => {
-    const theirs: IptablesSnapshot = { chains: { filter: ['DOCKER', 'DOCKER-ISOLATION-STAGE-1', 'DOCKER-ISOLATION-STAGE-2', 'DOCKER-USER', 'THEIRS'] }, policies: { filter: { FORWARD: 'DROP' } } };
+    const theirs: IptablesSnapshot = {
+      chains: { filter: ['DOCKER', 'DOCKER-ISOLATION-STAGE-1', 'DOCKER-ISOLATION-STAGE-2', 'DOCKER-USER', 'THEIRS'] },
+      policies: { filter: { FORWARD: 'DROP' } },
+    };
     expect(cleanupCommands('filter', filterAfter, theirs, [])).toEqual([]);
   });
 });

@@ -57,7 +57,6 @@ export async function readState(): Promise<HostState | undefined> {
   return JSON.parse(await readFile(statePath, 'utf8')) as HostState;
 }
 
-
 /** The dockerd with this pid is ours: its command line names our socket. */
 async function isOurDockerd(pid: number): Promise<boolean> {
   if (!alive(pid)) return false;
@@ -73,7 +72,11 @@ export async function engineAnswers(host: string, timeoutMs = 5000): Promise<boo
 /** dockerd processes on this machine that are not ours (another engine: we do not start a second one beside it). */
 async function foreignDockerds(ours?: number): Promise<number[]> {
   const r = await execa('pgrep', ['-x', 'dockerd'], { reject: false });
-  return r.stdout.split('\n').filter(Boolean).map(Number).filter((p) => p !== ours);
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map(Number)
+    .filter((p) => p !== ours);
 }
 
 async function iptablesSnapshot(): Promise<IptablesSnapshot> {

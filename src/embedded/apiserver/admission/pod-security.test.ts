@@ -59,7 +59,10 @@ describe('the PodSecurity plugin in the embedded admission chain (default-on, as
     const ns = { metadata: { name: 'x', labels: { 'pod-security.kubernetes.io/enforce': 'bogus' } } } as KubeObject;
     let error: unknown;
     try {
-      chain.validate({ operation: 'CREATE', group: '', resource: 'namespaces', subresource: '', name: 'x', namespace: '', kind: 'Namespace', object: ns }, { store: store({}), user });
+      chain.validate(
+        { operation: 'CREATE', group: '', resource: 'namespaces', subresource: '', name: 'x', namespace: '', kind: 'Namespace', object: ns },
+        { store: store({}), user },
+      );
     } catch (err) {
       error = err;
     }
@@ -68,7 +71,17 @@ describe('the PodSecurity plugin in the embedded admission chain (default-on, as
       code: 422,
       reason: 'Invalid',
       message: 'Namespace "x" is invalid: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "bogus": must be one of privileged, baseline, restricted',
-      details: { name: 'x', kind: 'Namespace', causes: [{ reason: 'FieldValueInvalid', field: 'metadata.labels[pod-security.kubernetes.io/enforce]', message: 'Invalid value: "bogus": must be one of privileged, baseline, restricted' }] },
+      details: {
+        name: 'x',
+        kind: 'Namespace',
+        causes: [
+          {
+            reason: 'FieldValueInvalid',
+            field: 'metadata.labels[pod-security.kubernetes.io/enforce]',
+            message: 'Invalid value: "bogus": must be one of privileged, baseline, restricted',
+          },
+        ],
+      },
     });
   });
 });

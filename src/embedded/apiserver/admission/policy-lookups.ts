@@ -57,16 +57,19 @@ export function policyLookups(store: ObjectStore, authorize: ServerAuthorize | u
       ? {
           authorize: (request) => {
             const { user, ...rest } = request;
-            const decision = authorize({ name: user.username, groups: user.groups ?? [] }, {
-              verb: rest.verb,
-              resourceRequest: rest.resourceRequest,
-              ...(rest.apiGroup !== undefined ? { apiGroup: rest.apiGroup } : {}),
-              ...(rest.resource !== undefined ? { resource: rest.resource } : {}),
-              ...(rest.subresource !== undefined ? { subresource: rest.subresource } : {}),
-              ...(rest.namespace !== undefined ? { namespace: rest.namespace } : {}),
-              ...(rest.name !== undefined ? { name: rest.name } : {}),
-              ...(rest.path !== undefined ? { path: rest.path } : {}),
-            });
+            const decision = authorize(
+              { name: user.username, groups: user.groups ?? [] },
+              {
+                verb: rest.verb,
+                resourceRequest: rest.resourceRequest,
+                ...(rest.apiGroup !== undefined ? { apiGroup: rest.apiGroup } : {}),
+                ...(rest.resource !== undefined ? { resource: rest.resource } : {}),
+                ...(rest.subresource !== undefined ? { subresource: rest.subresource } : {}),
+                ...(rest.namespace !== undefined ? { namespace: rest.namespace } : {}),
+                ...(rest.name !== undefined ? { name: rest.name } : {}),
+                ...(rest.path !== undefined ? { path: rest.path } : {}),
+              },
+            );
             // RBAC never denies outright: what it does not allow has no opinion (rbac.go Authorize).
             return { decision: decision.allowed ? 'Allow' : 'NoOpinion', reason: decision.reason };
           },
@@ -79,4 +82,3 @@ export function policyLookups(store: ObjectStore, authorize: ServerAuthorize | u
 export function servedVersion(group: string, resource: string): string {
   return resources.find((r) => r.group === group && r.resource === resource)?.version ?? 'v1';
 }
-

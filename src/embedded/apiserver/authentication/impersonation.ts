@@ -26,7 +26,12 @@ export function impersonatedUser(distinct: Headers, user: UserInfo, authorizer: 
   if (names.length === 0 && groups.length === 0 && uids.length === 0 && extras.length === 0) return user;
   if (names.length === 0) {
     // impersonation.go answers InternalError here (documented in docs/apiserver.md).
-    throw new StatusError({ code: 500, reason: 'InternalError', message: `Internal error occurred: requested ${describe(groups, uids, extras)} without impersonating a user`, details: { causes: [{ message: `requested ${describe(groups, uids, extras)} without impersonating a user` }] } });
+    throw new StatusError({
+      code: 500,
+      reason: 'InternalError',
+      message: `Internal error occurred: requested ${describe(groups, uids, extras)} without impersonating a user`,
+      details: { causes: [{ message: `requested ${describe(groups, uids, extras)} without impersonating a user` }] },
+    });
   }
   const check = (request: AuthorizationRequest): void => {
     const decision = authorizer.authorize(user, request);

@@ -32,7 +32,11 @@ describe('go-json: encoding/json scanner', () => {
 
 describe('decodeObject: typed decoding into the kind', () => {
   it('drops unknown fields and reports them, and duplicates, in document order', () => {
-    const out = decodeObject('{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a","name":"b"},"spec":{"foo":1,"containers":[{"name":"c","image":"x","imagePullPolcy":"Never"}]}}', 'json', pod);
+    const out = decodeObject(
+      '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a","name":"b"},"spec":{"foo":1,"containers":[{"name":"c","image":"x","imagePullPolcy":"Never"}]}}',
+      'json',
+      pod,
+    );
     expect(out).toEqual({
       ok: true,
       object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'b' }, spec: { containers: [{ name: 'c', image: 'x' }] } },
@@ -41,13 +45,23 @@ describe('decodeObject: typed decoding into the kind', () => {
     });
   });
 
-  it('reports the first type error as Go\'s UnmarshalTypeError', () => {
+  it("reports the first type error as Go's UnmarshalTypeError", () => {
     const out = decodeObject('{"spec":{"containers":[{"name":"c","ports":[{"containerPort":"80"}]}],"priority":99999999999}}', 'json', pod);
-    expect(out).toMatchObject({ ok: false, code: 400, message: 'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal string into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32' });
-    expect(decodeObject('{"spec":{"priority":2147483648}}', 'json', pod)).toMatchObject({ message: expect.stringContaining('cannot unmarshal number 2147483648 into Go struct field PodSpec.spec.priority of type int32') });
+    expect(out).toMatchObject({
+      ok: false,
+      code: 400,
+      message: 'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal string into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32',
+    });
+    expect(decodeObject('{"spec":{"priority":2147483648}}', 'json', pod)).toMatchObject({
+      message: expect.stringContaining('cannot unmarshal number 2147483648 into Go struct field PodSpec.spec.priority of type int32'),
+    });
     expect(decodeObject('{"spec":{"activeDeadlineSeconds":2147483648}}', 'json', pod)).toMatchObject({ ok: true });
-    expect(decodeObject('{"metadata":{"creationTimestamp":"soon"}}', 'json', pod)).toMatchObject({ message: expect.stringContaining('parsing time "soon" as "2006-01-02T15:04:05Z07:00"') });
-    expect(decodeObject('{"spec":{"containers":[{"resources":{"limits":{"cpu":"lots"}}}]}}', 'json', pod)).toMatchObject({ message: expect.stringContaining('quantities must match the regular expression') });
+    expect(decodeObject('{"metadata":{"creationTimestamp":"soon"}}', 'json', pod)).toMatchObject({
+      message: expect.stringContaining('parsing time "soon" as "2006-01-02T15:04:05Z07:00"'),
+    });
+    expect(decodeObject('{"spec":{"containers":[{"resources":{"limits":{"cpu":"lots"}}}]}}', 'json', pod)).toMatchObject({
+      message: expect.stringContaining('quantities must match the regular expression'),
+    });
   });
 
   it('turns null list elements into zero values and drops null fields', () => {

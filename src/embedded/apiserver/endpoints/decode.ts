@@ -65,7 +65,7 @@ export function yamlToJson(text: string): { json: string } | { error: string } {
     const docs = yaml.loadAll(text, undefined, options);
     value = docs[0] ?? null;
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
+    const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
     if (/maxDepth/.test(message)) return { error: `yaml: exceeded max depth of ${maxNestingDepth}` };
     return { error: `yaml: ${message}` };
   }

@@ -31,9 +31,7 @@ export function goQuoteChar(ch: string): string {
   return `'${ch}'`;
 }
 
-type Frame =
-  | { kind: 'object'; value: Record<string, unknown>; key: string | undefined }
-  | { kind: 'array'; value: unknown[] };
+type Frame = { kind: 'object'; value: Record<string, unknown>; key: string | undefined } | { kind: 'array'; value: unknown[] };
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isHex = (c: number): boolean => isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);

@@ -191,40 +191,40 @@ class Decoder {
       case 'any':
         return value;
       case 'string':
-        if (typeof value !== 'string') return this.failType(value, type, ctx), OMIT;
+        if (typeof value !== 'string') return (this.failType(value, type, ctx), OMIT);
         return value;
       case 'bool':
-        if (typeof value !== 'boolean') return this.failType(value, type, ctx), OMIT;
+        if (typeof value !== 'boolean') return (this.failType(value, type, ctx), OMIT);
         return value;
       case 'int':
       case 'intOrString': {
         if (type.t === 'intOrString' && typeof value === 'string') return value;
         const bits = type.t === 'int' ? type.bits : 32;
-        if (typeof value !== 'number') return this.failType(value, { t: 'int', bits }, ctx), OMIT;
+        if (typeof value !== 'number') return (this.failType(value, { t: 'int', bits }, ctx), OMIT);
         const literal = holder ? this.parsed.rawNumbers.get(holder)?.get(key) : undefined;
-        if (!intFits(literal ?? String(value), bits)) return this.failType(value, { t: 'int', bits }, ctx, literal ?? String(value)), OMIT;
+        if (!intFits(literal ?? String(value), bits)) return (this.failType(value, { t: 'int', bits }, ctx, literal ?? String(value)), OMIT);
         return value;
       }
       case 'time':
-        if (typeof value !== 'string') return this.failType(value, type, ctx), OMIT;
+        if (typeof value !== 'string') return (this.failType(value, type, ctx), OMIT);
         if (!rfc3339Re.test(value)) {
           this.fail(`parsing time ${goQuote(value)} as "2006-01-02T15:04:05Z07:00": cannot parse ${goQuote(value)} as "2006"`);
           return OMIT;
         }
         return value;
       case 'quantity': {
-        const literal = typeof value === 'number' ? (holder ? this.parsed.rawNumbers.get(holder)?.get(key) : undefined) ?? String(value) : value;
-        if (typeof literal !== 'string' || !quantityRe.test(literal.trim())) return this.fail(quantityError), OMIT;
+        const literal = typeof value === 'number' ? ((holder ? this.parsed.rawNumbers.get(holder)?.get(key) : undefined) ?? String(value)) : value;
+        if (typeof literal !== 'string' || !quantityRe.test(literal.trim())) return (this.fail(quantityError), OMIT);
         return literal.trim();
       }
       case 'bytes': {
-        if (typeof value !== 'string') return this.failType(value, type, ctx), OMIT;
+        if (typeof value !== 'string') return (this.failType(value, type, ctx), OMIT);
         const bad = base64Error(value);
-        if (bad !== undefined) return this.fail(`illegal base64 data at input byte ${bad}`), OMIT;
+        if (bad !== undefined) return (this.fail(`illegal base64 data at input byte ${bad}`), OMIT);
         return value.replace(/[\r\n]/g, '');
       }
       case 'array': {
-        if (!Array.isArray(value)) return this.failType(value, type, ctx), OMIT;
+        if (!Array.isArray(value)) return (this.failType(value, type, ctx), OMIT);
         const out: unknown[] = new Array(value.length);
         for (let i = 0; i < value.length; i++) {
           const item = this.value(type.of, value[i], { ...ctx, path: `${ctx.path}[${i}]` }, value, i);
@@ -233,7 +233,7 @@ class Decoder {
         return out;
       }
       case 'map': {
-        if (typeof value !== 'object' || Array.isArray(value)) return this.failType(value, type, ctx), OMIT;
+        if (typeof value !== 'object' || Array.isArray(value)) return (this.failType(value, type, ctx), OMIT);
         const out: Json = {};
         const dups = this.parsed.duplicates.get(value);
         for (const [k, item] of Object.entries(value as Json)) {

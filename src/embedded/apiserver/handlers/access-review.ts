@@ -15,8 +15,14 @@ export async function handleSelfSubjectAccessReview(ctx: RequestContext): Promis
   const ra = isObject(spec['resourceAttributes']) ? spec['resourceAttributes'] : undefined;
   const nra = isObject(spec['nonResourceAttributes']) ? spec['nonResourceAttributes'] : undefined;
   // validation/validation.go ValidateSelfSubjectAccessReviewSpec
-  if (ra && nra) throw newBadRequest('SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.nonResourceAttributes: Invalid value: "": cannot be specified in combination with resourceAttributes');
-  if (!ra && !nra) throw newBadRequest('SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified');
+  if (ra && nra)
+    throw newBadRequest(
+      'SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.nonResourceAttributes: Invalid value: "": cannot be specified in combination with resourceAttributes',
+    );
+  if (!ra && !nra)
+    throw newBadRequest(
+      'SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified',
+    );
   const decision = ra
     ? ctx.parts.authorize(ctx.user, {
         resourceRequest: true,

@@ -107,12 +107,20 @@ async function readObject(ctx: RequestContext, mode: FieldValidation): Promise<K
   const type = mediaType(ctx.req.headers['content-type']);
   if (type === protobufMediaType) {
     const decoded = decodeObjectBody(ctx.req.headers['content-type'], body, ctx.resource.kind);
-    const mismatch = decodeObject(JSON.stringify({ apiVersion: decoded.object['apiVersion'], kind: decoded.object['kind'] }), 'json', { ...expected(ctx), kind: ctx.resource.kind });
+    const mismatch = decodeObject(JSON.stringify({ apiVersion: decoded.object['apiVersion'], kind: decoded.object['kind'] }), 'json', {
+      ...expected(ctx),
+      kind: ctx.resource.kind,
+    });
     if (!mismatch.ok) throw decodeFailure(ctx, mismatch);
     return ensureMetadata(decoded.object);
   }
   if (type !== '' && type !== 'application/json' && type !== 'application/yaml') throw newUnsupportedMediaType(objectMediaTypes);
-  const outcome = await decodeBody(ctx.parts.decoder, { text: body.toString('utf8'), mediaType: type === 'application/yaml' ? 'yaml' : 'json', expect: expected(ctx), patch: false });
+  const outcome = await decodeBody(ctx.parts.decoder, {
+    text: body.toString('utf8'),
+    mediaType: type === 'application/yaml' ? 'yaml' : 'json',
+    expect: expected(ctx),
+    patch: false,
+  });
   if (outcome.ok !== true) throw decodeFailure(ctx, outcome);
   applyFieldValidation(ctx, outcome.strict, mode, (message) => newBadRequest(cannotBeHandled(expected(ctx), message)));
   return ensureMetadata(outcome.object);
@@ -334,7 +342,6 @@ async function deleteOptions(ctx: RequestContext): Promise<Json> {
   return options;
 }
 
-
 export async function handleDelete(ctx: RequestContext): Promise<void> {
   const { info, resource, parts, query } = ctx;
   const options = await deleteOptions(ctx);
@@ -367,7 +374,14 @@ export async function handleDelete(ctx: RequestContext): Promise<void> {
   });
   // registry store ReturnDeletedObject: some kinds answer the deleted object, the rest Status Success.
   if (strategyFor(resource).returnDeletedObject) ctx.respond(200, deleted);
-  else ctx.respond(200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: info.name, group: resource.group || undefined, kind: resource.resource, uid: deleted.metadata.uid } });
+  else
+    ctx.respond(200, {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Success',
+      details: { name: info.name, group: resource.group || undefined, kind: resource.resource, uid: deleted.metadata.uid },
+    });
 }
 
 /** DeleteOptions.gracePeriodSeconds, from the body or the query; negative or non-integer is 400. */

@@ -45,9 +45,6 @@ export function admissionPolicyStrategy(info: ResourceInfo & { kind: PolicyKind 
       return next;
     },
     validate: (object) => fieldErrors(kind, object),
-    validateUpdate: (object, old, subresource) => [
-      ...validateObjectMetaUpdate(object.metadata, old.metadata),
-      ...(subresource === 'status' ? [] : fieldErrors(kind, object)),
-    ],
+    validateUpdate: (object, old, subresource) => [...validateObjectMetaUpdate(object.metadata, old.metadata), ...(subresource === 'status' ? [] : fieldErrors(kind, object))],
   };
 }

@@ -2,4 +2,7 @@
 import { admissionPolicyStrategy } from './admission-policy-strategy.js';
 import { admissionRegistrationResource } from './types.js';
 
-export const mutatingAdmissionPolicies = admissionPolicyStrategy({ ...admissionRegistrationResource('mutatingadmissionpolicies', 'mutatingadmissionpolicy', 'MutatingAdmissionPolicy'), kind: 'MutatingAdmissionPolicy' });
+export const mutatingAdmissionPolicies = admissionPolicyStrategy({
+  ...admissionRegistrationResource('mutatingadmissionpolicies', 'mutatingadmissionpolicy', 'MutatingAdmissionPolicy'),
+  kind: 'MutatingAdmissionPolicy',
+});

@@ -2,4 +2,7 @@
 import { admissionPolicyStrategy } from './admission-policy-strategy.js';
 import { admissionRegistrationResource } from './types.js';
 
-export const mutatingAdmissionPolicyBindings = admissionPolicyStrategy({ ...admissionRegistrationResource('mutatingadmissionpolicybindings', 'mutatingadmissionpolicybinding', 'MutatingAdmissionPolicyBinding'), kind: 'MutatingAdmissionPolicyBinding' });
+export const mutatingAdmissionPolicyBindings = admissionPolicyStrategy({
+  ...admissionRegistrationResource('mutatingadmissionpolicybindings', 'mutatingadmissionpolicybinding', 'MutatingAdmissionPolicyBinding'),
+  kind: 'MutatingAdmissionPolicyBinding',
+});

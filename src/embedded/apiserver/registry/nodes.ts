@@ -4,7 +4,9 @@ import { validateObjectMeta, validateObjectMetaUpdate } from '../validation.js';
 import { coreResource, type ResourceStrategy } from './types.js';
 
 export const nodes: ResourceStrategy = {
-  info: coreResource('nodes', 'node', 'Node', false, { shortNames: ['no'], subresources: [
+  info: coreResource('nodes', 'node', 'Node', false, {
+    shortNames: ['no'],
+    subresources: [
       // Only GET is proxied here (configz); upstream's proxy also connects the other verbs.
       { name: 'proxy', kind: 'NodeProxyOptions', verbs: ['get'] },
       { name: 'status', kind: 'Node', verbs: ['get', 'patch', 'update'] },

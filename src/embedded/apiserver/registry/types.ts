@@ -44,5 +44,17 @@ export function rbacResource(resource: string, singular: string, kind: string, n
 
 /** An admissionregistration.k8s.io/v1 resource (cluster-scoped: the admission policies and their bindings). */
 export function admissionRegistrationResource(resource: string, singular: string, kind: string, extra: Partial<ResourceInfo> = {}): ResourceInfo {
-  return { group: 'admissionregistration.k8s.io', version: 'v1', resource, singular, kind, namespaced: false, verbs: crud, shortNames: [], categories: ['api-extensions'], subresources: [], ...extra };
+  return {
+    group: 'admissionregistration.k8s.io',
+    version: 'v1',
+    resource,
+    singular,
+    kind,
+    namespaced: false,
+    verbs: crud,
+    shortNames: [],
+    categories: ['api-extensions'],
+    subresources: [],
+    ...extra,
+  };
 }

@@ -2,4 +2,9 @@
 import { admissionPolicyStrategy } from './admission-policy-strategy.js';
 import { admissionRegistrationResource } from './types.js';
 
-export const validatingAdmissionPolicies = admissionPolicyStrategy({ ...admissionRegistrationResource('validatingadmissionpolicies', 'validatingadmissionpolicy', 'ValidatingAdmissionPolicy', { subresources: [{ name: 'status', kind: 'ValidatingAdmissionPolicy', verbs: ['get', 'patch', 'update'] }] }), kind: 'ValidatingAdmissionPolicy' });
+export const validatingAdmissionPolicies = admissionPolicyStrategy({
+  ...admissionRegistrationResource('validatingadmissionpolicies', 'validatingadmissionpolicy', 'ValidatingAdmissionPolicy', {
+    subresources: [{ name: 'status', kind: 'ValidatingAdmissionPolicy', verbs: ['get', 'patch', 'update'] }],
+  }),
+  kind: 'ValidatingAdmissionPolicy',
+});

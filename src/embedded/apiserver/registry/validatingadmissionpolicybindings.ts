@@ -2,4 +2,7 @@
 import { admissionPolicyStrategy } from './admission-policy-strategy.js';
 import { admissionRegistrationResource } from './types.js';
 
-export const validatingAdmissionPolicyBindings = admissionPolicyStrategy({ ...admissionRegistrationResource('validatingadmissionpolicybindings', 'validatingadmissionpolicybinding', 'ValidatingAdmissionPolicyBinding'), kind: 'ValidatingAdmissionPolicyBinding' });
+export const validatingAdmissionPolicyBindings = admissionPolicyStrategy({
+  ...admissionRegistrationResource('validatingadmissionpolicybindings', 'validatingadmissionpolicybinding', 'ValidatingAdmissionPolicyBinding'),
+  kind: 'ValidatingAdmissionPolicyBinding',
+});

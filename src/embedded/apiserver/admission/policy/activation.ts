@@ -55,8 +55,18 @@ export function admissionRequest(a: PolicyAttributes, matched: EquivalentResourc
 }
 
 const NAMESPACE_META_FIELDS = [
-  'name', 'generateName', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp',
-  'deletionGracePeriodSeconds', 'labels', 'annotations', 'finalizers',
+  'name',
+  'generateName',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'finalizers',
 ] as const;
 
 /** CreateNamespaceObject: a namespace with only the metadata fields above, its spec and status. */

@@ -30,9 +30,7 @@ const LIST_TYPES: Record<string, ListType> = {
   '.spec.topologySpreadConstraints': { map: ['topologyKey', 'whenUnsatisfiable'] },
   '.spec.schedulingGates': { map: ['name'] },
   '.spec.resourceClaims': { map: ['name'] },
-  ...Object.fromEntries(
-    ['containers', 'initContainers', 'ephemeralContainers'].flatMap((c) => Object.entries(containerLists).map(([k, t]) => [`.spec.${c}.*.${k}`, t])),
-  ),
+  ...Object.fromEntries(['containers', 'initContainers', 'ephemeralContainers'].flatMap((c) => Object.entries(containerLists).map(([k, t]) => [`.spec.${c}.*.${k}`, t]))),
 };
 
 /** Maps whose items are replaced as a whole (+mapType=atomic). */

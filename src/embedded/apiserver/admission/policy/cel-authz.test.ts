@@ -17,8 +17,16 @@ const lookups: PolicyLookups = {
   },
 };
 const request = (username: string): PolicyAttributes => ({
-  operation: 'CREATE', group: '', version: 'v1', resource: 'pods', subresource: '', kind: 'Pod', name: 'p', namespace: 'tenant-a',
-  object: { metadata: { name: 'p' }, spec: { containers: [] } }, userInfo: { username, groups: ['system:authenticated'] },
+  operation: 'CREATE',
+  group: '',
+  version: 'v1',
+  resource: 'pods',
+  subresource: '',
+  kind: 'Pod',
+  name: 'p',
+  namespace: 'tenant-a',
+  object: { metadata: { name: 'p' }, spec: { containers: [] } },
+  userInfo: { username, groups: ['system:authenticated'] },
 });
 const policy = (expression: string, messageExpression?: string): ValidatingAdmissionPolicy => ({
   metadata: { name: 'p' },
@@ -37,8 +45,15 @@ describe('authorizer', () => {
     expect(run(policy(canReadSecrets), 'admin1').allowed).toBe(true);
     expect(run(policy(canReadSecrets), 'admin2').allowed).toBe(false);
     expect(asked.at(-1)).toEqual({
-      user: { username: 'admin2', uid: '', groups: ['system:authenticated'] }, verb: 'get', resourceRequest: true,
-      apiGroup: '', apiVersion: '*', resource: 'secrets', subresource: '', namespace: 'tenant-a', name: '',
+      user: { username: 'admin2', uid: '', groups: ['system:authenticated'] },
+      verb: 'get',
+      resourceRequest: true,
+      apiGroup: '',
+      apiVersion: '*',
+      resource: 'secrets',
+      subresource: '',
+      namespace: 'tenant-a',
+      name: '',
     });
   });
 

@@ -6,7 +6,15 @@ import { fromCelValue, toCelInput } from './cel-values.js';
 import { COST_LIMIT_EXCEEDED } from './cost.js';
 
 const VALIDATING: CompileOptions = { hasParams: false, hasAuthorizer: true, patchTypes: false, variables: [] };
-const object = toCelInput({ metadata: { name: 'p', labels: { app: 'web' } }, spec: { containers: [{ name: 'a', image: 'reg/x:1', ports: [{ containerPort: 80 }] }, { name: 'b', image: 'reg/y' }] } });
+const object = toCelInput({
+  metadata: { name: 'p', labels: { app: 'web' } },
+  spec: {
+    containers: [
+      { name: 'a', image: 'reg/x:1', ports: [{ containerPort: 80 }] },
+      { name: 'b', image: 'reg/y' },
+    ],
+  },
+});
 
 function evaluate(expression: string, opts: CompileOptions = VALIDATING, limit?: number): unknown {
   const c = compileExpression(expression, opts);

@@ -13,8 +13,7 @@ const DYN_LIST = listType(CelScalar.DYN);
 
 /** CEL equality over the values policies handle (cross-type numeric equality as Kubernetes enables it). */
 export function celEquals(a: CelValue, b: CelValue): boolean {
-  const num = (v: unknown): number | undefined =>
-    typeof v === 'bigint' || typeof v === 'number' ? Number(v) : isCelUint(v) ? Number(v.value) : undefined;
+  const num = (v: unknown): number | undefined => (typeof v === 'bigint' || typeof v === 'number' ? Number(v) : isCelUint(v) ? Number(v.value) : undefined);
   const na = num(a);
   const nb = num(b);
   if (na !== undefined || nb !== undefined) return na !== undefined && nb !== undefined && na === nb;
@@ -127,9 +126,7 @@ const sets: CelFunc[] = [
 ];
 
 /** jsonpatch.escapeKey: RFC 6901 escaping of one JSON Pointer token (~ → ~0, / → ~1). */
-const jsonpatch: CelFunc[] = [
-  celFunc('jsonpatch.escapeKey', [CelScalar.STRING], CelScalar.STRING, (k) => k.replaceAll('~', '~0').replaceAll('/', '~1')),
-];
+const jsonpatch: CelFunc[] = [celFunc('jsonpatch.escapeKey', [CelScalar.STRING], CelScalar.STRING, (k) => k.replaceAll('~', '~0').replaceAll('/', '~1'))];
 
 /** Every function the policy environment adds to CEL's standard library. */
 export const kubernetesLibrary: readonly CelFunc[] = [...strings, ...regex, ...lists, ...sets, ...authzLibrary];

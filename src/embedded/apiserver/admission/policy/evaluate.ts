@@ -53,12 +53,7 @@ export function evaluatePolicies(a: PolicyAttributes, set: PolicySet, lookups: P
     if (result.denied) return { allowed: false, status: result.denied, warnings: [], auditAnnotations: {}, patchedObject: result.object };
     object = result.object;
   }
-  const validated = validatePolicies(
-    { ...a, object },
-    (set.validatingPolicies ?? []).map(defaultPolicy),
-    (set.validatingBindings ?? []).map(defaultBinding),
-    lookups,
-  );
+  const validated = validatePolicies({ ...a, object }, (set.validatingPolicies ?? []).map(defaultPolicy), (set.validatingBindings ?? []).map(defaultBinding), lookups);
   return {
     allowed: validated.denied === undefined,
     ...(validated.denied ? { status: validated.denied } : {}),

@@ -37,12 +37,18 @@ export const failurePolicyOf = (p: AnyPolicy): FailurePolicyType => p.spec.failu
 export function isExemptAdmissionConfigurationResource(a: PolicyAttributes): boolean {
   return (
     a.group === 'admissionregistration.k8s.io' &&
-    ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding'].includes(a.kind)
+    [
+      'ValidatingWebhookConfiguration',
+      'MutatingWebhookConfiguration',
+      'ValidatingAdmissionPolicy',
+      'ValidatingAdmissionPolicyBinding',
+      'MutatingAdmissionPolicy',
+      'MutatingAdmissionPolicyBinding',
+    ].includes(a.kind)
   );
 }
 
-const byName = (x: { metadata: { name?: string } }, y: { metadata: { name?: string } }): number =>
-  (x.metadata.name ?? '').localeCompare(y.metadata.name ?? '');
+const byName = (x: { metadata: { name?: string } }, y: { metadata: { name?: string } }): number => (x.metadata.name ?? '').localeCompare(y.metadata.name ?? '');
 
 /** NotFound text of the namespace lookup the selectors need (namespace/matcher.go GetNamespaceLabels). */
 const namespaceNotFound = (name: string): string => `namespaces "${name}" not found`;

@@ -21,8 +21,16 @@ const admin2 = { username: 'admin2', groups: ['system:authenticated'] };
 
 function create(namespace: string, spec: Record<string, unknown>, user = admin2): PolicyAttributes {
   return {
-    operation: 'CREATE', group: '', version: 'v1', resource: 'pods', subresource: '', kind: 'Pod',
-    name: 'pod', namespace, object: pod(namespace, spec), userInfo: user,
+    operation: 'CREATE',
+    group: '',
+    version: 'v1',
+    resource: 'pods',
+    subresource: '',
+    kind: 'Pod',
+    name: 'pod',
+    namespace,
+    object: pod(namespace, spec),
+    userInfo: user,
   };
 }
 
@@ -30,7 +38,19 @@ function create(namespace: string, spec: Record<string, unknown>, user = admin2)
 function debug(namespace: string, ephemeralPolicy: Policy): PolicyAttributes {
   const old = pod(namespace, { containers: [container('app', 'Always')] });
   const next = pod(namespace, { containers: [container('app', 'Always')], ephemeralContainers: [container('debugger', ephemeralPolicy)] });
-  return { operation: 'UPDATE', group: '', version: 'v1', resource: 'pods', subresource: 'ephemeralcontainers', kind: 'Pod', name: 'pod', namespace, object: next, oldObject: old, userInfo: admin2 };
+  return {
+    operation: 'UPDATE',
+    group: '',
+    version: 'v1',
+    resource: 'pods',
+    subresource: 'ephemeralcontainers',
+    kind: 'Pod',
+    name: 'pod',
+    namespace,
+    object: next,
+    oldObject: old,
+    userInfo: admin2,
+  };
 }
 
 const shapes: Record<string, PolicyAttributes> = {
@@ -57,23 +77,48 @@ type Outcome = 'denied' | 'allowed';
 const VALIDATING: { file: string; expected: Record<string, Outcome> }[] = [
   {
     file: 'require-always',
-    expected: { 'classic pod (IfNotPresent)': 'denied', 'init container (IfNotPresent)': 'denied', 'ephemeral container (kubectl debug, IfNotPresent)': 'denied', "Admin1's Always pod": 'allowed' },
+    expected: {
+      'classic pod (IfNotPresent)': 'denied',
+      'init container (IfNotPresent)': 'denied',
+      'ephemeral container (kubectl debug, IfNotPresent)': 'denied',
+      "Admin1's Always pod": 'allowed',
+    },
   },
   {
     file: 'gap-forgets-ephemeral-containers',
-    expected: { 'classic pod (IfNotPresent)': 'denied', 'init container (IfNotPresent)': 'denied', 'ephemeral container (kubectl debug, IfNotPresent)': 'allowed', "Admin1's Always pod": 'allowed' },
+    expected: {
+      'classic pod (IfNotPresent)': 'denied',
+      'init container (IfNotPresent)': 'denied',
+      'ephemeral container (kubectl debug, IfNotPresent)': 'allowed',
+      "Admin1's Always pod": 'allowed',
+    },
   },
   {
     file: 'gap-containers-only',
-    expected: { 'classic pod (IfNotPresent)': 'denied', 'init container (IfNotPresent)': 'allowed', 'ephemeral container (kubectl debug, IfNotPresent)': 'allowed', "Admin1's Always pod": 'allowed' },
+    expected: {
+      'classic pod (IfNotPresent)': 'denied',
+      'init container (IfNotPresent)': 'allowed',
+      'ephemeral container (kubectl debug, IfNotPresent)': 'allowed',
+      "Admin1's Always pod": 'allowed',
+    },
   },
   {
     file: 'gap-ignore-missing-param',
-    expected: { 'classic pod (IfNotPresent)': 'allowed', 'init container (IfNotPresent)': 'allowed', 'ephemeral container (kubectl debug, IfNotPresent)': 'allowed', "Admin1's Always pod": 'allowed' },
+    expected: {
+      'classic pod (IfNotPresent)': 'allowed',
+      'init container (IfNotPresent)': 'allowed',
+      'ephemeral container (kubectl debug, IfNotPresent)': 'allowed',
+      "Admin1's Always pod": 'allowed',
+    },
   },
   {
     file: 'gap-namespace-label-exemption',
-    expected: { 'classic pod (IfNotPresent)': 'denied', 'init container (IfNotPresent)': 'denied', 'ephemeral container (kubectl debug, IfNotPresent)': 'denied', "Admin1's Always pod": 'allowed' },
+    expected: {
+      'classic pod (IfNotPresent)': 'denied',
+      'init container (IfNotPresent)': 'denied',
+      'ephemeral container (kubectl debug, IfNotPresent)': 'denied',
+      "Admin1's Always pod": 'allowed',
+    },
   },
 ];
 
@@ -108,7 +153,12 @@ describe('the lab validating policies against the scenario shapes', () => {
   it('require-always exempts unchanged containers of a legacy pod, but not the same image under another name', () => {
     const set = policyFile('require-always');
     const legacy = pod('tenant-b', { containers: [container('app', 'IfNotPresent')] });
-    const relabel: PolicyAttributes = { ...shapes['classic pod (IfNotPresent)']!, operation: 'UPDATE', object: { ...legacy, metadata: { ...legacy.metadata, labels: { a: 'b' } } }, oldObject: legacy };
+    const relabel: PolicyAttributes = {
+      ...shapes['classic pod (IfNotPresent)']!,
+      operation: 'UPDATE',
+      object: { ...legacy, metadata: { ...legacy.metadata, labels: { a: 'b' } } },
+      oldObject: legacy,
+    };
     expect(evaluatePolicies(relabel, set, lookups()).allowed).toBe(true);
     const sameImage = debug('tenant-b', 'IfNotPresent');
     expect(evaluatePolicies(sameImage, set, lookups()).allowed).toBe(false);
@@ -116,7 +166,14 @@ describe('the lab validating policies against the scenario shapes', () => {
 
   it('gap-ignore-missing-param closes once the param exists', () => {
     const set = policyFile('gap-ignore-missing-param');
-    const params = { 'kube-system/image-pull-policy': { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'image-pull-policy', namespace: 'kube-system' }, data: { requiredPullPolicy: 'Always' } } };
+    const params = {
+      'kube-system/image-pull-policy': {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'image-pull-policy', namespace: 'kube-system' },
+        data: { requiredPullPolicy: 'Always' },
+      },
+    };
     const d = evaluatePolicies(shapes['init container (IfNotPresent)']!, set, lookups({}, params));
     expect(d.allowed).toBe(false);
     expect(d.status?.message).toMatch(/denied request: imagePullPolicy must be Always$/);

@@ -25,8 +25,7 @@ export interface EquivalentResource {
   resource: string;
 }
 
-const exactOrWildcard = (items: readonly string[] | undefined, requested: string): boolean =>
-  (items ?? []).some((i) => i === '*' || i === requested);
+const exactOrWildcard = (items: readonly string[] | undefined, requested: string): boolean => (items ?? []).some((i) => i === '*' || i === requested);
 
 function scopeMatches(rule: NamedRuleWithOperations, a: RequestResource): boolean {
   const isNamespace = a.group === '' && a.version === 'v1' && a.resource === 'namespaces';
@@ -62,8 +61,7 @@ export function ruleMatches(rule: NamedRuleWithOperations, a: RequestResource, r
   });
 }
 
-const nameMatches = (rule: NamedRuleWithOperations, name: string): boolean =>
-  (rule.resourceNames ?? []).length === 0 || (rule.resourceNames ?? []).includes(name);
+const nameMatches = (rule: NamedRuleWithOperations, name: string): boolean => (rule.resourceNames ?? []).length === 0 || (rule.resourceNames ?? []).includes(name);
 
 /** matchesResourceRules: the matched resource, or undefined. Equivalent resources are tried only under matchPolicy Equivalent. */
 function matchesResourceRules(
@@ -116,8 +114,7 @@ export function matchResources(m: MatchResources | undefined, a: RequestResource
   }
   const equivalents = ctx.equivalents ?? [];
   if (matchesResourceRules(criteria.excludeResourceRules ?? [], criteria.matchPolicy, a, equivalents)) return { matches: false };
-  const resource =
-    (criteria.resourceRules ?? []).length === 0 ? a : matchesResourceRules(criteria.resourceRules ?? [], criteria.matchPolicy, a, equivalents);
+  const resource = (criteria.resourceRules ?? []).length === 0 ? a : matchesResourceRules(criteria.resourceRules ?? [], criteria.matchPolicy, a, equivalents);
   if (!resource) return { matches: false };
   if (namespaceNotFound) return { matches: false, error: 'NamespaceNotFound' };
   return { matches: true, resource };

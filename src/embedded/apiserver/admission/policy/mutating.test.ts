@@ -7,16 +7,39 @@ import { evaluatePolicies, type PolicyLookups } from './evaluate.js';
 import type { MutatingAdmissionPolicy, MutatingAdmissionPolicyBinding, Mutation, ReinvocationPolicyType } from './types.js';
 
 const pod = {
-  apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'ns', labels: { app: 'web' } },
-  spec: { containers: [{ name: 'app', image: 'i:1', imagePullPolicy: 'IfNotPresent', ports: [{ containerPort: 80, protocol: 'TCP' }] }, { name: 'side', image: 's:1', imagePullPolicy: 'IfNotPresent' }] },
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'web', namespace: 'ns', labels: { app: 'web' } },
+  spec: {
+    containers: [
+      { name: 'app', image: 'i:1', imagePullPolicy: 'IfNotPresent', ports: [{ containerPort: 80, protocol: 'TCP' }] },
+      { name: 'side', image: 's:1', imagePullPolicy: 'IfNotPresent' },
+    ],
+  },
 };
-const attrs: PolicyAttributes = { operation: 'CREATE', group: '', version: 'v1', resource: 'pods', subresource: '', kind: 'Pod', name: 'web', namespace: 'ns', object: pod, userInfo: { username: 'u' } };
+const attrs: PolicyAttributes = {
+  operation: 'CREATE',
+  group: '',
+  version: 'v1',
+  resource: 'pods',
+  subresource: '',
+  kind: 'Pod',
+  name: 'web',
+  namespace: 'ns',
+  object: pod,
+  userInfo: { username: 'u' },
+};
 const lookups: PolicyLookups = { namespace: (n) => ({ metadata: { name: n } }), namespaceLabels: () => ({}) };
 
 const applyConfig = (expression: string): Mutation => ({ patchType: 'ApplyConfiguration', applyConfiguration: { expression } });
 const jsonPatch = (expression: string): Mutation => ({ patchType: 'JSONPatch', jsonPatch: { expression } });
 
-function map(name: string, mutations: Mutation[], extra: Partial<MutatingAdmissionPolicy['spec']> = {}, reinvocationPolicy: ReinvocationPolicyType = 'Never'): MutatingAdmissionPolicy {
+function map(
+  name: string,
+  mutations: Mutation[],
+  extra: Partial<MutatingAdmissionPolicy['spec']> = {},
+  reinvocationPolicy: ReinvocationPolicyType = 'Never',
+): MutatingAdmissionPolicy {
   return {
     metadata: { name },
     spec: { matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }] }, mutations, reinvocationPolicy, ...extra },
@@ -28,7 +51,13 @@ const run = (policies: MutatingAdmissionPolicy[], opts = {}) =>
 
 describe('ApplyConfiguration', () => {
   it('merges containers by name and maps by key, leaving every other field', () => {
-    const d = run([map('m', [applyConfig(`Object{metadata: Object.metadata{labels: {'forced': 'true'}}, spec: Object.spec{containers: [Object.spec.containers{name: 'side', imagePullPolicy: 'Always'}]}}`)])]);
+    const d = run([
+      map('m', [
+        applyConfig(
+          `Object{metadata: Object.metadata{labels: {'forced': 'true'}}, spec: Object.spec{containers: [Object.spec.containers{name: 'side', imagePullPolicy: 'Always'}]}}`,
+        ),
+      ]),
+    ]);
     expect(d.allowed).toBe(true);
     const out = d.patchedObject as typeof pod;
     expect(out.metadata.labels).toEqual({ app: 'web', forced: 'true' });
@@ -46,7 +75,9 @@ describe('ApplyConfiguration', () => {
     expect(d.allowed).toBe(false);
     expect(d.status?.code).toBe(403);
     expect(d.status?.reason).toBe('Invalid');
-    expect(d.status?.message).toBe("policy 'm' with binding 'm-binding' denied request: error applying patch: invalid ApplyConfiguration: may not mutate atomic arrays, maps or structs: .spec.tolerations");
+    expect(d.status?.message).toBe(
+      "policy 'm' with binding 'm-binding' denied request: error applying patch: invalid ApplyConfiguration: may not mutate atomic arrays, maps or structs: .spec.tolerations",
+    );
   });
 
   it('findAtomics walks into keyed lists', () => {
@@ -67,7 +98,13 @@ describe('ApplyConfiguration', () => {
 
 describe('JSONPatch', () => {
   it('applies the operations; jsonpatch.escapeKey escapes a label key', () => {
-    const d = run([map('m', [jsonPatch(`[JSONPatch{op: 'add', path: '/metadata/labels/' + jsonpatch.escapeKey('lab.example/forced'), value: 'yes'}, JSONPatch{op: 'replace', path: '/spec/containers/0/imagePullPolicy', value: 'Always'}]`)])]);
+    const d = run([
+      map('m', [
+        jsonPatch(
+          `[JSONPatch{op: 'add', path: '/metadata/labels/' + jsonpatch.escapeKey('lab.example/forced'), value: 'yes'}, JSONPatch{op: 'replace', path: '/spec/containers/0/imagePullPolicy', value: 'Always'}]`,
+        ),
+      ]),
+    ]);
     const out = d.patchedObject as typeof pod;
     expect(out.metadata.labels).toEqual({ app: 'web', 'lab.example/forced': 'yes' });
     expect(out.spec.containers[0]!.imagePullPolicy).toBe('Always');
@@ -81,7 +118,9 @@ describe('JSONPatch', () => {
 
   it('a patch that does not apply fails with the json-patch text', () => {
     const d = run([map('m', [jsonPatch(`[JSONPatch{op: 'add', path: '/spec/nothing/x', value: 1}]`)])]);
-    expect(d.status?.message).toBe(`policy 'm' with binding 'm-binding' denied request: JSON Patch: add operation does not apply: doc is missing path: "/spec/nothing/x": missing value`);
+    expect(d.status?.message).toBe(
+      `policy 'm' with binding 'm-binding' denied request: JSON Patch: add operation does not apply: doc is missing path: "/spec/nothing/x": missing value`,
+    );
   });
 });
 

@@ -109,7 +109,11 @@ export function mutatePolicies(
   let namespace: Json | undefined;
   if (a.namespace !== '' && !(a.kind === 'Namespace' && a.group === '')) {
     namespace = lookups.namespace(a.namespace);
-    if (!namespace) return { object, denied: new StatusError({ code: 404, reason: 'NotFound', details: { name: a.namespace, kind: 'namespaces' }, message: `namespaces "${a.namespace}" not found` }) };
+    if (!namespace)
+      return {
+        object,
+        denied: new StatusError({ code: 404, reason: 'NotFound', details: { name: a.namespace, kind: 'namespaces' }, message: `namespaces "${a.namespace}" not found` }),
+      };
   }
   reinvocation.beginPass(isReinvoke, object);
   const oldObject = a.oldObject === undefined ? null : toCelInput(a.oldObject);

@@ -31,7 +31,6 @@ export interface LabelSelector {
   matchExpressions?: LabelSelectorRequirement[];
 }
 
-
 /** RuleWithOperations; `resources` uses the rule grammar: `pods`, `pods/ephemeralcontainers`, `*`, `*\/*`, `pods/*`. */
 export interface NamedRuleWithOperations {
   resourceNames?: string[];

@@ -82,4 +82,3 @@ export function validateMatchResources(m: MatchResources | undefined, path: stri
   (m.excludeResourceRules ?? []).forEach((r, i) => errs.push(...validateRule(r, `${path}.excludeResourceRules[${i}]`, operations)));
   return errs;
 }
-

@@ -6,8 +6,20 @@ import { evaluatePolicies, type PolicyLookups } from './evaluate.js';
 import type { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding, ValidatingAdmissionPolicySpec, ValidationAction } from './types.js';
 
 const attrs: PolicyAttributes = {
-  operation: 'CREATE', group: '', version: 'v1', resource: 'pods', subresource: '', kind: 'Pod', name: '', namespace: 'tenant-b',
-  object: { apiVersion: 'v1', kind: 'Pod', metadata: { generateName: 'web-', labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'i:1', imagePullPolicy: 'IfNotPresent' }] } },
+  operation: 'CREATE',
+  group: '',
+  version: 'v1',
+  resource: 'pods',
+  subresource: '',
+  kind: 'Pod',
+  name: '',
+  namespace: 'tenant-b',
+  object: {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { generateName: 'web-', labels: { app: 'web' } },
+    spec: { containers: [{ name: 'app', image: 'i:1', imagePullPolicy: 'IfNotPresent' }] },
+  },
   userInfo: { username: 'admin2', groups: ['tenants'] },
 };
 const lookups: PolicyLookups = {
@@ -36,7 +48,11 @@ describe('validations', () => {
   });
 
   it('reason sets code: Forbidden 403, Unauthorized 401, RequestEntityTooLarge 413', () => {
-    for (const [reason, code] of [['Forbidden', 403], ['Unauthorized', 401], ['RequestEntityTooLarge', 413]] as const) {
+    for (const [reason, code] of [
+      ['Forbidden', 403],
+      ['Unauthorized', 401],
+      ['RequestEntityTooLarge', 413],
+    ] as const) {
       expect(run(policy({ validations: [{ expression: 'false', reason }] })).status?.code).toBe(code);
     }
   });
@@ -64,7 +80,10 @@ describe('validations', () => {
 
   it('variables are evaluated lazily and may refer to earlier ones', () => {
     const p = policy({
-      variables: [{ name: 'names', expression: 'object.spec.containers.map(c, c.name)' }, { name: 'count', expression: 'size(variables.names)' }],
+      variables: [
+        { name: 'names', expression: 'object.spec.containers.map(c, c.name)' },
+        { name: 'count', expression: 'size(variables.names)' },
+      ],
       validations: [{ expression: 'variables.count == 2', messageExpression: "'containers: ' + variables.names.join(',')" }],
     });
     expect(run(p).status?.message).toMatch(/denied request: containers: app$/);
@@ -97,23 +116,36 @@ describe('matchConditions, auditAnnotations, cost', () => {
     const v = [{ expression: 'false' }];
     expect(run(policy({ matchConditions: [{ name: 'only-admin1', expression: "request.userInfo.username == 'admin1'" }], validations: v })).allowed).toBe(true);
     const d = run(policy({ matchConditions: [{ name: 'bad', expression: 'object.nope' }], validations: v }));
-    expect(d.status?.message).toBe(`pods "web-" is forbidden: ValidatingAdmissionPolicy 'p' with binding 'b' denied request: expression 'object.nope' resulted in error: no such key: nope`);
+    expect(d.status?.message).toBe(
+      `pods "web-" is forbidden: ValidatingAdmissionPolicy 'p' with binding 'b' denied request: expression 'object.nope' resulted in error: no such key: nope`,
+    );
   });
 
   it('auditAnnotations publish <policy>/<key>; null or empty values are left out', () => {
-    const d = run(policy({ auditAnnotations: [{ key: 'user', valueExpression: 'request.userInfo.username' }, { key: 'none', valueExpression: 'null' }] }));
+    const d = run(
+      policy({
+        auditAnnotations: [
+          { key: 'user', valueExpression: 'request.userInfo.username' },
+          { key: 'none', valueExpression: 'null' },
+        ],
+      }),
+    );
     expect(d.auditAnnotations).toEqual({ 'p/user': 'admin2' });
   });
 
-  it('an expression past the per-call cost limit fails with cel-go\'s text', () => {
-    const big = 'object.spec.containers.map(c, [1,2,3,4,5,6,7,8,9,10].map(a, [1,2,3,4,5,6,7,8,9,10].map(b, [1,2,3,4,5,6,7,8,9,10].map(d, [1,2,3,4,5,6,7,8,9,10].map(e, [1,2,3,4,5,6,7,8,9,10].map(f, a + b + d + e + f))))))';
+  it("an expression past the per-call cost limit fails with cel-go's text", () => {
+    const big =
+      'object.spec.containers.map(c, [1,2,3,4,5,6,7,8,9,10].map(a, [1,2,3,4,5,6,7,8,9,10].map(b, [1,2,3,4,5,6,7,8,9,10].map(d, [1,2,3,4,5,6,7,8,9,10].map(e, [1,2,3,4,5,6,7,8,9,10].map(f, a + b + d + e + f))))))';
     const d = run(policy({ validations: [{ expression: `size(${big}) == 1` }] }));
     expect(d.status?.message).toContain('resulted in error: operation cancelled: actual cost limit exceeded');
   }, 120_000); // a million cost units take seconds on a loaded machine
 
   it('policies never judge the policy kinds themselves', () => {
     const own: PolicyAttributes = { ...attrs, group: 'admissionregistration.k8s.io', resource: 'validatingadmissionpolicies', kind: 'ValidatingAdmissionPolicy', namespace: '' };
-    const p = policy({ matchConstraints: { resourceRules: [{ apiGroups: ['*'], apiVersions: ['*'], operations: ['*'], resources: ['*'] }] }, validations: [{ expression: 'false' }] });
+    const p = policy({
+      matchConstraints: { resourceRules: [{ apiGroups: ['*'], apiVersions: ['*'], operations: ['*'], resources: ['*'] }] },
+      validations: [{ expression: 'false' }],
+    });
     expect(run(p, [binding(['Deny'])], own).allowed).toBe(true);
   });
 });

@@ -98,11 +98,7 @@ function validate(
 }
 
 /** The message of a failed validation: messageExpression if it yields a usable string, else message, else the expression. */
-function denialMessage(
-  v: ReturnType<typeof compileValidatingPolicy>['validations'][number],
-  activation: Parameters<typeof evaluateExpression>[1],
-  budget: Budget,
-): string {
+function denialMessage(v: ReturnType<typeof compileValidatingPolicy>['validations'][number], activation: Parameters<typeof evaluateExpression>[1], budget: Budget): string {
   let message = '';
   if (v.message) {
     let result: ReturnType<typeof evaluateExpression> | undefined;

@@ -47,9 +47,18 @@ describe('ValidatingAdmissionPolicy', () => {
   it('a variable may only use the variables before it', () => {
     const p: ValidatingAdmissionPolicy = {
       metadata: { name: 'p' },
-      spec: { matchConstraints: rules, variables: [{ name: 'a', expression: 'variables.b' }, { name: 'b', expression: '1' }], validations: [{ expression: 'variables.a == 1' }] },
+      spec: {
+        matchConstraints: rules,
+        variables: [
+          { name: 'a', expression: 'variables.b' },
+          { name: 'b', expression: '1' },
+        ],
+        validations: [{ expression: 'variables.a == 1' }],
+      },
     };
-    expect(messages(validateValidatingAdmissionPolicy(p))[0]).toMatch(/^spec\.variables\[0\]\.expression: Invalid value: "variables\.b": compilation failed: ERROR: <input>:1:10: undefined field 'b'/);
+    expect(messages(validateValidatingAdmissionPolicy(p))[0]).toMatch(
+      /^spec\.variables\[0\]\.expression: Invalid value: "variables\.b": compilation failed: ERROR: <input>:1:10: undefined field 'b'/,
+    );
   });
 });
 
@@ -76,7 +85,15 @@ describe('selectors', () => {
       spec: {
         policyName: 'p',
         validationActions: ['Deny'],
-        matchResources: { namespaceSelector: { matchExpressions: [{ key: 'a', operator: 'Within' as 'In', values: ['x'] }, { key: 'b', operator: 'In' }, { key: 'c', operator: 'Exists', values: ['y'] }] } },
+        matchResources: {
+          namespaceSelector: {
+            matchExpressions: [
+              { key: 'a', operator: 'Within' as 'In', values: ['x'] },
+              { key: 'b', operator: 'In' },
+              { key: 'c', operator: 'Exists', values: ['y'] },
+            ],
+          },
+        },
       },
     };
     expect(messages(validateValidatingAdmissionPolicyBinding(b))).toEqual([

@@ -46,7 +46,29 @@ function validateExpression(expression: string, opts: CompileOptions, path: stri
 }
 
 const CEL_IDENT = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
-const CEL_RESERVED = new Set(['true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if', 'import', 'let', 'loop', 'package', 'namespace', 'return', 'var', 'void', 'while']);
+const CEL_RESERVED = new Set([
+  'true',
+  'false',
+  'null',
+  'in',
+  'as',
+  'break',
+  'const',
+  'continue',
+  'else',
+  'for',
+  'function',
+  'if',
+  'import',
+  'let',
+  'loop',
+  'package',
+  'namespace',
+  'return',
+  'var',
+  'void',
+  'while',
+]);
 
 function validateMatchConditionsAndVariables(
   spec: { matchConditions?: { name: string; expression: string }[]; variables?: Variable[]; paramKind?: ParamKind },
@@ -123,7 +145,8 @@ export function validateValidatingAdmissionPolicy(input: ValidatingAdmissionPoli
     else if (/[\n\r]+/.test(msg)) errs.push(fieldInvalid(`${path}.message`, v.message, 'message must not contain line breaks'));
     if (v.reason !== undefined && !REASONS.includes(v.reason)) errs.push(fieldNotSupported(`${path}.reason`, v.reason, REASONS));
   });
-  if (annotations.length > MAX_AUDIT_ANNOTATIONS) errs.push(fieldInvalid('spec.auditAnnotations', annotations, `must not have more than ${MAX_AUDIT_ANNOTATIONS} auditAnnotations`));
+  if (annotations.length > MAX_AUDIT_ANNOTATIONS)
+    errs.push(fieldInvalid('spec.auditAnnotations', annotations, `must not have more than ${MAX_AUDIT_ANNOTATIONS} auditAnnotations`));
   const keys = new Set<string>();
   annotations.forEach((a, i) => {
     const path = `spec.auditAnnotations[${i}]`;
@@ -180,7 +203,11 @@ export function validateValidatingAdmissionPolicyBinding(input: ValidatingAdmiss
   });
   if (seen.has('Deny') && seen.has('Warn')) {
     errs.push(
-      fieldInvalid('spec.validationActions', actions, 'must not contain both Deny and Warn (repeating the same validation failure information in the API response and headers serves no purpose)'),
+      fieldInvalid(
+        'spec.validationActions',
+        actions,
+        'must not contain both Deny and Warn (repeating the same validation failure information in the API response and headers serves no purpose)',
+      ),
     );
   }
   if (seen.size === 0) errs.push(fieldRequired('spec.validationActions', 'at least one validation action is required'));
@@ -216,7 +243,8 @@ export function validateMutatingAdmissionPolicy(input: MutatingAdmissionPolicy):
     if (m[other]) errs.push(fieldInvalid(`${path}.${other}`, `{${other}}`, `must not be specified when patchType is ${m.patchType}`));
   });
   if (!spec.reinvocationPolicy) errs.push(fieldRequired('spec.reinvocationPolicy'));
-  else if (!REINVOCATION_POLICIES.includes(spec.reinvocationPolicy)) errs.push(fieldNotSupported('spec.reinvocationPolicy', spec.reinvocationPolicy, sorted(REINVOCATION_POLICIES)));
+  else if (!REINVOCATION_POLICIES.includes(spec.reinvocationPolicy))
+    errs.push(fieldNotSupported('spec.reinvocationPolicy', spec.reinvocationPolicy, sorted(REINVOCATION_POLICIES)));
   return errs;
 }
 
