@@ -151,7 +151,6 @@ function watchFanOut(t: Target, caPem: string, namespace: string, clients: numbe
       parentPort.postMessage(samples);
     })().catch((e) => parentPort.postMessage({ error: e.message }));
   `;
-  const workerSource = source.replace('{ ...w.pod, metadata: { ...w.pod.metadata, name } }', `(${podBody.toString()})(name)`);
   return new Promise((resolve, reject) => {
     const worker = new Worker(source, { eval: true, workerData: { url: t.url, token: t.token, name: t.name, caPem, namespace, clients, events, pod: podBody('') } });
     worker.once('message', (m: number[] | { error: string }) => {

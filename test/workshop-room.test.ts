@@ -42,7 +42,7 @@ describe('workshop room', () => {
   it('a profile switch starts every lab again under the new profile, with new kubeconfigs; --keep keeps the files', async () => {
     const dir = path.join(root, 'switch');
     const room = await startRoom({ attendees: 2, profile: 'none', dir, keep: true, timeScale: 10 });
-    let after: LabInfo[] = [];
+    let after: LabInfo[];
     try {
       const before = [await labJson(dir, 1), await labJson(dir, 2)];
       await room.switchProfile('always-pull-images');

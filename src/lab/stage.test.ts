@@ -1,4 +1,5 @@
 // The one stage and reset, against a real API server (the embedded one, through client-node over HTTPS).
+import { createServer, connect, type AddressInfo } from 'node:net';
 import { CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { scenarioPolicyManifests } from './admission-policies.js';
 import { parse, stringify } from 'yaml';
@@ -105,6 +106,29 @@ describe('the stage and the reset through the API', () => {
     const restored = await core.readNamespacedSecret({ name: PULL_SECRET_NAME, namespace: TENANT_A });
     expect(restored.type).toBe('kubernetes.io/dockerconfigjson');
     expect(Object.keys(parseDockerConfigJson(Buffer.from(restored.data!['.dockerconfigjson']!, 'base64')))).toEqual(['127.0.0.1:5000']);
+  });
+  it('a reset cut short by lost connections runs again and completes (a kind API server restarting under load)', async () => {
+    const kubeconfig = parse(admin) as { clusters: { cluster: { server: string } }[] };
+    const upstream = Number(new URL(kubeconfig.clusters[0]!.cluster.server).port);
+    // a TCP proxy that drops the first connections, as a kube-apiserver going down and coming back does
+    let drops = 3;
+    const proxy = createServer((socket) => {
+      if (drops-- > 0) return void socket.destroy();
+      const up = connect(upstream, '127.0.0.1');
+      socket.pipe(up).pipe(socket);
+      up.on('error', () => socket.destroy());
+      socket.on('error', () => up.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    try {
+      for (const c of kubeconfig.clusters) c.cluster.server = `https://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      await core.createNamespacedPod({ namespace: TENANT_B, body: { metadata: { name: 'late' }, spec: { containers: [{ name: 'c', image: '127.0.0.1:5000/public/hello:1' }] } } });
+      await resetStage(stringify(kubeconfig), { profile: 'none', pullSecret });
+      expect(drops).toBeLessThan(0);
+      expect((await core.listNamespacedPod({ namespace: TENANT_B })).items).toEqual([]);
+    } finally {
+      proxy.close();
+    }
   });
   it("reset removes the policies and RBAC a scenario applied, keeps the profile's, and restores the tenant namespaces' labels", async () => {
     await applyManifests(admin, admissionPolicyManifests('validating-admission-policy'));

@@ -129,14 +129,31 @@ export interface ResetOptions {
   deadlineMs?: number;
 }
 
+/** A connection lost before the answer: the API server restarting (a kind control plane starved of CPU does). */
+const CONNECTION_LOST = /ECONNRESET|ECONNREFUSED|EPIPE|socket hang up|socket disconnected/i;
+const RESET_ATTEMPTS = 5;
+
 /**
  * Back to the stage through the API: scenario namespaces go (their objects first, so a server without a namespace
  * controller leaves nothing behind), tenants' pods go at once and the reset waits until they are gone, extra
  * secrets and service accounts go, the default ServiceAccount loses added pull secrets, ImagePullSecret1 is restored,
  * the policies and RBAC a scenario applied go, and the tenant namespaces get the profile's labels back.
  * Events are cleared by clearEvents, after the node side (whose container stops still report events).
+ * The reset is idempotent: one cut short by a lost connection runs again (a few attempts, further apart each time).
  */
 export async function resetStage(adminKubeconfig: string, options: ResetOptions): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await resetOnce(adminKubeconfig, options);
+    } catch (error) {
+      const lost = error instanceof Error && CONNECTION_LOST.test(`${(error as { code?: string }).code ?? ''} ${error.message}`);
+      if (attempt >= RESET_ATTEMPTS || !lost) throw error;
+      await new Promise((r) => setTimeout(r, 2_000 * attempt));
+    }
+  }
+}
+
+async function resetOnce(adminKubeconfig: string, options: ResetOptions): Promise<void> {
   const core = client(adminKubeconfig).makeApiClient(CoreV1Api);
   const keep = new Set([...SYSTEM_NAMESPACES, ...TENANT_NAMESPACES]);
   // one list per kind, side by side: a reset of a clean lab costs four requests

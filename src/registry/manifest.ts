@@ -1,7 +1,7 @@
 // Validation of pushed manifests (OCI image-spec manifest.md, image-index.md; Docker schema2 and manifest list).
 import { isDigest, type Digest } from './digest.js';
 import { RegistryError } from './errors.js';
-import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, isIndexMediaType, isManifestMediaType, OCI_INDEX, OCI_MANIFEST, type ManifestMediaType } from './media-types.js';
+import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, isIndexMediaType, isManifestMediaType, OCI_INDEX, OCI_MANIFEST } from './media-types.js';
 
 export interface Descriptor {
   mediaType: string;

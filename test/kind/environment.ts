@@ -7,7 +7,7 @@ import { buildKindImages } from '../../fidelity/kind-node/build.js';
 import { engineImageId } from '../../fidelity/kind-node/images.js';
 import { readKindImagesManifest, type KindImagesManifest } from '../../fidelity/kind-node/manifest.js';
 import type { KindImages } from '../../src/kind/names.js';
-import { dockerHost, down, engineAnswers, EngineImpossible, readState, up } from './host/host.js';
+import { dockerHost, down, engineAnswers, readState, up } from './host/host.js';
 
 export interface LiveEnvironment {
   images: KindImages;

@@ -5,7 +5,7 @@ import type { UserInfo } from '../authn.js';
 import type { AuthorizationRequest as ServerAuthorizationRequest } from '../handlers/context.js';
 import { findKind, findResource, resources } from '../resources.js';
 import type { KubeObject, ObjectStore } from '../store.js';
-import type { PolicyAttributes, PolicyLookups } from './policy/evaluate.js';
+import type { PolicyLookups } from './policy/evaluate.js';
 import { labelSelectorMatches } from './policy/label-selector.js';
 import type { MutatingAdmissionPolicy, MutatingAdmissionPolicyBinding, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from './policy/types.js';
 
