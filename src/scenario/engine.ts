@@ -528,6 +528,8 @@ function samePolicy(policies: (string | undefined)[]): Observed['pullPolicy'] {
 }
 
 function refused(outcome: { ok: false; refusal: { code: number; reason: string; message: string } }): Observed {
+  // no answer is not a refusal: the step fails with what happened, never reads as "denied"
+  if (outcome.refusal.code === 0) throw new Error(`the API server did not answer: ${outcome.refusal.message}`);
   return { admission: 'denied', admissionMessage: outcome.refusal.message, apiStatus: { code: outcome.refusal.code, reason: outcome.refusal.reason } };
 }
 
