@@ -94,7 +94,8 @@ function mutated(kind: string): fc.Arbitrary<string> {
       const object = base();
       const text = JSON.stringify(object);
       if (how === 'truncate') return text.slice(0, n % text.length);
-      if (how === 'duplicate') return text.replace('"metadata":{', `"metadata":{"name":${JSON.stringify(String(junk))},`);
+      // junk as text without String(): a generated object may have its own toString/valueOf
+      if (how === 'duplicate') return text.replace('"metadata":{', `"metadata":{"name":${JSON.stringify(JSON.stringify(junk) ?? 'undefined')},`);
       if (how === 'nest') return text.replace('"metadata"', `"x":${'['.repeat(9_990 + (n % 20))}${']'.repeat(9_990 + (n % 20))},"metadata"`);
       let node: Record<string, unknown> = object;
       const keys = [...Object.keys(object), ...path];
