@@ -205,11 +205,17 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
     const setupNow = setup;
     for (const profile of profiles) {
       const name = clusterName(profile);
+      // when this cluster's turn to be created comes (slots.ts): its node exists only from then on
+      let turnCame!: () => void;
+      const creationStarted = new Promise<void>((resolve) => (turnCame = resolve));
       const creation = handled(
         setupNow.then(async (s) => {
           const mirrors = await mirrorMounts(profile, s.traits);
           const config = renderKindConfig(profile, { workers, nodeImage: images.node, host: s.host, builtinCni: s.traits.builtinCni, mirrors });
-          return s.creating(() => step(profile, `Creating cluster ${name}`, () => ensureCluster(name, workers, config, start.signal)));
+          return s.creating(() => {
+            turnCame();
+            return step(profile, `Creating cluster ${name}`, () => ensureCluster(name, workers, config, start.signal));
+          });
         }),
       );
       // the registries join the kind network as soon as the first `kind create cluster` has made it (kind network.go)
@@ -230,6 +236,8 @@ export function createKindBackend(options: KindBackendOptions = {}): KindBackend
           const s = await setupNow;
           if (!needsMirror(profile, s.traits)) return;
           const reg = await registries;
+          // the export reads this cluster's node: wait for its creation to begin, not for a queue of others
+          await Promise.race([creationStarted, creation]);
           const node = `${name}-control-plane`;
           // every cluster runs the same node image: export its system images once, from the first node that has them
           systemImages ??= handled(
