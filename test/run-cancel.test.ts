@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { PROFILE_NAMES } from '../src/lab/profiles.js';
+import { loadBuiltInCatalogue } from '../src/scenario/catalogue.js';
 
 const bin = path.resolve('bin/image-heist.js');
 
@@ -21,10 +23,12 @@ describe('run, cancelled', () => {
     child.kill('SIGINT');
     const result = await child;
     expect(result.exitCode).toBe(130);
-    expect(result.all).toMatch(/\nscenario\s+none/);
-    // nothing after the matrix: a scenario left running reports no more
-    expect(result.all!.trimEnd()).toMatch(/\d+ passed, \d+ failed$/);
-    expect(result.all).not.toMatch(/56 passed/);
+    // the partial matrix: the profiles with a result so far (the fastest first: a policy refuses at admission)
+    expect(result.all).toMatch(/\nscenario\s+[a-z-]+/);
+    // nothing after the matrix: a scenario left running reports no more, and not every run happened
+    const [, passed, failed] = /(\d+) passed, (\d+) failed$/.exec(result.all!.trimEnd()) ?? [];
+    expect(passed).toBeDefined();
+    expect(Number(passed) + Number(failed)).toBeLessThan((await loadBuiltInCatalogue()).length * PROFILE_NAMES.length);
     expect(result.all).not.toMatch(/unexpected error/);
     // tsx keeps its transform cache there (tsx-<uid>)
     expect((await readdir(tmp)).filter((n) => !n.startsWith('tsx-'))).toEqual([]);
