@@ -4,11 +4,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runUp } from '../src/embedded/up.js';
 import type { LabInfo } from '../src/lab/backend.js';
 import type { ProfileName } from '../src/lab/profiles.js';
+import { admin1RunsTheSecretImage, admin2RunsTheCachedImage } from './support/story.js';
 import { flat, killSessions, paneWith, sendKeys, sleep, startApp } from './support/tmux.js';
 
 afterEach(killSessions);
@@ -34,20 +34,6 @@ async function startLab(profile: ProfileName, dir: string): Promise<{ info: LabI
   return { info, stop: async () => (abort.abort(), await up) };
 }
 
-/** Admin1's pod with the pull secret, then Admin2's with IfNotPresent on the same node: the attack. */
-async function attack(info: LabInfo): Promise<void> {
-  const kubectl = (context: string, args: string[]) => execa('kubectl', ['--kubeconfig', info.kubeconfig, '--context', context, ...args]);
-  const node = info.nodes[0]!;
-  await kubectl('admin1', [
-    'run',
-    'pod1',
-    `--image=${info.images.secret}`,
-    `--overrides={"spec":{"nodeName":"${node}","imagePullSecrets":[{"name":"${info.tenants.admin1.pullSecret}"}]}}`,
-  ]);
-  await kubectl('admin1', ['wait', '--for=condition=Ready', 'pod/pod1', '--timeout=30s']);
-  await kubectl('admin2', ['run', 'pod2', `--image=${info.images.secret}`, '--image-pull-policy=IfNotPresent', `--overrides={"spec":{"nodeName":"${node}"}}`]);
-}
-
 /** Presses a key, once per chapter, until the header shows chapter N. */
 async function goTo(session: string, chapter: number, key: 'n' | 'p'): Promise<string> {
   const at = (p: string) => Number(/tutorial ▸ (\d)\/8/.exec(p)?.[1] ?? 0);
@@ -67,7 +53,8 @@ async function doTask(profile: ProfileName, chapter: number, size: { columns: nu
   const { session } = await startApp(['tutorial', '--dir', dir], size);
   await goTo(session, chapter, 'n');
   await paneWith(session, (p) => p.includes('watching the cluster: not yet'), 40_000);
-  await attack(lab.info);
+  await admin1RunsTheSecretImage(lab.info);
+  await admin2RunsTheCachedImage(lab.info);
   return { lab, session, done: await paneWith(session, (p) => p.includes('☑ DONE'), 60_000) };
 }
 

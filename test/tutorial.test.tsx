@@ -12,6 +12,7 @@ import type { LabInfo } from '../src/lab/backend.js';
 import { loadChapters } from '../src/tutorial/chapters.js';
 import { readLabSnapshot } from '../src/tutorial/lab-snapshot.js';
 import { TutorialApp } from '../src/ui/TutorialApp.js';
+import { admin1RunsTheSecretImage, admin2RunsTheCachedImage } from './support/story.js';
 
 const chapters = await loadChapters();
 const size = { columns: 100, rows: 30 };
@@ -97,19 +98,11 @@ describe('tutorial', () => {
       app.stdin.write('n');
       await frameWith(app, (f) => f.includes('3/8') && f.includes('watching the cluster: not yet'));
 
-      const kubectl = (context: string, args: string[]) => execa('kubectl', ['--kubeconfig', info.kubeconfig, '--context', context, ...args]);
-      const node = info.nodes[0]!;
-      await kubectl('admin1', [
-        'run',
-        'pod1',
-        `--image=${info.images.secret}`,
-        `--overrides={"spec":{"nodeName":"${node}","imagePullSecrets":[{"name":"${info.tenants.admin1.pullSecret}"}]}}`,
-      ]);
-      await kubectl('admin1', ['wait', '--for=condition=Ready', 'pod/pod1', '--timeout=20s']);
+      await admin1RunsTheSecretImage(info);
       // Admin1's pod alone does not tick the task
       await new Promise((r) => setTimeout(r, 400));
       expect(app.lastFrame()).toContain('☐ TASK');
-      await kubectl('admin2', ['run', 'pod2', `--image=${info.images.secret}`, '--image-pull-policy=IfNotPresent', `--overrides={"spec":{"nodeName":"${node}"}}`]);
+      await admin2RunsTheCachedImage(info);
       const frame = await frameWith(app, (f) => f.includes('☑ DONE'));
       expect(flat(frame)).toContain(`tenant-b/pod2 printed ${info.flag}`);
       expect(frame).not.toContain(info.registry.password);

@@ -9,9 +9,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LabInfo } from '../src/lab/backend.js';
+import { admin1RunsTheSecretImage, admin2RunsTheCachedImage, labKubectl } from './support/story.js';
 import { killSessions, paneWith, sendKeys, sleep, startApp } from './support/tmux.js';
 
 afterEach(killSessions);
@@ -25,17 +25,9 @@ afterAll(async () => {
 });
 
 async function attack(info: LabInfo): Promise<void> {
-  const kubectl = (context: string, args: string[]) => execa('kubectl', ['--kubeconfig', info.kubeconfig, '--context', context, ...args]);
-  const node = info.nodes[0]!;
-  await kubectl('admin1', [
-    'run',
-    'pod1',
-    `--image=${info.images.secret}`,
-    `--overrides={"spec":{"nodeName":"${node}","imagePullSecrets":[{"name":"${info.tenants.admin1.pullSecret}"}]}}`,
-  ]);
-  await kubectl('admin1', ['wait', '--for=condition=Ready', 'pod/pod1', '--timeout=60s']);
-  await kubectl('admin2', ['run', 'pod2', `--image=${info.images.secret}`, '--image-pull-policy=IfNotPresent', `--overrides={"spec":{"nodeName":"${node}"}}`]);
-  await kubectl('admin2', ['wait', '--for=condition=Ready', 'pod/pod2', '--timeout=60s']);
+  await admin1RunsTheSecretImage(info);
+  await admin2RunsTheCachedImage(info);
+  await labKubectl(info)('admin2', ['wait', '--for=condition=Ready', 'pod/pod2', '--timeout=60s']);
 }
 
 const rowOf = (pane: string, attendee: number): string => pane.split('\n').find((l) => l.includes(`attendee-${attendee} `)) ?? '';
