@@ -277,38 +277,19 @@ describe.skipIf(reason !== undefined).each(profilesUnderTest)('profile %s: real 
       await s.namespaceCreated('proto');
       return r;
     });
-    await rec.compare('kubectl create secret docker-registry -o json', (s) =>
-      k(
-        s,
-        [
-          'create',
-          'secret',
-          'docker-registry',
-          'image-pull-secret-1',
-          '-n',
-          'tenant-a',
-          '--docker-server=127.0.0.1:5000',
-          '--docker-username=admin1',
-          `--docker-password=${password}`,
-          '-o',
-          'json',
-        ],
-        { output: 'json' },
-      ),
-    );
-    await rec.compare('kubectl create secret docker-registry (again: AlreadyExists)', (s) =>
-      k(s, [
-        'create',
-        'secret',
-        'docker-registry',
-        'image-pull-secret-1',
-        '-n',
-        'tenant-a',
-        '--docker-server=127.0.0.1:5000',
-        '--docker-username=admin1',
-        `--docker-password=${password}`,
-      ]),
-    );
+    const createPullSecret = [
+      'create',
+      'secret',
+      'docker-registry',
+      'image-pull-secret-1',
+      '-n',
+      'tenant-a',
+      '--docker-server=127.0.0.1:5000',
+      '--docker-username=admin1',
+      `--docker-password=${password}`,
+    ];
+    await rec.compare('kubectl create secret docker-registry -o json', (s) => k(s, [...createPullSecret, '-o', 'json'], { output: 'json' }));
+    await rec.compare('kubectl create secret docker-registry (again: AlreadyExists)', (s) => k(s, createPullSecret));
     await rec.compare('kubectl create role -o json', (s) =>
       k(s, ['create', 'role', 'secret-reader', '-n', 'tenant-a', '--verb=get', '--resource=secrets', '-o', 'json'], { output: 'json' }),
     );
