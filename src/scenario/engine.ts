@@ -18,6 +18,7 @@ export { EMBEDDED_TIMING, KIND_TIMING, type Timing } from '../lab/timing.js';
 
 /** A pod still on its way: anything else is settled (running, finished, or failed with a reason). */
 const UNSETTLED = /^(Pending|ContainerCreating|PodInitializing|Init:\d+\/\d+|Init:ContainerCreating|Init:PodInitializing|Terminating)$/;
+const runsToCompletion = (pod?: V1Pod) => pod?.spec?.restartPolicy === 'Never' || pod?.spec?.restartPolicy === 'OnFailure';
 
 export interface RunScenarioOptions {
   scenario: Scenario;
@@ -349,23 +350,23 @@ export class ScenarioSession {
 
   /** Waits for the pod (or one container of it) to settle, then reads its events and logs for the flag. */
   private async observePod(actor: Actor, ns: string, pod: string, target: Target): Promise<Observed> {
-    let status = await this.waitForPod(actor, ns, pod, target, (s) => !UNSETTLED.test(s));
     // a pod that runs to completion (restartPolicy Never/OnFailure) settles when it ends: Running is on the way there
-    if (status === 'Running' && target.kind === 'pod' && (await this.runsToCompletion(actor, ns, pod))) {
-      status = await this.waitForPod(actor, ns, pod, target, (s) => !UNSETTLED.test(s) && s !== 'Running');
-    }
+    const settled = (s: string, object?: V1Pod) => !UNSETTLED.test(s) && !(s === 'Running' && target.kind === 'pod' && runsToCompletion(object));
+    const status = await this.waitForPod(actor, ns, pod, target, settled);
     const started = status === 'Running' || status === 'Completed' || status === 'Error';
     const flagLine = await this.findFlag(actor, ns, pod, target, started ? this.timing.flagGraceMs : 0);
     const events = await this.events(actor, ns, pod);
     return { pod: status, events, flag: flagLine === undefined ? 'not-seen' : 'seen', ...(flagLine ? { flagEvidence: flagLine } : {}) };
   }
 
-  private async runsToCompletion(actor: Actor, ns: string, pod: string): Promise<boolean> {
-    const read = await this.client(actor).readPod(ns, pod);
-    return read.ok && (read.object.spec?.restartPolicy === 'Never' || read.object.spec?.restartPolicy === 'OnFailure');
-  }
-
-  private async waitForPod(actor: Actor, ns: string, pod: string, target: Target, done: (status: string) => boolean, timeoutMs = this.timing.settleTimeoutMs): Promise<string> {
+  private async waitForPod(
+    actor: Actor,
+    ns: string,
+    pod: string,
+    target: Target,
+    done: (status: string, pod?: V1Pod) => boolean,
+    timeoutMs = this.timing.settleTimeoutMs,
+  ): Promise<string> {
     const deadline = performance.now() + timeoutMs;
     let last = '';
     for (;;) {
@@ -398,7 +399,7 @@ export class ScenarioSession {
             () => undefined,
           );
       }
-      if (done(status) || status === 'NotFound' || performance.now() >= deadline) return status;
+      if (done(status, read.ok ? read.object : undefined) || status === 'NotFound' || performance.now() >= deadline) return status;
       await sleep(this.timing.pollMs);
     }
   }
