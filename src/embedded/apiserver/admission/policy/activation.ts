@@ -29,29 +29,29 @@ export interface PolicyAttributes extends RequestResource {
  * plain pod create is "no such key" (as a real kube-apiserver v1.36.3 answers), `has()` tells.
  */
 export function admissionRequest(a: PolicyAttributes, matched: EquivalentResource): Record<string, unknown> {
-  const present = <T>(key: string, value: T | undefined, empty: (v: T) => boolean) => (value === undefined || empty(value) ? {} : { [key]: value });
-  const str = (s: string) => s === '';
-  const list = (l: unknown[]) => l.length === 0;
-  const map = (m: object) => Object.keys(m).length === 0;
   return {
-    kind: { group: matched.group, version: matched.version, kind: a.kind },
-    resource: { group: matched.group, version: matched.version, resource: matched.resource },
-    ...present('subResource', a.subresource, str),
-    requestKind: { group: a.group, version: a.version, kind: a.kind },
-    requestResource: { group: a.group, version: a.version, resource: a.resource },
-    ...present('requestSubResource', a.subresource, str),
-    ...present('name', a.name, str),
-    ...present('namespace', a.namespace, str),
-    operation: a.operation,
-    userInfo: {
-      ...present('username', a.userInfo.username, str),
-      ...present('uid', a.userInfo.uid, str),
-      ...present('groups', a.userInfo.groups, list),
-      ...present('extra', a.userInfo.extra, map),
-    },
-    dryRun: a.dryRun ?? false,
-    ...(a.options ? { options: a.options } : {}),
+    ...omitEmpty({
+      kind: { group: matched.group, version: matched.version, kind: a.kind },
+      resource: { group: matched.group, version: matched.version, resource: matched.resource },
+      subResource: a.subresource,
+      requestKind: { group: a.group, version: a.version, kind: a.kind },
+      requestResource: { group: a.group, version: a.version, resource: a.resource },
+      requestSubResource: a.subresource,
+      name: a.name,
+      namespace: a.namespace,
+      operation: a.operation,
+      dryRun: a.dryRun ?? false,
+      options: a.options,
+    }),
+    // userInfo itself has no omitempty; its fields do
+    userInfo: omitEmpty({ username: a.userInfo.username, uid: a.userInfo.uid, groups: a.userInfo.groups, extra: a.userInfo.extra }),
   };
+}
+
+/** What an `omitempty` JSON field leaves out: undefined, null, "", an empty list or map (one level: nested values stay). */
+function omitEmpty(fields: Record<string, unknown>): Record<string, unknown> {
+  const empty = (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) ? v.length === 0 : typeof v === 'object' && Object.keys(v).length === 0);
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => !empty(v)));
 }
 
 const NAMESPACE_META_FIELDS = [

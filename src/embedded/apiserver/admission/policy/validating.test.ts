@@ -90,6 +90,17 @@ describe('validations', () => {
   });
 });
 
+describe('request, as a real kube-apiserver hands it to CEL', () => {
+  // the AdmissionRequest goes to unstructured first: an empty omitempty field is absent (found on kind v1.36.3)
+  it('has no subResource, name or uid key where they are empty; has() tells, and reading one is "no such key"', () => {
+    const checks = ['!has(request.subResource)', '!has(request.name)', '!has(request.userInfo.uid)', "request.userInfo.groups == ['tenants']", 'request.dryRun == false'];
+    for (const expression of checks) expect(run(policy({ validations: [{ expression }] })).allowed, expression).toBe(true);
+    const read = run(policy({ validations: [{ expression: "request.subResource != 'ephemeralcontainers'" }] }));
+    expect(read.allowed).toBe(false);
+    expect(read.status?.message).toContain('no such key: subResource');
+  });
+});
+
 describe('validationActions', () => {
   const p = policy({ validations: [{ expression: 'false', message: 'nope' }] });
   it('Warn: a warning, no denial', () => {
