@@ -410,3 +410,11 @@ export function fieldErrorListToAggregate(errs: readonly FieldError[]): Aggregat
   const unique = errs.filter((e) => (seen.has(e.message) ? false : (seen.add(e.message), true)));
   return aggregate(unique);
 }
+
+/**
+ * A connection reset or closed before the answer, in the words Node and node-fetch use (apimachinery's
+ * net.IsConnectionReset / IsProbableEOF): what client-go retries a GET after.
+ */
+export function isConnectionReset(text: string): boolean {
+  return /ECONNRESET|EPIPE|socket hang up|socket disconnected|\bEOF\b|unexpected end|reason: read\b/i.test(text);
+}

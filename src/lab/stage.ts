@@ -4,6 +4,7 @@
 // pull records, the registry); they say how a lab user appears to RBAC (a ServiceAccount on kind, a token user
 // on the embedded API server).
 import { CoreV1Api, KubeConfig, KubernetesObjectApi, type KubernetesObject, type V1Secret } from '@kubernetes/client-node';
+import { isConnectionReset } from '../k8s/api-errors.js';
 import { makeDockerConfigJson } from '../registry/docker-config.js';
 import type { LabUser } from './backend.js';
 import { LAB_NAMESPACE, LAB_USERS, PULL_SECRET_NAME, TENANT_A, TENANT_B } from './names.js';
@@ -129,8 +130,6 @@ export interface ResetOptions {
   deadlineMs?: number;
 }
 
-/** A connection lost before the answer: the API server restarting (a kind control plane starved of CPU does). */
-const CONNECTION_LOST = /ECONNRESET|ECONNREFUSED|EPIPE|socket hang up|socket disconnected/i;
 const RESET_ATTEMPTS = 5;
 
 /**
@@ -146,7 +145,9 @@ export async function resetStage(adminKubeconfig: string, options: ResetOptions)
     try {
       return await resetOnce(adminKubeconfig, options);
     } catch (error) {
-      const lost = error instanceof Error && CONNECTION_LOST.test(`${(error as { code?: string }).code ?? ''} ${error.message}`);
+      // a reset connection, or one refused while the API server restarts (a kind control plane starved of CPU does)
+      const text = error instanceof Error ? `${(error as { code?: string }).code ?? ''} ${error.message}` : '';
+      const lost = isConnectionReset(text) || text.includes('ECONNREFUSED');
       if (attempt >= RESET_ATTEMPTS || !lost) throw error;
       await new Promise((r) => setTimeout(r, 2_000 * attempt));
     }

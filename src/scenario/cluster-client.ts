@@ -2,6 +2,7 @@
 // kubeconfig), so the same code drives the embedded API server and real kind clusters.
 import { Agent } from 'node:https';
 import { ApiException, CoreV1Api, KubeConfig, type CoreV1Event, type KubernetesObject, type V1Namespace, type V1Pod } from '@kubernetes/client-node';
+import { isConnectionReset } from '../k8s/api-errors.js';
 import { applyManifests } from '../lab/stage.js';
 
 /** A refused request as the API server worded it (a metav1.Status), or a transport failure (code 0). */
@@ -137,7 +138,7 @@ async function read<T>(call: () => Promise<T>, retry = READ_RETRY): Promise<ApiO
 
 /** A connection reset or closed before the answer (net.IsConnectionReset, net.IsProbableEOF in apimachinery). */
 export function isTransient(refusal: ApiRefusal): boolean {
-  return refusal.code === 0 && /ECONNRESET|EPIPE|socket hang up|\bEOF\b|unexpected end|reason: read\b/i.test(refusal.message);
+  return refusal.code === 0 && isConnectionReset(refusal.message);
 }
 
 function refusalOf(error: unknown): ApiRefusal {
