@@ -61,8 +61,12 @@ export async function runMatrix(options: RunMatrixOptions): Promise<ScenarioResu
   try {
     // after a cancel, a scenario left running against a stopping lab reports nothing more
     const emit: EngineListener | undefined = options.emit && ((event) => options.signal?.aborted || options.emit!(event));
-    const perProfile = await Promise.all(options.profiles.map((profile) => runProfile(profile, { ...options, emit }, stop)));
-    const results = perProfile.flat();
+    // every profile settles before the run ends, even when one fails: its error is the run's, but no other lab may
+    // still be running (and creating clusters) once the caller has moved on
+    const settled = await Promise.allSettled(options.profiles.map((profile) => runProfile(profile, { ...options, emit }, stop)));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    const results = settled.flatMap((s) => (s.status === 'fulfilled' ? s.value : []));
     if (!options.failFast) return results;
     const firstFailure = results.findIndex((r) => !r.passed);
     return firstFailure === -1 ? results : results.slice(0, firstFailure + 1);

@@ -1,0 +1,37 @@
+// A lab that fails mid-matrix (on kind: a reset whose `docker exec` failed) ends the run with its error — but only
+// once every other profile has settled and stopped its lab, so nothing of the run is still running when the caller
+// moves on (the live kind suite's next test once met the failed run's cluster still at work).
+import { describe, expect, it } from 'vitest';
+import { embeddedBackend } from '../src/embedded/lab.js';
+import type { LabBackend } from '../src/lab/backend.js';
+import { loadBuiltInCatalogue } from '../src/scenario/catalogue.js';
+import { runMatrix } from '../src/scenario/engine.js';
+
+describe('runMatrix when one profile fails', () => {
+  it('rejects with that error after every other lab has stopped', async () => {
+    const scenarios = (await loadBuiltInCatalogue()).filter((s) => ['classic', 'public-image', 'digest-reference'].includes(s.metadata.name));
+    const stopped: string[] = [];
+    // the real embedded labs; none's reset fails, always-pull-images' resets are slow
+    const backend: LabBackend = {
+      ...embeddedBackend,
+      start: async (options) => {
+        const lab = await embeddedBackend.start(options);
+        return {
+          ...lab,
+          info: lab.info,
+          reset: async () => {
+            if (options.profile === 'none') throw new Error('reset failed: exit code 126');
+            await new Promise((r) => setTimeout(r, 1_500));
+            await lab.reset();
+          },
+          stop: async () => {
+            await lab.stop();
+            stopped.push(options.profile);
+          },
+        };
+      },
+    };
+    await expect(runMatrix({ scenarios, profiles: ['none', 'always-pull-images'], backend })).rejects.toThrow('reset failed: exit code 126');
+    expect(stopped.sort()).toEqual(['always-pull-images', 'none']);
+  }, 120_000);
+});
