@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { newAlreadyExists, newConflict, newNotFound, StatusError } from '../../k8s/api-errors.js';
 import type { ObjectMeta } from '../../k8s/pod.js';
+import { jsonEqual } from './json-equal.js';
 import { groupVersion, type ResourceInfo } from './resources.js';
 
 export type { ObjectMeta } from '../../k8s/pod.js';
@@ -301,10 +302,10 @@ export class ObjectStore {
     // Once set, deletionTimestamp stays; only the server's delete path sets it (input from clients is reset by the strategy).
     if (current.metadata.deletionTimestamp && !meta.deletionTimestamp) meta.deletionTimestamp = current.metadata.deletionTimestamp;
     if (generationKinds.has(r.kind)) {
-      const specChanged = canonicalJson(object['spec']) !== canonicalJson(current['spec']);
+      const specChanged = !jsonEqual(object['spec'], current['spec']);
       meta.generation = (current.metadata.generation ?? 1) + (specChanged ? 1 : 0);
     }
-    if (canonicalJson(withoutRv(object)) === canonicalJson(withoutRv(current))) {
+    if (jsonEqual(withoutRv(object), withoutRv(current))) {
       // A no-op update keeps the resourceVersion and sends no watch event (as etcd3's GuaranteedUpdate).
       return clone(current);
     }
@@ -326,7 +327,8 @@ export class ObjectStore {
     change(object);
     object.metadata.resourceVersion = undefined;
     delete object.metadata.resourceVersion;
-    return this.update(r, object);
+    // the copy mustGet made is handed over: no second copy of every status write
+    return this.update(r, object, { owned: true });
   }
 
   /** `shared`: the answer shares all but its metadata with the stored (immutable) object, for callers that only serialize it. */
@@ -428,14 +430,6 @@ export class ObjectStore {
       }
     }
   }
-}
-
-/** JSON with object keys sorted: a client that re-serializes an object in another key order changes nothing
- *  (upstream compares decoded objects, e.g. apiequality.Semantic.DeepEqual for the pod generation). */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
-  );
 }
 
 function withoutRv(object: KubeObject): KubeObject {
