@@ -16,7 +16,8 @@ import type { LabInfo } from '../src/lab/backend.js';
 import { rawClient } from '../test/support/api-client.js';
 import { abuseLane, worstBodies } from './abuse.bench.js';
 
-const BIN = path.resolve('bin/image-heist.js');
+/** IMAGE_HEIST_BENCH_BIN: another checkout's binary (the code before a change), for a before/after in one run. */
+const BIN = path.resolve(process.env['IMAGE_HEIST_BENCH_BIN'] ?? 'bin/image-heist.js');
 /** How many times each attendee plays the story (IMAGE_HEIST_BENCH_ROUNDS; more for a profile of the steady state). */
 const ROUNDS = Number(process.env['IMAGE_HEIST_BENCH_ROUNDS'] ?? 2);
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
