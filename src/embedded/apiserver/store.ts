@@ -321,14 +321,24 @@ export class ObjectStore {
     return options.shared ? object : clone(object);
   }
 
-  /** Read-modify-write without a conflict check: for trusted in-process writers (kubelet status, events). */
+  /**
+   * Read-modify-write without a conflict check: for trusted in-process writers (kubelet status, events). `change`
+   * gets a copy that shares what it does not write: it may set any field of the object and of its metadata and
+   * spec, and change status as deeply as it likes; anything deeper in metadata or spec it replaces, never edits.
+   * So a status write costs the status, not the object (a tenant's pod with 1.4 MiB of labels included), and the
+   * no-op check finds the shared parts equal at once. The answer is the stored object: read it, never change it.
+   */
   mutate(r: ResourceInfo, namespace: string | undefined, name: string, change: (object: KubeObject) => void): KubeObject {
-    const object = this.mustGet(r, namespace, name);
+    const stored = this.mustGet(r, namespace, name, { shared: true });
+    const object: KubeObject = { ...stored, metadata: { ...stored.metadata } };
+    if (isRecord(stored['spec'])) object['spec'] = { ...stored['spec'] };
+    if (stored['status'] !== undefined) object['status'] = clone(stored['status']);
     change(object);
+    // and what change put in status may still be the caller's (a kubelet's container records): the store keeps its own
+    if (object['status'] !== undefined) object['status'] = clone(object['status']);
     object.metadata.resourceVersion = undefined;
     delete object.metadata.resourceVersion;
-    // the copy mustGet made is handed over: no second copy of every status write
-    return this.update(r, object, { owned: true });
+    return this.update(r, object, { owned: true, shared: true });
   }
 
   /** `shared`: the answer shares all but its metadata with the stored (immutable) object, for callers that only serialize it. */
@@ -431,6 +441,8 @@ export class ObjectStore {
     }
   }
 }
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function withoutRv(object: KubeObject): KubeObject {
   const { resourceVersion: _rv, ...metadata } = object.metadata;
