@@ -8,6 +8,7 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import type { ProfileName } from '../lab/profiles.js';
 import { startEmbeddedLab, type EmbeddedLab } from '../embedded/lab.js';
+import { BlobPool } from '../registry/blob-pool.js';
 import type { LabSnapshot } from '../tutorial/tasks.js';
 import { fileIdentity, lockLabDir, removeOwnFile, writePrivateFile, type LabDirLock, type WrittenFile } from '../embedded/lab-dir.js';
 import { labJson, parseUpOptions } from '../embedded/up.js';
@@ -115,6 +116,8 @@ export async function startRoom(options: RoomOptions): Promise<Room> {
     throw error;
   }
   const files = new Map<number, SeatFiles>();
+  // the labs' registries hold the same base layers and public image: their bytes once for the room
+  const blobPool = new BlobPool();
   const seats: Seat[] = [];
   let profile = options.profile;
 
@@ -133,6 +136,7 @@ export async function startRoom(options: RoomOptions): Promise<Room> {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}),
       ...(options.listen ? { apiServerHost: options.listen } : {}),
+      blobPool,
     });
     try {
       const kubeconfig = await fileIdentity(lab.info.kubeconfig);
