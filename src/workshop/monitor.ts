@@ -46,8 +46,9 @@ export type WorkshopEvent = { time: string } & (
   | { event: 'task-done'; attendee: number; chapter: string; evidence: string }
   | { event: 'verdict'; attendee: number; verdict: Verdict['kind']; evidence?: string }
   | { event: 'activity'; attendee: number }
-  | { event: 'error'; attendee?: number; message: string }
+  | { event: 'error'; attendee?: number; message: string; command?: string }
   | { event: 'reset'; attendee: number }
+  | { event: 'stopping' }
   | { event: 'stopped' }
 );
 
