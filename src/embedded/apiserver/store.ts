@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { newAlreadyExists, newConflict, newNotFound, StatusError } from '../../k8s/api-errors.js';
 import type { ObjectMeta } from '../../k8s/pod.js';
 import { jsonEqual } from './json-equal.js';
+import { objectText } from './object-text.js';
 import { groupVersion, type ResourceInfo } from './resources.js';
 
 export type { ObjectMeta } from '../../k8s/pod.js';
@@ -135,7 +136,7 @@ export class ObjectStore {
     const meta = object.metadata;
     const before = meta.resourceVersion;
     meta.resourceVersion = String(this.rv + 1);
-    const text = JSON.stringify(object);
+    const text = objectText(object);
     const bytes = text.length;
     const previous = replacing ? (this.sizes.get(replacing) ?? 0) : 0;
     const refusal =
