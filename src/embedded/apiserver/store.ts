@@ -325,7 +325,8 @@ export class ObjectStore {
   /**
    * Read-modify-write without a conflict check: for trusted in-process writers (kubelet status, events). `change`
    * gets a copy that shares what it does not write: it may set any field of the object and of its metadata and
-   * spec, and change status as deeply as it likes; anything deeper in metadata or spec it replaces, never edits.
+   * spec, and change status as deeply as it likes; anything deeper in metadata or spec it replaces, never edits,
+   * and an object it puts there (outside status) becomes the store's: the caller must not edit it afterwards.
    * So a status write costs the status, not the object (a tenant's pod with 1.4 MiB of labels included), and the
    * no-op check finds the shared parts equal at once. The answer is the stored object: read it, never change it.
    */
