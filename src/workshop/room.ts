@@ -1,6 +1,7 @@
 // A workshop room: one embedded lab per attendee in this process, each with its own API server (port, CA,
 // tokens), registry (users, flag) and kubelets — nothing of one attendee answers another's credentials. What is
-// shared is what holds no secret: the code and this process. Each attendee's folder gets exactly what `up`
+// shared is what holds no secret: the code, this process, and the bytes of image blobs the registries have in common
+// (src/registry/blob-pool.ts; links and access stay each registry's own). Each attendee's folder gets exactly what `up`
 // writes (kubeconfig, then lab.json last, docs/lab-json.md) plus a handout; a stopping room removes what it wrote.
 import { mkdir, rmdir } from 'node:fs/promises';
 import { isIP } from 'node:net';

@@ -1,6 +1,6 @@
-// `image-heist workshop`: starts the room, shows the board (a terminal) or prints events (`--json`, or plain
-// lines without a terminal), and runs until Ctrl-C, SIGTERM, SIGHUP or q; then stops every lab and removes the
-// attendees' files (unless --keep) before it returns.
+// `image-heist workshop`: starts the room, shows the board (a terminal) or prints events (`--json`, which also
+// takes the instructor's commands on stdin; or plain lines without a terminal), and runs until Ctrl-C, SIGTERM,
+// SIGHUP, q or {"stop":true}; then stops every lab and removes the attendees' files (unless --keep) before it returns.
 import { loadChapters } from '../tutorial/chapters.js';
 import { listenForShutdown, SHUTDOWN_SIGNALS, STILL_STOPPING } from '../lab/shutdown.js';
 import type { ProfileName } from '../lab/profiles.js';
