@@ -91,7 +91,10 @@ export async function runWorkshop(options: WorkshopOptions): Promise<void> {
         quit: () => quit.abort(),
       });
     }
-    const stopReading = options.json ? readInstructorCommands(monitor, room.seats.length, options.input ?? process.stdin, emit, () => quit.abort()) : undefined;
+    // commands come from a pipe or a file: a terminal's stdin is left alone (a room started in the background with
+    // `&` would be stopped by SIGTTIN the moment it read from the terminal)
+    const input = options.input ?? (process.stdin.isTTY ? undefined : process.stdin);
+    const stopReading = options.json && input ? readInstructorCommands(monitor, room.seats.length, input, emit, () => quit.abort()) : undefined;
     await new Promise<void>((resolve) => {
       if (stop.signal.aborted) resolve();
       else stop.signal.addEventListener('abort', () => resolve(), { once: true });
