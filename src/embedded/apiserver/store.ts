@@ -308,7 +308,7 @@ export class ObjectStore {
     }
     if (jsonEqual(withoutRv(object), withoutRv(current))) {
       // A no-op update keeps the resourceVersion and sends no watch event (as etcd3's GuaranteedUpdate).
-      return clone(current);
+      return options.shared ? current : clone(current);
     }
     if (options.dryRun) {
       meta.resourceVersion = current.metadata.resourceVersion;
