@@ -7,7 +7,7 @@
 // (IMAGE_HEIST_BENCH_ABUSE=0 skips it).
 // Targets (issue 18): N = 30 with p99 < 500 ms and RSS < 4 GiB; the abuse does not raise the others' p99 beyond that.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { execa } from 'execa';
@@ -16,7 +16,10 @@ import type { LabInfo } from '../src/lab/backend.js';
 import { rawClient } from '../test/support/api-client.js';
 import { abuseLane, worstBodies } from './abuse.bench.js';
 
-const BIN = path.resolve('bin/image-heist.js');
+/** IMAGE_HEIST_BENCH_BIN: another checkout's binary (the code before a change), for a before/after in one run. */
+const BIN = path.resolve(process.env['IMAGE_HEIST_BENCH_BIN'] ?? 'bin/image-heist.js');
+/** How many times each attendee plays the story (IMAGE_HEIST_BENCH_ROUNDS; more for a profile of the steady state). */
+const ROUNDS = Number(process.env['IMAGE_HEIST_BENCH_ROUNDS'] ?? 2);
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 const ms = (v: number): string => `${v.toFixed(0)} ms`;
 const mib = (kib: number): string => `${(kib / 1024).toFixed(0)} MiB`;
@@ -24,6 +27,8 @@ const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
 interface RunningRoom {
   infos: LabInfo[];
+  /** CPU seconds (user + system) the workshop process has used so far. */
+  cpuSeconds(): Promise<number>;
   /** Peak VmRSS of the workshop process in KiB, sampled every 250 ms since the room was ready. */
   peakRssKiB(): number;
   rssKiB(): Promise<number>;
@@ -36,11 +41,29 @@ async function rssOf(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
 }
 
+/** utime + stime of a process, in seconds (proc(5): fields 14 and 15, in clock ticks of 1/100 s on Linux). */
+async function cpuSecondsOf(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds this (the clients') process has used so far. */
+const ownCpuSeconds = (): number => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+
 async function startRoom(attendees: number): Promise<RunningRoom> {
   const root = await mkdtemp(path.join(tmpdir(), 'image-heist-workshop-bench-'));
   const dir = path.join(root, 'room');
   const started = performance.now();
-  const child = execa(process.execPath, [BIN, 'workshop', '--attendees', String(attendees), '--dir', dir, '--json', '--time-scale', '10'], { buffer: false, reject: false });
+  // IMAGE_HEIST_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the workshop process
+  const nodeArgs = (process.env['IMAGE_HEIST_BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const child = execa(process.execPath, [...nodeArgs, BIN, 'workshop', '--attendees', String(attendees), '--dir', dir, '--json', '--time-scale', '10'], {
+    buffer: false,
+    reject: false,
+  });
   let ready = 0;
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => {
@@ -61,6 +84,7 @@ async function startRoom(attendees: number): Promise<RunningRoom> {
   const sampler = setInterval(() => void rssOf(child.pid!).then((r) => (peak = Math.max(peak, r || 0))), 250);
   return {
     infos,
+    cpuSeconds: () => cpuSecondsOf(child.pid!),
     peakRssKiB: () => peak,
     rssKiB: () => rssOf(child.pid!),
     startSeconds,
@@ -154,11 +178,13 @@ export default async function bench(): Promise<BenchLine[]> {
     const room = await startRoom(n);
     try {
       const idle = await room.rssKiB();
-      const samples = await playRoom(room.infos, 2);
+      const [server0, client0, wall0] = [await room.cpuSeconds(), ownCpuSeconds(), performance.now()];
+      const samples = await playRoom(room.infos, ROUNDS);
+      const [server, client, wall] = [(await room.cpuSeconds()) - server0, ownCpuSeconds() - client0, (performance.now() - wall0) / 1000];
       const p99 = quantile(samples, 0.99);
       push({
-        name: `N=${n}: API p50 / p99 (${samples.length} calls), RSS idle / peak, start`,
-        value: `${ms(quantile(samples, 0.5))} / ${ms(p99)}, ${mib(idle)} / ${mib(room.peakRssKiB())}, ${room.startSeconds.toFixed(1)} s`,
+        name: `N=${n}: API p50 / p99 (${samples.length} calls), RSS idle / peak, start; CPU s workshop / clients (wall s)`,
+        value: `${ms(quantile(samples, 0.5))} / ${ms(p99)}, ${mib(idle)} / ${mib(room.peakRssKiB())}, ${room.startSeconds.toFixed(1)} s; ${server.toFixed(1)} / ${client.toFixed(1)} (${wall.toFixed(1)}); load ${loadavg()[0]!.toFixed(1)}`,
         ...(n === 30 ? { ratio: 500 / p99, target: 'N=30: p99 < 500 ms (ratio = 500 ms / p99), RSS < 4 GiB' } : {}),
       });
     } finally {

@@ -31,6 +31,7 @@ import {
   tenantManifests,
   userSubject,
 } from '../lab/stage.js';
+import type { BlobPool } from '../registry/blob-pool.js';
 import { pullImage, pushImage } from '../registry/client.js';
 import { buildPublicImage, buildSecretImage, createFlag, imageBlobs, type BuiltImage } from '../registry/image-builder.js';
 import { createRegistryUsers, labAccessRules, type RegistryUsers } from '../registry/lab-users.js';
@@ -51,6 +52,8 @@ export interface EmbeddedLabOptions extends LabStartOptions {
   timeScale?: number;
   /** Where the API server listens and what its URL and certificate name (default 127.0.0.1; `workshop --listen`). */
   apiServerHost?: string;
+  /** Blob bytes shared with the other labs of this process (`workshop`); access stays each registry's own. */
+  blobPool?: BlobPool;
 }
 
 export interface EmbeddedLab extends Lab {
@@ -86,7 +89,7 @@ export async function startEmbeddedLab(options: EmbeddedLabOptions): Promise<Emb
     const users = createRegistryUsers();
     const flag = createFlag();
     const started = await Promise.allSettled([
-      step('Starting the registry', () => startLabRegistry(users)),
+      step('Starting the registry', () => startLabRegistry(users, undefined, options.blobPool)),
       step('Building SuperSecretImage1', async () => ({ secret: await buildSecretImage({ flag }), public: await buildPublicImage() })),
       // the stage (tenants, RBAC, ImagePullSecret1) comes through the API below, as on kind
       step('Starting the API server', () =>
@@ -216,7 +219,7 @@ export async function startEmbeddedLab(options: EmbeddedLabOptions): Promise<Emb
         }
         // back on the same port, with the same users and the same images (deterministic bytes, same digests)
         const port = Number(host.slice(host.lastIndexOf(':') + 1));
-        const restarted = await startLabRegistry(users, port);
+        const restarted = await startLabRegistry(users, port, options.blobPool);
         currentRegistry = restarted;
         await pushLabImages(refs, images, users);
       },
@@ -249,8 +252,8 @@ async function runCleanups(cleanups: (() => Promise<void> | void)[]): Promise<vo
   }
 }
 
-function startLabRegistry(users: RegistryUsers, port?: number): Promise<RunningRegistry> {
-  return startRegistry({ users: [users.admin1, users.pusher], access: labAccessRules(users), auth: 'basic', ...(port ? { port } : {}) });
+function startLabRegistry(users: RegistryUsers, port?: number, blobPool?: BlobPool): Promise<RunningRegistry> {
+  return startRegistry({ users: [users.admin1, users.pusher], access: labAccessRules(users), auth: 'basic', ...(port ? { port } : {}), ...(blobPool ? { blobPool } : {}) });
 }
 
 async function pushLabImages(refs: { secret: string; public: string }, images: { secret: BuiltImage; public: BuiltImage }, users: RegistryUsers): Promise<void> {

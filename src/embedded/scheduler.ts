@@ -57,7 +57,8 @@ export class Scheduler {
 
   start(): void {
     if (this.#unwatch) return;
-    this.#unwatch = this.api.watch(podsResource, { filter: (pod) => !((pod['spec'] ?? {}) as Json)['nodeName'] }, (event) => {
+    // shared: the scheduler only reads the pods it is shown (no copy of each one per write)
+    this.#unwatch = this.api.watch(podsResource, { filter: (pod) => !((pod['spec'] ?? {}) as Json)['nodeName'], shared: true }, (event) => {
       if (event.type === 'DELETED') return;
       // an unschedulable pod is retried when it changes, not on our own status write (no node ever joins later)
       const conditions = (((event.object['status'] ?? {}) as Json)['conditions'] ?? []) as { type?: string }[];
@@ -75,8 +76,9 @@ export class Scheduler {
   }
 
   #nodes(): SchedulableNode[] {
-    const pods = this.api.list(podsResource).items;
-    return this.api.list(nodesResource).items.map((node) => {
+    // shared: counted and read, never changed (no copy of every pod in the lab for each pod scheduled)
+    const pods = this.api.list(podsResource, undefined, undefined, { shared: true }).items;
+    return this.api.list(nodesResource, undefined, undefined, { shared: true }).items.map((node) => {
       const name = node.metadata.name ?? '';
       const conditions = (((node['status'] ?? {}) as Json)['conditions'] ?? []) as { type: string; status: string }[];
       return {
@@ -93,7 +95,7 @@ export class Scheduler {
   }
 
   #schedule(namespace: string | undefined, name: string, uid: string | undefined): void {
-    const pod = this.api.get(podsResource, namespace, name);
+    const pod = this.api.get(podsResource, namespace, name, { shared: true });
     if (!pod || pod.metadata.uid !== uid || ((pod['spec'] ?? {}) as Json)['nodeName']) return;
     const result = selectNode(pod, this.#nodes());
     const involved = { kind: 'Pod', apiVersion: 'v1', namespace: namespace ?? 'default', name, uid: uid ?? '' };

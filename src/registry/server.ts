@@ -17,6 +17,7 @@ import {
   type Scope,
   type TokenClaims,
 } from './auth.js';
+import type { BlobPool } from './blob-pool.js';
 import { RegistryError } from './errors.js';
 import { checkName, type RegistryContext } from './handlers/context.js';
 import { matchRoute } from './routes.js';
@@ -38,6 +39,8 @@ export interface RegistryOptions {
   port?: number;
   storageDir?: string;
   limits?: Partial<StorageLimits>;
+  /** Share blob bytes with the other registries of this process that use this pool (blob-pool.ts). */
+  blobPool?: BlobPool;
   realm?: string;
   service?: string;
   tokenTtlSeconds?: number;
@@ -62,7 +65,7 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
   const authenticator = new HtpasswdAuthenticator(htpasswd);
   const policy = new AccessPolicy(options.access);
   const tokens = new TokenIssuer(service, options.tokenTtlSeconds);
-  const storage = new RegistryStorage(options.limits, options.storageDir);
+  const storage = new RegistryStorage(options.limits, options.storageDir, options.blobPool);
   let baseUrl = '';
   /** Who made each request, for the access log (usernames are hashed there, never printed). */
   const callers = new WeakMap<IncomingMessage, Principal>();

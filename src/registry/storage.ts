@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import path from 'node:path';
+import type { BlobPool } from './blob-pool.js';
 import type { Digest } from './digest.js';
 import { RegistryError } from './errors.js';
 import type { ManifestMediaType } from './media-types.js';
@@ -68,6 +69,8 @@ export class RegistryStorage {
     limits: Partial<StorageLimits> = {},
     /** When set, blob bytes live in DIR/blobs/sha256/<hex> instead of memory. */
     private readonly dir?: string,
+    /** Bytes in memory shared with the other registries of this process that use the same pool (a workshop's labs). */
+    private readonly pool?: BlobPool,
   ) {
     this.limits = { ...defaultLimits, ...limits };
     const every = Math.max(50, Math.min(60_000, Math.floor(this.limits.uploadSessionTtlMs / 2)));
@@ -122,7 +125,7 @@ export class RegistryStorage {
         await rename(`${file}.tmp`, file);
         this.blobs.set(digest, { size: data.length });
       } else {
-        this.blobs.set(digest, data);
+        this.blobs.set(digest, this.pool ? this.pool.intern(digest, data) : data);
       }
       this.storedBytes += data.length;
     }

@@ -64,6 +64,11 @@ export async function readPolicyEvidence(info: LabInfo, admin2Pods: readonly V1P
     created: p.metadata?.creationTimestamp ? new Date(p.metadata.creationTimestamp).getTime() : 0,
   }));
   if (policies.length === 0) return { policies };
+  return { policies, probes: await policyProbes(info, admin2Pods) };
+}
+
+/** The dry runs, as Admin2 and Admin1 through the lab's API server (its admission chain decides). */
+export async function policyProbes(info: LabInfo, admin2Pods: readonly V1Pod[]): Promise<PolicyProbes> {
   const admin1 = as(info.kubeconfig, 'admin1').makeApiClient(CoreV1Api);
   const admin2 = as(info.kubeconfig, 'admin2').makeApiClient(CoreV1Api);
   const secret = info.images.secret;
@@ -104,5 +109,5 @@ export async function readPolicyEvidence(info: LabInfo, admin2Pods: readonly V1P
       }),
     ),
   ]);
-  return { policies, probes: { admin2Container, admin2InitContainer, admin2EphemeralContainer, admin1Always } };
+  return { admin2Container, admin2InitContainer, admin2EphemeralContainer, admin1Always };
 }

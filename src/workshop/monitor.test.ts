@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Chapter } from '../tutorial/chapters.js';
 import { TASKS, type LabSnapshot, type PodFacts } from '../tutorial/tasks.js';
-import type { Lab } from '../lab/backend.js';
+import type { EmbeddedLab } from '../embedded/lab.js';
 import { RoomMonitor, type WorkshopEvent } from './monitor.js';
 import type { Room } from './room.js';
 import { storyVerdict } from './verdict.js';
@@ -35,7 +35,8 @@ function fakeRoom(attendees: number): Room {
   const seats = Array.from({ length: attendees }, (_, i) => ({
     attendee: i + 1,
     dir: `/room/attendee-${i + 1}`,
-    lab: { info: { apiServer: `https://127.0.0.1:${1000 + i}`, kubeconfig: 'k' } } as unknown as Lab,
+    lab: { info: { apiServer: `https://127.0.0.1:${1000 + i}`, kubeconfig: 'k' } } as unknown as EmbeddedLab,
+    snapshot: () => Promise.reject(new Error('the tests read through `read`')),
   }));
   return { dir: '/room', profile: 'none', seats, reset: async () => {}, switchProfile: async () => {}, stop: async () => {} };
 }
@@ -52,7 +53,7 @@ describe('the room monitor', () => {
       ['/room/attendee-2', [pod({ uid: 'early', created: Date.now() - 5_000 })]],
     ]);
     const events: WorkshopEvent[] = [];
-    const monitor = new RoomMonitor(fakeRoom(2), chapters, { read: async (dir) => lab(pods.get(dir) ?? []), onEvent: (e) => events.push(e), pollMs: 60_000 });
+    const monitor = new RoomMonitor(fakeRoom(2), chapters, { read: async (seat) => lab(pods.get(seat.dir) ?? []), onEvent: (e) => events.push(e), pollMs: 60_000 });
     await monitor.start();
     monitor.revealNext(); // the attack chapter
     pods.set('/room/attendee-1', [pod({ uid: 'now' })]);
@@ -72,7 +73,7 @@ describe('the room monitor', () => {
   it('reports a lab that does not answer, once, as an error of that attendee', async () => {
     const events: WorkshopEvent[] = [];
     const monitor = new RoomMonitor(fakeRoom(1), chapters, {
-      read: async (dir) => ({ kind: 'unreachable', dir, message: 'connect ECONNREFUSED' }),
+      read: async (seat) => ({ kind: 'unreachable', dir: seat.dir, message: 'connect ECONNREFUSED' }),
       onEvent: (e) => events.push(e),
       pollMs: 60_000,
     });

@@ -1,13 +1,13 @@
-// Watches the room: every poll reads each attendee's lab (src/tutorial/lab-snapshot.ts, as the tutorial does) and
+// Watches the room: every poll reads each attendee's lab in this process (src/workshop/lab-reader.ts, into the
+// snapshot the tutorial reads over HTTPS, src/tutorial/lab-snapshot.ts) and
 // judges the revealed chapters' tasks with the tutorial's own checks (src/tutorial/tasks.ts). A chapter's task
 // counts only pods made after the instructor revealed it, and a tick, once seen, stays. The instructor's actions
 // (reset one attendee, switch the room's profile, reveal the next chapter) go through here, so the board and the
 // JSON events see the same thing.
 import type { Chapter } from '../tutorial/chapters.js';
-import { readLabSnapshot } from '../tutorial/lab-snapshot.js';
 import { evaluateTask, type LabSnapshot, type TaskWindow } from '../tutorial/tasks.js';
 import type { ProfileName } from '../lab/profiles.js';
-import type { Room } from './room.js';
+import type { Room, Seat } from './room.js';
 import { storyVerdict, type Verdict } from './verdict.js';
 
 export interface ChapterRef {
@@ -46,25 +46,25 @@ export type WorkshopEvent = { time: string } & (
   | { event: 'task-done'; attendee: number; chapter: string; evidence: string }
   | { event: 'verdict'; attendee: number; verdict: Verdict['kind']; evidence?: string }
   | { event: 'activity'; attendee: number }
-  | { event: 'error'; attendee?: number; message: string }
+  | { event: 'error'; attendee?: number; message: string; command?: string }
   | { event: 'reset'; attendee: number }
+  | { event: 'stopping' }
   | { event: 'stopped' }
 );
 
 type EventBody = WorkshopEvent extends infer E ? (E extends { time: string } ? Omit<E, 'time'> : never) : never;
 
-/** A poll reads every lab over HTTPS (as the tutorial does): a big room is polled less often, so the board never
- * takes the CPU its attendees' API servers need — 1 s up to 10 attendees, then 100 ms more per attendee. */
-export function pollIntervalFor(attendees: number): number {
-  return Math.max(1000, attendees * 100);
-}
+/** A poll reads every lab in this process (≈7 ms of CPU for 30 labs, where reading them over HTTPS took ≈450 ms),
+ * so every room is polled each second. */
+const POLL_MS = 1000;
 
 export interface MonitorOptions {
-  /** Default: pollIntervalFor(the room's size). */
+  /** Default: POLL_MS. */
   pollMs?: number;
   onEvent?: (event: WorkshopEvent) => void;
   onChange?: (state: BoardState) => void;
-  read?: (dir: string) => Promise<LabSnapshot>;
+  /** Default: the seat's own in-process reader. */
+  read?: (seat: Seat) => Promise<LabSnapshot>;
 }
 
 export function chapterRefs(chapters: readonly Chapter[]): ChapterRef[] {
@@ -87,7 +87,7 @@ export class RoomMonitor {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly tasks: Map<string, NonNullable<Chapter['task']>>;
-  private readonly read: (dir: string) => Promise<LabSnapshot>;
+  private readonly read: (seat: Seat) => Promise<LabSnapshot>;
 
   constructor(
     private readonly room: Room,
@@ -95,7 +95,7 @@ export class RoomMonitor {
     private readonly options: MonitorOptions = {},
   ) {
     this.tasks = new Map(chapters.flatMap((c) => (c.task ? [[c.id, c.task] as const] : [])));
-    this.read = options.read ?? readLabSnapshot;
+    this.read = options.read ?? ((seat) => seat.snapshot());
     this.state = {
       profile: room.profile,
       chapters: chapterRefs(chapters),
@@ -106,7 +106,7 @@ export class RoomMonitor {
   }
 
   private get pollMs(): number {
-    return this.options.pollMs ?? pollIntervalFor(this.room.seats.length);
+    return this.options.pollMs ?? POLL_MS;
   }
 
   get current(): BoardState {
@@ -177,9 +177,7 @@ export class RoomMonitor {
   /** Reads every lab once and updates the board. */
   async pollOnce(): Promise<void> {
     const seats = [...this.room.seats];
-    const snapshots = await Promise.all(
-      seats.map((s) => this.read(s.dir).catch((error: unknown): LabSnapshot => ({ kind: 'unreachable', dir: s.dir, message: messageOf(error) }))),
-    );
+    const snapshots = await Promise.all(seats.map((s) => this.read(s).catch((error: unknown): LabSnapshot => ({ kind: 'unreachable', dir: s.dir, message: messageOf(error) }))));
     if (this.stopped) return;
     const attendees = this.state.attendees.map((status) => {
       const index = seats.findIndex((s) => s.attendee === status.attendee);

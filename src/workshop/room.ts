@@ -1,17 +1,20 @@
 // A workshop room: one embedded lab per attendee in this process, each with its own API server (port, CA,
 // tokens), registry (users, flag) and kubelets — nothing of one attendee answers another's credentials. What is
-// shared is what holds no secret: the code and this process. Each attendee's folder gets exactly what `up`
+// shared is what holds no secret: the code, this process, and the bytes of image blobs the registries have in common
+// (src/registry/blob-pool.ts; links and access stay each registry's own). Each attendee's folder gets exactly what `up`
 // writes (kubeconfig, then lab.json last, docs/lab-json.md) plus a handout; a stopping room removes what it wrote.
 import { mkdir, rmdir } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import type { Lab, LabBackend } from '../lab/backend.js';
 import type { ProfileName } from '../lab/profiles.js';
-import { createEmbeddedBackend } from '../embedded/lab.js';
+import { startEmbeddedLab, type EmbeddedLab } from '../embedded/lab.js';
+import { BlobPool } from '../registry/blob-pool.js';
+import type { LabSnapshot } from '../tutorial/tasks.js';
 import { fileIdentity, lockLabDir, removeOwnFile, writePrivateFile, type LabDirLock, type WrittenFile } from '../embedded/lab-dir.js';
 import { labJson, parseUpOptions } from '../embedded/up.js';
 import { handoutMarkdown } from './handout.js';
+import { inProcessSnapshots } from './lab-reader.js';
 
 /** More attendees than one 2-core machine should host (the bench measures up to 60). */
 export const MAX_ATTENDEES = 100;
@@ -39,7 +42,9 @@ export interface Seat {
   /** 1-based, as in attendee-K. */
   readonly attendee: number;
   readonly dir: string;
-  readonly lab: Lab;
+  readonly lab: EmbeddedLab;
+  /** The lab as the tutorial's checks see it, read in this process (src/workshop/lab-reader.ts). */
+  readonly snapshot: () => Promise<LabSnapshot>;
 }
 
 export interface Room {
@@ -111,11 +116,9 @@ export async function startRoom(options: RoomOptions): Promise<Room> {
     if (createdRoot !== undefined) await rmdir(root).catch(() => undefined);
     throw error;
   }
-  const backend: LabBackend = createEmbeddedBackend({
-    ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}),
-    ...(options.listen ? { apiServerHost: options.listen } : {}),
-  });
   const files = new Map<number, SeatFiles>();
+  // the labs' registries hold the same base layers and public image: their bytes once for the room
+  const blobPool = new BlobPool();
   const seats: Seat[] = [];
   let profile = options.profile;
 
@@ -127,7 +130,15 @@ export async function startRoom(options: RoomOptions): Promise<Room> {
       seatFiles = { created, written: [] };
       files.set(attendee, seatFiles);
     }
-    const lab = await backend.start({ profile, nodes: options.nodes ?? 2, dir, ...(options.signal ? { signal: options.signal } : {}) });
+    const lab = await startEmbeddedLab({
+      profile,
+      nodes: options.nodes ?? 2,
+      dir,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}),
+      ...(options.listen ? { apiServerHost: options.listen } : {}),
+      blobPool,
+    });
     try {
       const kubeconfig = await fileIdentity(lab.info.kubeconfig);
       const written = [...(kubeconfig ? [kubeconfig] : [])];
@@ -139,7 +150,7 @@ export async function startRoom(options: RoomOptions): Promise<Room> {
       await lab.stop();
       throw error;
     }
-    const seat = { attendee, dir, lab };
+    const seat = { attendee, dir, lab, snapshot: inProcessSnapshots(lab, dir) };
     options.onReady?.(seat);
     return seat;
   };
@@ -159,7 +170,6 @@ export async function startRoom(options: RoomOptions): Promise<Room> {
     (stopping ??= (async () => {
       await switching?.catch(() => undefined);
       await Promise.all(seats.map((s) => s.lab.stop().catch(() => undefined)));
-      await backend.shutdown();
       if (!options.keep) await removeFiles();
       await lock.release();
       if (!options.keep && createdRoot !== undefined) await rmdir(root).catch(() => undefined); // only if we made it and it is empty

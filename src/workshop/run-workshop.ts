@@ -1,9 +1,11 @@
-// `image-heist workshop`: starts the room, shows the board (a terminal) or prints events (`--json`, or plain
-// lines without a terminal), and runs until Ctrl-C, SIGTERM, SIGHUP or q; then stops every lab and removes the
-// attendees' files (unless --keep) before it returns.
+// `image-heist workshop`: starts the room, shows the board (a terminal) or prints events (`--json`, which also
+// takes the instructor's commands on stdin; or plain lines without a terminal), and runs until Ctrl-C, SIGTERM,
+// SIGHUP, q or {"stop":true}; then stops every lab and removes the attendees' files (unless --keep) before it returns.
 import { loadChapters } from '../tutorial/chapters.js';
 import { listenForShutdown, SHUTDOWN_SIGNALS, STILL_STOPPING } from '../lab/shutdown.js';
 import type { ProfileName } from '../lab/profiles.js';
+import type { Readable } from 'node:stream';
+import { readCommands } from './commands.js';
 import { RoomMonitor, type WorkshopEvent } from './monitor.js';
 import { parseRoomOptions, startRoom, type Room } from './room.js';
 
@@ -23,6 +25,8 @@ export interface WorkshopOptions {
   out?: (text: string) => void;
   /** Stops the room when aborted (tests); the signals always do. */
   signal?: AbortSignal;
+  /** Where --json reads the instructor's commands (src/workshop/commands.ts); default stdin. */
+  input?: Readable;
 }
 
 /** One plain line per event, for a run without a terminal and without --json. */
@@ -44,6 +48,8 @@ export function eventLine(e: WorkshopEvent): string {
       return `${e.attendee !== undefined ? `attendee ${e.attendee}: ` : ''}error: ${e.message}`;
     case 'reset':
       return `attendee ${e.attendee}: lab reset`;
+    case 'stopping':
+      return 'stopping';
     case 'stopped':
       return 'stopped';
   }
@@ -85,10 +91,15 @@ export async function runWorkshop(options: WorkshopOptions): Promise<void> {
         quit: () => quit.abort(),
       });
     }
+    // commands come from a pipe or a file: a terminal's stdin is left alone (a room started in the background with
+    // `&` would be stopped by SIGTTIN the moment it read from the terminal)
+    const input = options.input ?? (process.stdin.isTTY ? undefined : process.stdin);
+    const stopReading = options.json && input ? readInstructorCommands(monitor, room.seats.length, input, emit, () => quit.abort()) : undefined;
     await new Promise<void>((resolve) => {
       if (stop.signal.aborted) resolve();
       else stop.signal.addEventListener('abort', () => resolve(), { once: true });
     });
+    stopReading?.();
     monitor.stop();
     board?.unmount();
     if (!options.json) out('Stopping the labs…\n');
@@ -97,4 +108,41 @@ export async function runWorkshop(options: WorkshopOptions): Promise<void> {
     stop.dispose();
     if (room && options.json) emit({ time: new Date().toISOString(), event: 'stopped' });
   }
+}
+
+/** --json: the instructor's commands on `input`, each answered on stdout (src/workshop/commands.ts). */
+function readInstructorCommands(monitor: RoomMonitor, attendees: number, input: Readable, emit: (event: WorkshopEvent) => void, quit: () => void): () => void {
+  const now = () => new Date().toISOString();
+  const busy = () => {
+    if (monitor.current.busy) throw new Error(`the room is busy ${monitor.current.busy}`);
+  };
+  const stop = readCommands(
+    input,
+    {
+      attendees,
+      async reset(attendee) {
+        busy();
+        await monitor.reset(attendee);
+      },
+      async switchProfile(profile) {
+        busy();
+        if (profile === monitor.current.profile) throw new Error(`the room already runs ${profile}`);
+        await monitor.switchProfile(profile);
+      },
+      revealNext() {
+        const { revealed, chapters } = monitor.current;
+        if (revealed >= chapters.length) throw new Error(`every chapter is revealed (${chapters.length})`);
+        monitor.revealNext();
+      },
+      stop: quit,
+    },
+    (message, line) => emit({ time: now(), event: 'error', message, command: line.length > 200 ? `${line.slice(0, 200)}…` : line }),
+    () => emit({ time: now(), event: 'stopping' }),
+  );
+  // stdin is read only while the room runs; a stdin that stays open must not keep the process alive after it
+  return () => {
+    stop();
+    input.pause();
+    if ('unref' in input && typeof input.unref === 'function') (input as { unref(): void }).unref();
+  };
 }

@@ -21,6 +21,8 @@ import { findResource } from './resources.js';
 import type { KubeObject, ObjectStore } from './store.js';
 
 const rbac = (resource: string) => findResource('rbac.authorization.k8s.io', 'v1', resource)!;
+/** asRole and asBinding build new objects from the stored ones: no copy of every RBAC object after each write. */
+const SHARED = { shared: true };
 
 export class RbacAuthorizer {
   constructor(private readonly store: ObjectStore) {}
@@ -32,10 +34,10 @@ export class RbacAuthorizer {
     const resourceVersion = this.store.resourceVersion();
     if (this.cache?.resourceVersion === resourceVersion) return this.cache.objects;
     const objects: RbacObjects = {
-      roles: this.store.list(rbac('roles')).items.map(asRole),
-      roleBindings: this.store.list(rbac('rolebindings')).items.flatMap(asBinding),
-      clusterRoles: this.store.list(rbac('clusterroles')).items.map(asRole),
-      clusterRoleBindings: this.store.list(rbac('clusterrolebindings')).items.flatMap(asBinding),
+      roles: this.store.list(rbac('roles'), undefined, undefined, SHARED).items.map(asRole),
+      roleBindings: this.store.list(rbac('rolebindings'), undefined, undefined, SHARED).items.flatMap(asBinding),
+      clusterRoles: this.store.list(rbac('clusterroles'), undefined, undefined, SHARED).items.map(asRole),
+      clusterRoleBindings: this.store.list(rbac('clusterrolebindings'), undefined, undefined, SHARED).items.flatMap(asBinding),
     };
     this.cache = { resourceVersion, objects };
     return objects;

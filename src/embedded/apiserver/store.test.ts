@@ -66,6 +66,27 @@ describe('ObjectStore', () => {
     expect(store.get(pods, 'ns', 'a')!.metadata.labels).toBeUndefined();
   });
 
+  it('mutate shares what a status write leaves alone, and never changes the version before it', () => {
+    const store = new ObjectStore();
+    const labels = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}`, 'v']));
+    store.create(pods, { ...pod('big'), metadata: { name: 'big', namespace: 'ns', labels }, status: { conditions: [{ type: 'Ready', status: 'False' }] } });
+    const events: WatchEvent[] = [];
+    store.watch(pods, { resourceVersion: store.resourceVersion(), shared: true }, (e) => events.push(e));
+    const before = store.get(pods, 'ns', 'big', { shared: true })!;
+    store.mutate(pods, 'ns', 'big', (p) => {
+      (p['status'] as { conditions: { status: string }[] }).conditions[0]!.status = 'True'; // an edit deep in status
+      (p['spec'] as Record<string, unknown>)['nodeName'] = 'node-1';
+    });
+    const after = store.get(pods, 'ns', 'big', { shared: true })!;
+    expect(after.metadata.labels).toBe(before.metadata.labels); // shared, not copied
+    expect((after['spec'] as { containers: unknown }).containers).toBe((before['spec'] as { containers: unknown }).containers);
+    expect(after['status']).toEqual({ conditions: [{ type: 'Ready', status: 'True' }] });
+    expect(before['status']).toEqual({ conditions: [{ type: 'Ready', status: 'False' }] }); // the version before is intact
+    expect((before['spec'] as Record<string, unknown>)['nodeName']).toBeUndefined();
+    expect(events.map((e) => e.type)).toEqual(['MODIFIED']);
+    expect(store.encoded(after)).toBe(JSON.stringify(after));
+  });
+
   it('watches from a resourceVersion, per namespace and filter, and stops', () => {
     const store = new ObjectStore();
     store.create(pods, pod('old'));

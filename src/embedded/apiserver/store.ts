@@ -13,6 +13,8 @@
 import { randomUUID } from 'node:crypto';
 import { newAlreadyExists, newConflict, newNotFound, StatusError } from '../../k8s/api-errors.js';
 import type { ObjectMeta } from '../../k8s/pod.js';
+import { jsonEqual } from './json-equal.js';
+import { objectText } from './object-text.js';
 import { groupVersion, type ResourceInfo } from './resources.js';
 
 export type { ObjectMeta } from '../../k8s/pod.js';
@@ -134,7 +136,7 @@ export class ObjectStore {
     const meta = object.metadata;
     const before = meta.resourceVersion;
     meta.resourceVersion = String(this.rv + 1);
-    const text = JSON.stringify(object);
+    const text = objectText(object);
     const bytes = text.length;
     const previous = replacing ? (this.sizes.get(replacing) ?? 0) : 0;
     const refusal =
@@ -301,12 +303,12 @@ export class ObjectStore {
     // Once set, deletionTimestamp stays; only the server's delete path sets it (input from clients is reset by the strategy).
     if (current.metadata.deletionTimestamp && !meta.deletionTimestamp) meta.deletionTimestamp = current.metadata.deletionTimestamp;
     if (generationKinds.has(r.kind)) {
-      const specChanged = canonicalJson(object['spec']) !== canonicalJson(current['spec']);
+      const specChanged = !jsonEqual(object['spec'], current['spec']);
       meta.generation = (current.metadata.generation ?? 1) + (specChanged ? 1 : 0);
     }
-    if (canonicalJson(withoutRv(object)) === canonicalJson(withoutRv(current))) {
+    if (jsonEqual(withoutRv(object), withoutRv(current))) {
       // A no-op update keeps the resourceVersion and sends no watch event (as etcd3's GuaranteedUpdate).
-      return clone(current);
+      return options.shared ? current : clone(current);
     }
     if (options.dryRun) {
       meta.resourceVersion = current.metadata.resourceVersion;
@@ -320,13 +322,25 @@ export class ObjectStore {
     return options.shared ? object : clone(object);
   }
 
-  /** Read-modify-write without a conflict check: for trusted in-process writers (kubelet status, events). */
+  /**
+   * Read-modify-write without a conflict check: for trusted in-process writers (kubelet status, events). `change`
+   * gets a copy that shares what it does not write: it may set any field of the object and of its metadata and
+   * spec, and change status as deeply as it likes; anything deeper in metadata or spec it replaces, never edits,
+   * and an object it puts there (outside status) becomes the store's: the caller must not edit it afterwards.
+   * So a status write costs the status, not the object (a tenant's pod with 1.4 MiB of labels included), and the
+   * no-op check finds the shared parts equal at once. The answer is the stored object: read it, never change it.
+   */
   mutate(r: ResourceInfo, namespace: string | undefined, name: string, change: (object: KubeObject) => void): KubeObject {
-    const object = this.mustGet(r, namespace, name);
+    const stored = this.mustGet(r, namespace, name, { shared: true });
+    const object: KubeObject = { ...stored, metadata: { ...stored.metadata } };
+    if (isRecord(stored['spec'])) object['spec'] = { ...stored['spec'] };
+    if (stored['status'] !== undefined) object['status'] = clone(stored['status']);
     change(object);
+    // and what change put in status may still be the caller's (a kubelet's container records): the store keeps its own
+    if (object['status'] !== undefined) object['status'] = clone(object['status']);
     object.metadata.resourceVersion = undefined;
     delete object.metadata.resourceVersion;
-    return this.update(r, object);
+    return this.update(r, object, { owned: true, shared: true });
   }
 
   /** `shared`: the answer shares all but its metadata with the stored (immutable) object, for callers that only serialize it. */
@@ -430,13 +444,7 @@ export class ObjectStore {
   }
 }
 
-/** JSON with object keys sorted: a client that re-serializes an object in another key order changes nothing
- *  (upstream compares decoded objects, e.g. apiequality.Semantic.DeepEqual for the pod generation). */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
-  );
-}
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function withoutRv(object: KubeObject): KubeObject {
   const { resourceVersion: _rv, ...metadata } = object.metadata;

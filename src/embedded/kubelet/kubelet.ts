@@ -24,7 +24,8 @@ export class Kubelet {
   /** Starts watching pods bound to this node (the ones already there come first, as ADDED). */
   start(): void {
     if (this.#unwatch) return;
-    this.#unwatch = this.node.api.watch(podsResource, { filter: (pod) => nodeNameOf(pod) === this.node.name }, (event) => {
+    // shared: pod workers only read the pods they are given (no copy of a pod for every status write)
+    this.#unwatch = this.node.api.watch(podsResource, { filter: (pod) => nodeNameOf(pod) === this.node.name, shared: true }, (event) => {
       const uid = event.object.metadata.uid ?? '';
       if (event.type === 'DELETED') {
         const worker = this.#workers.get(uid);

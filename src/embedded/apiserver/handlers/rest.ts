@@ -448,10 +448,13 @@ function beginGracefulPodDeletion(ctx: RequestContext, namespace: string, name: 
   pod.metadata.deletionTimestamp = new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
   pod.metadata['deletionGracePeriodSeconds'] = grace;
   if (options.dryRun) return pod;
-  return parts.store.mutate(resource, namespace, name, (o) => {
-    o.metadata.deletionTimestamp = pod.metadata.deletionTimestamp;
-    o.metadata['deletionGracePeriodSeconds'] = grace;
-  });
+  // a copy: the caller may still change what it answers
+  return structuredClone(
+    parts.store.mutate(resource, namespace, name, (o) => {
+      o.metadata.deletionTimestamp = pod.metadata.deletionTimestamp;
+      o.metadata['deletionGracePeriodSeconds'] = grace;
+    }),
+  );
 }
 
 export async function handleDeleteCollection(ctx: RequestContext): Promise<void> {
