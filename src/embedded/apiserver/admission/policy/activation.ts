@@ -50,8 +50,13 @@ export function admissionRequest(a: PolicyAttributes, matched: EquivalentResourc
 
 /** What an `omitempty` JSON field leaves out: undefined, null, "", an empty list or map (one level: nested values stay). */
 function omitEmpty(fields: Record<string, unknown>): Record<string, unknown> {
-  const empty = (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) ? v.length === 0 : typeof v === 'object' && Object.keys(v).length === 0);
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => !empty(v)));
+  const out: Record<string, unknown> = {};
+  for (const key in fields) {
+    const v = fields[key];
+    if (v === undefined || v === null || v === '' || (Array.isArray(v) ? v.length === 0 : typeof v === 'object' && Object.keys(v).length === 0)) continue;
+    out[key] = v;
+  }
+  return out;
 }
 
 const NAMESPACE_META_FIELDS = [
