@@ -28,7 +28,7 @@ export const knownDifferences: readonly KnownDifference[] = [
     path: /\.(volumeMounts|volumes)$/,
     kind: 'not-modelled',
     reason:
-      'the real ServiceAccount admission plugin adds the projected kube-api-access-<random> volume (token, kube-root-ca.crt, namespace) and mounts it in every container; the embedded server has no token requests or ConfigMaps, so pods carry no token volume',
+      'the real ServiceAccount admission plugin adds the projected kube-api-access-<random> volume (token, kube-root-ca.crt, namespace) and mounts it in every container; the embedded server has no token requests and no kube-root-ca.crt ConfigMap, so pods carry no token volume',
   },
   {
     id: 'service-account-token-volume-describe',
