@@ -853,6 +853,102 @@ describe.skipIf(reason !== undefined)('admission policies: real kube-apiserver v
     expectNoUndocumented(from);
   });
 
+  it('error texts: expressions refused at create, a runtime error under Fail, matchConditions, a failing messageExpression, authorizer checks, a JSONPatch MAP', async () => {
+    const from = rec.results.length;
+    const edgeYaml = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: edge.image-heist.lab
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules:
+    - apiGroups: [""]
+      apiVersions: ["v1"]
+      operations: ["CREATE"]
+      resources: ["pods"]
+  matchConditions:
+  - name: only-edge-pods
+    expression: "has(object.metadata.labels) && 'edge' in object.metadata.labels"
+  validations:
+  - expression: "object.metadata.labels['edge'] != 'missing-key' || object.spec.nodeName == 'x'"
+  - expression: "object.metadata.labels['edge'] != 'msgerror'"
+    messageExpression: "'pod ' + object.spec.nope"
+    message: "the static message"
+  - expression: "object.metadata.labels['edge'] != 'authz' || authorizer.group('').resource('secrets').namespace('tenant-a').check('get').allowed()"
+    message: "may not read secrets in tenant-a"
+    reason: Forbidden
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: edge.image-heist.lab
+spec:
+  policyName: edge.image-heist.lab
+  validationActions: [Deny]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingAdmissionPolicy
+metadata:
+  name: edge-jsonpatch.image-heist.lab
+spec:
+  failurePolicy: Fail
+  reinvocationPolicy: Never
+  matchConstraints:
+    resourceRules:
+    - apiGroups: [""]
+      apiVersions: ["v1"]
+      operations: ["CREATE"]
+      resources: ["pods"]
+  matchConditions:
+  - name: only-jsonpatch-pods
+    expression: "has(object.metadata.labels) && 'jsonpatch' in object.metadata.labels"
+  mutations:
+  - patchType: JSONPatch
+    jsonPatch:
+      expression: >
+        object.metadata.labels['jsonpatch'] == 'bad'
+        ? [JSONPatch{op: "replace", path: "/spec/nope/0", value: "x"}]
+        : [JSONPatch{op: "add", path: "/metadata/annotations", value: {"lab.example/patched": "yes"}},
+           JSONPatch{op: "replace", path: "/spec/containers/0/imagePullPolicy", value: "Always"}]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingAdmissionPolicyBinding
+metadata:
+  name: edge-jsonpatch.image-heist.lab
+spec:
+  policyName: edge-jsonpatch.image-heist.lab
+`;
+    // what create-time validation refuses: a messageExpression that is no string, one that names the authorizer
+    const invalidYaml = edgeYaml
+      .split('---\n')[0]!
+      .replace('name: edge.image-heist.lab', 'name: edge-invalid.image-heist.lab')
+      .replace(`messageExpression: "'pod ' + object.spec.nope"`, 'messageExpression: "1 + 1"')
+      .replace('message: "may not read secrets in tenant-a"', `messageExpression: "'may not read secrets: ' + authorizer.group('').resource('secrets').check('get').reason()"`);
+    await writeFile(path.join(pair.dir, 'edge-invalid.yaml'), invalidYaml);
+    await writeFile(path.join(pair.dir, 'edge.yaml'), edgeYaml);
+    await rec.compare('kubectl apply -f edge-invalid.yaml (messageExpression: not a string; authorizer undeclared)', (s) => k(s, ['apply', '-f', 'edge-invalid.yaml']));
+    await rec.compare('kubectl apply -f edge.yaml (VAP with matchConditions, JSONPatch MAP)', (s) => k(s, ['apply', '-f', 'edge.yaml']));
+    const labelled = (name: string, labels: Record<string, string>): V1Pod => ({ ...pod(name, [ifNotPresent('app')]), metadata: { name, labels } });
+    await settle('edge in force', { ...labelled('policy-probe', { edge: 'msgerror' }) }, refused);
+    await settle('edge-jsonpatch in force', { ...labelled('policy-probe', { jsonpatch: 'ok' }) }, pulledAlways);
+    await rec.compare('edge: matchConditions false (no edge label): allowed', (s) => createPod(s, 'admin2', 'tenant-b', pod('plain', [ifNotPresent('app')]), true));
+    await rec.compare('edge: a runtime error (no such key) under Fail', (s) => createPod(s, 'admin2', 'tenant-b', labelled('e1', { edge: 'missing-key' }), true));
+    await rec.compare('edge: a messageExpression that fails at runtime (the static message)', (s) =>
+      createPod(s, 'admin2', 'tenant-b', labelled('e2', { edge: 'msgerror' }), true),
+    );
+    await rec.compare('edge: authorizer check in an expression, admin2 (denied, reason Forbidden)', (s) =>
+      createPod(s, 'admin2', 'tenant-b', labelled('e3', { edge: 'authz' }), true),
+    );
+    await rec.compare('edge: authorizer check in an expression, admin (allowed)', (s) => createPod(s, 'admin', 'tenant-b', labelled('e4', { edge: 'authz' }), true));
+    await rec.compare('edge: JSONPatch MAP (annotation added, Always)', (s) => createPod(s, 'admin2', 'tenant-b', labelled('j1', { jsonpatch: 'ok' }), true));
+    await rec.compare('edge: JSONPatch MAP with a bad path (refused)', (s) => createPod(s, 'admin2', 'tenant-b', labelled('j2', { jsonpatch: 'bad' }), true));
+    await rec.compare('kubectl delete -f edge.yaml', (s) => k(s, ['delete', '-f', 'edge.yaml']));
+    await settle('edge gone', { ...labelled('policy-probe', { edge: 'msgerror' }) }, allowed);
+    await settle('edge-jsonpatch gone', { ...labelled('policy-probe', { jsonpatch: 'ok' }) }, (r) => r.status === 201 && !pulledAlways(r));
+    expectNoUndocumented(from);
+  });
+
   it('force-always (the MAP profile): the mutated pod, init containers, kubectl debug', async () => {
     const from = rec.results.length;
     await rec.compare('kubectl apply -f force-always.yaml (again)', (s) => k(s, ['apply', '-f', 'force-always.yaml']));
