@@ -928,6 +928,18 @@ spec:
     await writeFile(path.join(pair.dir, 'edge-invalid.yaml'), invalidYaml);
     await writeFile(path.join(pair.dir, 'edge.yaml'), edgeYaml);
     await rec.compare('kubectl apply -f edge-invalid.yaml (messageExpression: not a string; authorizer undeclared)', (s) => k(s, ['apply', '-f', 'edge-invalid.yaml']));
+    await rec.compare('a validation whose result is dyn (object.spec.nodeName), a messageExpression of params (raw)', (s) =>
+      raw(s, 'admin', 'POST', '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies?dryRun=All', {
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'ValidatingAdmissionPolicy',
+        metadata: { name: 'dyn' },
+        spec: {
+          matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }] },
+          paramKind: { apiVersion: 'v1', kind: 'ConfigMap' },
+          validations: [{ expression: 'object.spec.nodeName' }, { expression: 'true', messageExpression: 'params.data.x' }, { expression: 'request.operation' }],
+        },
+      }),
+    );
     await rec.compare('kubectl apply -f edge.yaml (VAP with matchConditions, JSONPatch MAP)', (s) => k(s, ['apply', '-f', 'edge.yaml']));
     const labelled = (name: string, labels: Record<string, string>): V1Pod => ({ ...pod(name, [ifNotPresent('app')]), metadata: { name, labels } });
     await settle('edge in force', { ...labelled('policy-probe', { edge: 'msgerror' }) }, refused);

@@ -52,6 +52,23 @@ describe('ValidatingAdmissionPolicy', () => {
     ]);
   });
 
+  it('a dyn result is not a bool or a string: object and params fields are dyn, request fields typed', () => {
+    const p: ValidatingAdmissionPolicy = {
+      metadata: { name: 'dyn' },
+      spec: {
+        matchConstraints: rules,
+        paramKind: { apiVersion: 'v1', kind: 'ConfigMap' },
+        validations: [{ expression: 'object.spec.nodeName' }, { expression: 'true', messageExpression: 'params.data.x' }, { expression: 'request.operation' }],
+      },
+    };
+    // kube-apiserver v1.36.3's answer (fidelity/differential.test.ts)
+    expect(messages(validateValidatingAdmissionPolicy(p))).toEqual([
+      'spec.validations[0].expression: Invalid value: "object.spec.nodeName": must evaluate to bool but got dyn',
+      'spec.validations[1].messageExpression: Invalid value: "params.data.x": must evaluate to string but got dyn',
+      'spec.validations[2].expression: Invalid value: "request.operation": must evaluate to bool but got string',
+    ]);
+  });
+
   it('checks the rule grammar, operations and reasons', () => {
     const p: ValidatingAdmissionPolicy = {
       metadata: { name: 'p' },
