@@ -9,10 +9,11 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { V1Container, V1Pod, V1PodSpec } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POLICY_FILES, type PolicyFile } from '../src/lab/admission-policies.js';
 import { PROFILES, type ProfileName } from '../src/lab/profiles.js';
 import { buildUnavailableReason, cacheRoot, ensureBinaries, isBuilt } from './build.js';
 import { isRunning } from './control-plane.js';
-import { client, kubectl, raw, Recorder, startPair, type Comparison, type Pair, type Side } from './harness.js';
+import { client, kubectl, raw, Recorder, startPair, type Comparison, type Pair, type RawResult, type Side } from './harness.js';
 import { knownDifferences } from './known-differences.js';
 import type { Json } from './normalize.js';
 
@@ -563,6 +564,442 @@ describe.skipIf(reason !== undefined).each(profilesUnderTest)('profile %s: real 
         'application/json;as=Table;v=v1;g=meta.k8s.io',
       ),
     );
+    expectNoUndocumented(from);
+  });
+});
+
+// Admission policies: the lab's objects (cluster-configs/policies/) and the decisions they make. One pair with the
+// `none` plugins (the policy profiles differ from it only by the objects the stage applies, which this test applies
+// itself through kubectl, so the apply output is compared too).
+const policyFile = (file: PolicyFile) => readFileSync(new URL(`../cluster-configs/policies/${file}.yaml`, import.meta.url), 'utf8');
+// A Warn + Audit binding (validationActions other than Deny): kubectl prints the warning, the request is allowed.
+const warnPolicyYaml = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: warn-ifnotpresent.image-heist.lab
+spec:
+  matchConstraints:
+    resourceRules:
+    - apiGroups: [""]
+      apiVersions: ["v1"]
+      operations: ["CREATE"]
+      resources: ["pods"]
+  validations:
+  - expression: "object.spec.containers.all(c, c.imagePullPolicy == 'Always')"
+    messageExpression: "'container ' + object.spec.containers[0].name + ' should pull Always'"
+  - expression: "!has(object.metadata.labels) || !('bypass' in object.metadata.labels)"
+    message: "no bypass label"
+    reason: Invalid
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: warn-ifnotpresent.image-heist.lab
+spec:
+  policyName: warn-ifnotpresent.image-heist.lab
+  validationActions: [Warn, Audit]
+`;
+
+describe.skipIf(reason !== undefined)('admission policies: real kube-apiserver vs embedded', () => {
+  let pair: Pair;
+  const rec = new Recorder(() => pair, 'none+policies');
+  recorders.push(rec);
+  const k = (side: Side, args: string[], options: { input?: string; output?: 'json' | 'yaml' } = {}) => kubectl(side, args, { cwd: pair.dir, ...options });
+  const expectNoUndocumented = (from: number) => {
+    const found = rec.results.slice(from).filter((c) => c.undocumented.length > 0);
+    expect(found.map((c) => ({ title: c.title, differences: c.undocumented }))).toEqual([]);
+  };
+  const ifNotPresent = (name: string): V1Container => ({ name, image: 'busybox:1.36', imagePullPolicy: 'IfNotPresent' });
+  const always = (name: string): V1Container => ({ name, image: 'busybox:1.36', imagePullPolicy: 'Always' });
+  const createPod = (s: Side, user: string, namespace: string, body: V1Pod, dryRun = false) =>
+    raw(s, user, 'POST', `/api/v1/namespaces/${namespace}/pods${dryRun ? '?dryRun=All' : ''}`, body);
+
+  /**
+   * kube-apiserver enforces a policy (or stops enforcing it, or sees a param or a namespace label) once its informers
+   * have caught up; the lab's stage waits with a dry run, and so does this (on both sides, before a compared step).
+   */
+  const settle = async (what: string, probe: V1Pod, until: (r: RawResult) => boolean, namespace = 'tenant-b') => {
+    for (const side of [pair.real, pair.embedded]) {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const r = await createPod(side, 'admin', namespace, probe, true);
+        if (until(r)) break;
+        if (Date.now() > deadline) throw new Error(`${side.name}: ${what} not observed after 60 s: ${JSON.stringify(r)}`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  };
+  const probe = (containers: V1Container[], extra: Partial<V1PodSpec> = {}) => pod('policy-probe', containers, extra);
+  const refused = (r: RawResult) => r.status === 403 || r.status === 422;
+  const allowed = (r: RawResult) => r.status === 201;
+  const pulledAlways = (r: RawResult) =>
+    r.status === 201 && (r.body as { spec?: { containers?: { imagePullPolicy?: string }[] } }).spec?.containers?.[0]?.imagePullPolicy === 'Always';
+
+  beforeAll(async () => {
+    pair = await startPair(PROFILES.none);
+    for (const file of POLICY_FILES) await writeFile(path.join(pair.dir, `${file}.yaml`), policyFile(file));
+    await writeFile(path.join(pair.dir, 'warn.yaml'), warnPolicyYaml);
+  }, 240_000);
+
+  afterAll(async () => {
+    const pids = pair?.real.pids ?? [];
+    await pair?.close();
+    expect(pids.filter(isRunning)).toEqual([]);
+  }, 60_000);
+
+  it('the policy objects: apply, the stored objects with their defaults, kubectl get tables, a tenant may not write them', async () => {
+    const from = rec.results.length;
+    await rec.compare('kubectl apply -f require-always.yaml', (s) => k(s, ['apply', '-f', 'require-always.yaml']));
+    await rec.compare('kubectl apply -f force-always.yaml', (s) => k(s, ['apply', '-f', 'force-always.yaml']));
+    await rec.compare('kubectl apply -f require-always.yaml (second: unchanged)', (s) => k(s, ['apply', '-f', 'require-always.yaml']));
+    for (const [kind, name] of [
+      ['validatingadmissionpolicy', 'require-imagepullpolicy-always.image-heist.lab'],
+      ['validatingadmissionpolicybinding', 'require-imagepullpolicy-always.image-heist.lab'],
+      ['mutatingadmissionpolicy', 'force-imagepullpolicy-always.image-heist.lab'],
+      ['mutatingadmissionpolicybinding', 'force-imagepullpolicy-always.image-heist.lab'],
+    ] as const) {
+      await rec.compare(`kubectl get ${kind} -o json (stored, defaulted)`, (s) => k(s, ['get', kind, name, '-o', 'json'], { output: 'json' }));
+    }
+    for (const args of [
+      ['get', 'validatingadmissionpolicies'],
+      ['get', 'validatingadmissionpolicybindings'],
+      ['get', 'mutatingadmissionpolicies'],
+      ['get', 'mutatingadmissionpolicybindings'],
+      ['get', 'validatingadmissionpolicies,validatingadmissionpolicybindings', '-o', 'wide'],
+      ['get', 'vap', '-o', 'name'],
+    ]) {
+      await rec.compare(`kubectl ${args.join(' ')}`, (s) => k(s, args));
+    }
+    await rec.compare('Table API: validatingadmissionpolicies as=Table', (s) =>
+      raw(s, 'admin', 'GET', '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies', undefined, undefined, 'application/json;as=Table;v=v1;g=meta.k8s.io'),
+    );
+    await rec.compare('admin2: kubectl apply a policy (Forbidden)', (s) => k(s, ['--context', 'admin2', 'apply', '-f', 'gap-containers-only.yaml']));
+    await rec.compare('admin2: kubectl delete the binding (Forbidden)', (s) =>
+      k(s, ['--context', 'admin2', 'delete', 'validatingadmissionpolicybinding', 'require-imagepullpolicy-always.image-heist.lab']),
+    );
+    await rec.compare('invalid policy: bad CEL, no matchConstraints (Invalid)', (s) =>
+      raw(s, 'admin', 'POST', '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies', {
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'ValidatingAdmissionPolicy',
+        metadata: { name: 'broken' },
+        spec: { validations: [{ expression: 'object.spec.containers.all(c, ' }] },
+      }),
+    );
+    await rec.compare('invalid binding: unknown validationAction, no policyName (Invalid)', (s) =>
+      raw(s, 'admin', 'POST', '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings', {
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'ValidatingAdmissionPolicyBinding',
+        metadata: { name: 'broken' },
+        spec: { validationActions: ['Refuse'] },
+      }),
+    );
+    await rec.compare('kubectl delete -f force-always.yaml', (s) => k(s, ['delete', '-f', 'force-always.yaml']));
+    expectNoUndocumented(from);
+  });
+
+  it('require-always (the VAP profile): containers, init containers, kubectl debug refused with the message; Always allowed', async () => {
+    const from = rec.results.length;
+    await settle('require-always in force', probe([ifNotPresent('app')]), refused);
+    await rec.compare('admin2: kubectl run --image-pull-policy=IfNotPresent (refused)', (s) =>
+      k(s, ['--context', 'admin2', 'run', 'classic', '--image=busybox:1.36', '--image-pull-policy=IfNotPresent']),
+    );
+    await rec.compare('admin2: pod with an IfNotPresent container and init container (raw, refused)', (s) =>
+      createPod(s, 'admin2', 'tenant-b', pod('both', [ifNotPresent('app'), always('side')], { initContainers: [ifNotPresent('init')] })),
+    );
+    await rec.compare('admin2: pod without imagePullPolicy, image :latest (defaulted to Always, allowed; dry run)', (s) =>
+      createPod(s, 'admin2', 'tenant-b', pod('latest', [{ name: 'app', image: 'busybox:latest' }]), true),
+    );
+    await rec.compare('admin2: pod without imagePullPolicy, tagged image (defaulted to IfNotPresent, refused; client-node)', (s) =>
+      client(s, 'admin2', (c) => c.core.createNamespacedPod({ namespace: 'tenant-b', body: pod('tagged', [{ name: 'app', image: 'busybox:1.36' }]) })),
+    );
+    await rec.compare('admin1: kubectl run --image-pull-policy=Always (allowed)', (s) =>
+      k(s, ['--context', 'admin1', 'run', 'always', '--image=busybox:1.36', '--image-pull-policy=Always']),
+    );
+    await rec.compare('admin2: pod with Always containers (allowed)', (s) =>
+      createPod(s, 'admin2', 'tenant-b', pod('target', [always('app')], { initContainers: [always('init')] })),
+    );
+    await rec.compare('admin2: kubectl debug --image-pull-policy=IfNotPresent (refused)', (s) =>
+      k(s, ['--context', 'admin2', 'debug', 'target', '--image=busybox:1.36', '--image-pull-policy=IfNotPresent', '--container=debugger', '--target=app']),
+    );
+    await rec.compare('admin2: ephemeralcontainers PATCH, IfNotPresent (raw, refused)', (s) =>
+      raw(
+        s,
+        'admin2',
+        'PATCH',
+        '/api/v1/namespaces/tenant-b/pods/target/ephemeralcontainers',
+        { spec: { ephemeralContainers: [{ ...ifNotPresent('dbg'), targetContainerName: 'app' }] } },
+        'application/strategic-merge-patch+json',
+      ),
+    );
+    await rec.compare('admin2: kubectl debug --image-pull-policy=Always (allowed)', (s) =>
+      k(s, ['--context', 'admin2', 'debug', 'target', '--image=busybox:1.36', '--image-pull-policy=Always', '--container=debugger', '--target=app']),
+    );
+    await rec.compare('admin2: relabel the pod (unchanged containers are exempt, allowed)', (s) => k(s, ['--context', 'admin2', 'label', 'pod', 'target', 'tier=web']));
+    await rec.compare('admin2: kubectl set image (a changed image must pull Always: the pod keeps Always, allowed)', (s) =>
+      k(s, ['--context', 'admin2', 'set', 'image', 'pod/target', 'app=busybox:1.37']),
+    );
+    await rec.compare('the pod after the allowed debug and updates', (s) => k(s, ['--context', 'admin2', 'get', 'pod', 'target', '-o', 'json'], { output: 'json' }));
+    await rec.compare('kube-system is not selected by the binding (dry run, allowed)', (s) => createPod(s, 'admin', 'kube-system', pod('system', [ifNotPresent('app')]), true));
+    await rec.compare('kubectl delete -f require-always.yaml', (s) => k(s, ['delete', '-f', 'require-always.yaml']));
+    await settle('require-always gone', probe([ifNotPresent('app')]), allowed);
+    await rec.compare('admin2: kubectl run IfNotPresent after the policy is deleted (allowed)', (s) =>
+      k(s, ['--context', 'admin2', 'run', 'after', '--image=busybox:1.36', '--image-pull-policy=IfNotPresent']),
+    );
+    expectNoUndocumented(from);
+  });
+
+  it('validationActions Warn and Audit: allowed, kubectl prints each warning', async () => {
+    const from = rec.results.length;
+    await rec.compare('kubectl apply -f warn.yaml', (s) => k(s, ['apply', '-f', 'warn.yaml']));
+    // in force once a dry run comes back with the warning: raw() has no headers, so kubectl's stderr is the probe
+    for (const side of [pair.real, pair.embedded]) {
+      const deadline = Date.now() + 60_000;
+      while (!(await k(side, ['run', 'warn-probe', '-n', 'tenant-b', '--image=busybox:1.36', '--dry-run=server'])).stderr.some((l) => l.startsWith('Warning:'))) {
+        if (Date.now() > deadline) throw new Error(`${side.name}: the Warn policy not in force after 60 s`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+    await rec.compare('admin2: kubectl run IfNotPresent with a bypass label (two warnings, allowed)', (s) =>
+      k(s, ['--context', 'admin2', 'run', 'warned', '--image=busybox:1.36', '--image-pull-policy=IfNotPresent', '--labels=bypass=yes']),
+    );
+    await rec.compare('admin2: kubectl run Always (no warning)', (s) => k(s, ['--context', 'admin2', 'run', 'quiet', '--image=busybox:1.36', '--image-pull-policy=Always']));
+    await rec.compare('kubectl delete -f warn.yaml', (s) => k(s, ['delete', '-f', 'warn.yaml']));
+    expectNoUndocumented(from);
+  });
+
+  it('gap: a policy that forgets pods/ephemeralcontainers (kubectl debug gets through)', async () => {
+    const from = rec.results.length;
+    await rec.compare('kubectl apply -f gap-forgets-ephemeral-containers.yaml', (s) => k(s, ['apply', '-f', 'gap-forgets-ephemeral-containers.yaml']));
+    await settle('gap-forgets-ephemeral-containers in force', probe([ifNotPresent('app')]), refused);
+    await rec.compare('gap-forgets: admin2 IfNotPresent pod (refused)', (s) => createPod(s, 'admin2', 'tenant-b', pod('gap-e', [ifNotPresent('app')])));
+    await rec.compare('gap-forgets: admin2 kubectl debug --image-pull-policy=IfNotPresent (allowed: the subresource is not matched)', (s) =>
+      k(s, ['--context', 'admin2', 'debug', 'target', '--image=busybox:1.36', '--image-pull-policy=IfNotPresent', '--container=bypass', '--target=app']),
+    );
+    await rec.compare('gap-forgets: the ephemeral containers after the bypass', (s) =>
+      k(s, ['--context', 'admin2', 'get', 'pod', 'target', '-o', 'jsonpath={.spec.ephemeralContainers}'], { output: 'json' }),
+    );
+    await rec.compare('gap-forgets: admin2 relabels the pod (UPDATE of pods: the ephemeral container now fails the check, refused)', (s) =>
+      k(s, ['--context', 'admin2', 'label', 'pod', 'target', 'tier=db', '--overwrite']),
+    );
+    await rec.compare('kubectl delete -f gap-forgets-ephemeral-containers.yaml', (s) => k(s, ['delete', '-f', 'gap-forgets-ephemeral-containers.yaml']));
+    await settle('gap-forgets-ephemeral-containers gone', probe([ifNotPresent('app')]), allowed);
+    expectNoUndocumented(from);
+  });
+
+  it('gap: a policy that checks spec.containers only (an init container gets through)', async () => {
+    const from = rec.results.length;
+    await rec.compare('kubectl apply -f gap-containers-only.yaml', (s) => k(s, ['apply', '-f', 'gap-containers-only.yaml']));
+    await settle('gap-containers-only in force', probe([ifNotPresent('app')]), refused);
+    await rec.compare('gap-containers-only: admin2 IfNotPresent container (refused)', (s) => createPod(s, 'admin2', 'tenant-b', pod('gap-c', [ifNotPresent('app')])));
+    await rec.compare('gap-containers-only: admin2 IfNotPresent init container (allowed)', (s) =>
+      createPod(s, 'admin2', 'tenant-b', pod('gap-i', [always('app')], { initContainers: [ifNotPresent('init')] })),
+    );
+    await rec.compare('kubectl delete -f gap-containers-only.yaml', (s) => k(s, ['delete', '-f', 'gap-containers-only.yaml']));
+    await settle('gap-containers-only gone', probe([ifNotPresent('app')]), allowed);
+    expectNoUndocumented(from);
+  });
+
+  it('gap: failurePolicy Ignore with a param that cannot be found (every pod gets through)', async () => {
+    const from = rec.results.length;
+    const configMap = (policy: string) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'image-pull-policy', namespace: 'kube-system' },
+      data: { requiredPullPolicy: policy },
+    });
+    // With the param the policy refuses, which proves a real kube-apiserver has it in force; then the param goes.
+    await rec.compare('create the param ConfigMap kube-system/image-pull-policy', (s) => raw(s, 'admin', 'POST', '/api/v1/namespaces/kube-system/configmaps', configMap('Always')));
+    await rec.compare('kubectl apply -f gap-ignore-missing-param.yaml', (s) => k(s, ['apply', '-f', 'gap-ignore-missing-param.yaml']));
+    await settle('gap-ignore-missing-param in force with its param', probe([ifNotPresent('app')]), refused);
+    await rec.compare('gap-ignore: with the param, admin2 IfNotPresent pod (refused, messageExpression)', (s) =>
+      k(s, ['--context', 'admin2', 'run', 'gap-p', '--image=busybox:1.36', '--image-pull-policy=IfNotPresent']),
+    );
+    await rec.compare('gap-ignore: with the param, raw (refused)', (s) => createPod(s, 'admin2', 'tenant-b', pod('gap-p', [ifNotPresent('app')])));
+    await rec.compare('delete the param ConfigMap', (s) => raw(s, 'admin', 'DELETE', '/api/v1/namespaces/kube-system/configmaps/image-pull-policy'));
+    await settle('the param gone', probe([ifNotPresent('app')]), allowed);
+    await rec.compare('gap-ignore: param missing, admin2 IfNotPresent pod (allowed: failurePolicy Ignore)', (s) =>
+      createPod(s, 'admin2', 'tenant-b', pod('gap-q', [ifNotPresent('app')])),
+    );
+    await rec.compare('gap-ignore: param missing, kubectl debug IfNotPresent (allowed)', (s) =>
+      k(s, ['--context', 'admin2', 'debug', 'gap-q', '--image=busybox:1.36', '--image-pull-policy=IfNotPresent', '--container=dbg', '--target=app']),
+    );
+    await rec.compare('gap-ignore: kubectl patch the policy to failurePolicy Fail', (s) =>
+      k(s, ['patch', 'validatingadmissionpolicy', 'gap-ignore-missing-param.image-heist.lab', '--type=merge', '-p', '{"spec":{"failurePolicy":"Fail"}}']),
+    );
+    await settle('failurePolicy Fail in force', probe([ifNotPresent('app')]), refused);
+    await rec.compare('gap-ignore: param missing under failurePolicy Fail, admin2 pod (refused)', (s) => createPod(s, 'admin2', 'tenant-b', pod('gap-r', [always('app')])));
+    await rec.compare('kubectl delete -f gap-ignore-missing-param.yaml', (s) => k(s, ['delete', '-f', 'gap-ignore-missing-param.yaml']));
+    await settle('gap-ignore-missing-param gone', probe([ifNotPresent('app')]), allowed);
+    expectNoUndocumented(from);
+  });
+
+  it('gap: a namespace-label exemption that the tenant may set on its own namespace', async () => {
+    const from = rec.results.length;
+    await rec.compare('kubectl apply -f gap-namespace-label-exemption.yaml -f gap-tenants-may-label-namespaces.yaml', (s) =>
+      k(s, ['apply', '-f', 'gap-namespace-label-exemption.yaml', '-f', 'gap-tenants-may-label-namespaces.yaml']),
+    );
+    await settle('gap-namespace-label-exemption in force', probe([ifNotPresent('app')]), refused);
+    await rec.compare('gap-label: admin2 IfNotPresent pod (refused)', (s) => createPod(s, 'admin2', 'tenant-b', pod('gap-l', [ifNotPresent('app')])));
+    await rec.compare('gap-label: admin2 labels tenant-a (Forbidden)', (s) => k(s, ['--context', 'admin2', 'label', 'ns', 'tenant-a', 'lab.example/exempt=true']));
+    await rec.compare('gap-label: admin2 labels its own namespace (allowed by the ClusterRole)', (s) =>
+      k(s, ['--context', 'admin2', 'label', 'ns', 'tenant-b', 'lab.example/exempt=true']),
+    );
+    await settle('the exemption label seen', probe([ifNotPresent('app')]), allowed);
+    await rec.compare('gap-label: admin2 IfNotPresent pod in the exempt namespace (allowed)', (s) => createPod(s, 'admin2', 'tenant-b', pod('gap-l', [ifNotPresent('app')])));
+    await rec.compare('gap-label: admin1 IfNotPresent pod in tenant-a (still refused)', (s) => createPod(s, 'admin1', 'tenant-a', pod('gap-l', [ifNotPresent('app')])));
+    await rec.compare('kubectl delete -f both files', (s) => k(s, ['delete', '-f', 'gap-namespace-label-exemption.yaml', '-f', 'gap-tenants-may-label-namespaces.yaml']));
+    await rec.compare('kubectl label ns tenant-b lab.example/exempt-', (s) => k(s, ['label', 'ns', 'tenant-b', 'lab.example/exempt-']));
+    await settle('gap-namespace-label-exemption gone', probe([ifNotPresent('app')]), allowed, 'tenant-a');
+    expectNoUndocumented(from);
+  });
+
+  it('error texts: expressions refused at create, a runtime error under Fail, matchConditions, a failing messageExpression, authorizer checks, a JSONPatch MAP', async () => {
+    const from = rec.results.length;
+    const edgeYaml = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: edge.image-heist.lab
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules:
+    - apiGroups: [""]
+      apiVersions: ["v1"]
+      operations: ["CREATE"]
+      resources: ["pods"]
+  matchConditions:
+  - name: only-edge-pods
+    expression: "has(object.metadata.labels) && 'edge' in object.metadata.labels"
+  validations:
+  - expression: "object.metadata.labels['edge'] != 'missing-key' || object.spec.nodeName == 'x'"
+  - expression: "object.metadata.labels['edge'] != 'msgerror'"
+    messageExpression: "'pod ' + object.spec.nope"
+    message: "the static message"
+  - expression: "object.metadata.labels['edge'] != 'authz' || authorizer.group('').resource('secrets').namespace('tenant-a').check('get').allowed()"
+    message: "may not read secrets in tenant-a"
+    reason: Forbidden
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: edge.image-heist.lab
+spec:
+  policyName: edge.image-heist.lab
+  validationActions: [Deny]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingAdmissionPolicy
+metadata:
+  name: edge-jsonpatch.image-heist.lab
+spec:
+  failurePolicy: Fail
+  reinvocationPolicy: Never
+  matchConstraints:
+    resourceRules:
+    - apiGroups: [""]
+      apiVersions: ["v1"]
+      operations: ["CREATE"]
+      resources: ["pods"]
+  matchConditions:
+  - name: only-jsonpatch-pods
+    expression: "has(object.metadata.labels) && 'jsonpatch' in object.metadata.labels"
+  mutations:
+  - patchType: JSONPatch
+    jsonPatch:
+      expression: >
+        object.metadata.labels['jsonpatch'] == 'bad'
+        ? [JSONPatch{op: "replace", path: "/spec/nope/0", value: "x"}]
+        : [JSONPatch{op: "add", path: "/metadata/annotations", value: {"lab.example/patched": "yes"}},
+           JSONPatch{op: "replace", path: "/spec/containers/0/imagePullPolicy", value: "Always"}]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingAdmissionPolicyBinding
+metadata:
+  name: edge-jsonpatch.image-heist.lab
+spec:
+  policyName: edge-jsonpatch.image-heist.lab
+`;
+    // what create-time validation refuses: a messageExpression that is no string, one that names the authorizer
+    const invalidYaml = edgeYaml
+      .split('---\n')[0]!
+      .replace('name: edge.image-heist.lab', 'name: edge-invalid.image-heist.lab')
+      .replace(`messageExpression: "'pod ' + object.spec.nope"`, 'messageExpression: "1 + 1"')
+      .replace('message: "may not read secrets in tenant-a"', `messageExpression: "'may not read secrets: ' + authorizer.group('').resource('secrets').check('get').reason()"`);
+    await writeFile(path.join(pair.dir, 'edge-invalid.yaml'), invalidYaml);
+    await writeFile(path.join(pair.dir, 'edge.yaml'), edgeYaml);
+    await rec.compare('kubectl apply -f edge-invalid.yaml (messageExpression: not a string; authorizer undeclared)', (s) => k(s, ['apply', '-f', 'edge-invalid.yaml']));
+    await rec.compare('a validation whose result is dyn (object.spec.nodeName), a messageExpression of params (raw)', (s) =>
+      raw(s, 'admin', 'POST', '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies?dryRun=All', {
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'ValidatingAdmissionPolicy',
+        metadata: { name: 'dyn' },
+        spec: {
+          matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }] },
+          paramKind: { apiVersion: 'v1', kind: 'ConfigMap' },
+          validations: [{ expression: 'object.spec.nodeName' }, { expression: 'true', messageExpression: 'params.data.x' }, { expression: 'request.operation' }],
+        },
+      }),
+    );
+    await rec.compare('kubectl apply -f edge.yaml (VAP with matchConditions, JSONPatch MAP)', (s) => k(s, ['apply', '-f', 'edge.yaml']));
+    const labelled = (name: string, labels: Record<string, string>): V1Pod => ({ ...pod(name, [ifNotPresent('app')]), metadata: { name, labels } });
+    await settle('edge in force', { ...labelled('policy-probe', { edge: 'msgerror' }) }, refused);
+    await settle('edge-jsonpatch in force', { ...labelled('policy-probe', { jsonpatch: 'ok' }) }, pulledAlways);
+    await rec.compare('edge: matchConditions false (no edge label): allowed', (s) => createPod(s, 'admin2', 'tenant-b', pod('plain', [ifNotPresent('app')]), true));
+    await rec.compare('edge: a runtime error (no such key) under Fail', (s) => createPod(s, 'admin2', 'tenant-b', labelled('e1', { edge: 'missing-key' }), true));
+    await rec.compare('edge: a messageExpression that fails at runtime (the static message)', (s) =>
+      createPod(s, 'admin2', 'tenant-b', labelled('e2', { edge: 'msgerror' }), true),
+    );
+    await rec.compare('edge: authorizer check in an expression, admin2 (denied, reason Forbidden)', (s) =>
+      createPod(s, 'admin2', 'tenant-b', labelled('e3', { edge: 'authz' }), true),
+    );
+    await rec.compare('edge: authorizer check in an expression, admin (allowed)', (s) => createPod(s, 'admin', 'tenant-b', labelled('e4', { edge: 'authz' }), true));
+    await rec.compare('edge: JSONPatch MAP (annotation added, Always)', (s) => createPod(s, 'admin2', 'tenant-b', labelled('j1', { jsonpatch: 'ok' }), true));
+    await rec.compare('edge: JSONPatch MAP with a bad path (refused)', (s) => createPod(s, 'admin2', 'tenant-b', labelled('j2', { jsonpatch: 'bad' }), true));
+    await rec.compare('kubectl delete -f edge.yaml', (s) => k(s, ['delete', '-f', 'edge.yaml']));
+    await settle('edge gone', { ...labelled('policy-probe', { edge: 'msgerror' }) }, allowed);
+    await settle('edge-jsonpatch gone', { ...labelled('policy-probe', { jsonpatch: 'ok' }) }, (r) => r.status === 201 && !pulledAlways(r));
+    expectNoUndocumented(from);
+  });
+
+  it('force-always (the MAP profile): the mutated pod, init containers, kubectl debug', async () => {
+    const from = rec.results.length;
+    await rec.compare('kubectl apply -f force-always.yaml (again)', (s) => k(s, ['apply', '-f', 'force-always.yaml']));
+    await settle('force-always in force', probe([ifNotPresent('app')]), pulledAlways);
+    await rec.compare('admin2: kubectl run IfNotPresent (mutated to Always)', (s) =>
+      k(s, ['--context', 'admin2', 'run', 'mutated', '--image=busybox:1.36', '--image-pull-policy=IfNotPresent']),
+    );
+    await rec.compare('the mutated pod (kubectl get -o json)', (s) => k(s, ['--context', 'admin2', 'get', 'pod', 'mutated', '-o', 'json'], { output: 'json' }));
+    await rec.compare('admin2: pod with init containers and Never (raw, all mutated)', (s) =>
+      createPod(
+        s,
+        'admin2',
+        'tenant-b',
+        pod('mutated-init', [ifNotPresent('app'), { name: 'b', image: 'redis:7', imagePullPolicy: 'Never' }], { initContainers: [ifNotPresent('init')] }),
+      ),
+    );
+    await rec.compare('admin2: kubectl run Never --dry-run=server -o json (mutated, not stored)', (s) =>
+      k(s, ['--context', 'admin2', 'run', 'dry', '--image=busybox:1.36', '--image-pull-policy=Never', '--dry-run=server', '-o', 'json'], { output: 'json' }),
+    );
+    await rec.compare('admin2: kubectl debug --image-pull-policy=IfNotPresent (the new ephemeral container mutated)', (s) =>
+      k(s, ['--context', 'admin2', 'debug', 'mutated', '--image=busybox:1.36', '--image-pull-policy=IfNotPresent', '--container=debugger', '--target=mutated']),
+    );
+    await rec.compare('admin2: a second ephemeral container (raw PATCH; the first is not touched again)', (s) =>
+      raw(
+        s,
+        'admin2',
+        'PATCH',
+        '/api/v1/namespaces/tenant-b/pods/mutated/ephemeralcontainers',
+        { spec: { ephemeralContainers: [{ ...ifNotPresent('dbg2'), targetContainerName: 'mutated' }] } },
+        'application/strategic-merge-patch+json',
+      ),
+    );
+    await rec.compare('the pod after both debugs', (s) => raw(s, 'admin2', 'GET', '/api/v1/namespaces/tenant-b/pods/mutated'));
+    await rec.compare('admin2: relabel (pod UPDATE is not matched; allowed, unchanged)', (s) => k(s, ['--context', 'admin2', 'label', 'pod', 'mutated', 'tier=web']));
+    await rec.compare('kube-system is not selected by the MAP binding (dry run, IfNotPresent kept)', (s) =>
+      createPod(s, 'admin', 'kube-system', pod('system', [ifNotPresent('app')]), true),
+    );
+    await rec.compare('kubectl delete -f force-always.yaml', (s) => k(s, ['delete', '-f', 'force-always.yaml']));
+    await settle('force-always gone', probe([ifNotPresent('app')]), (r) => r.status === 201 && !pulledAlways(r));
     expectNoUndocumented(from);
   });
 });

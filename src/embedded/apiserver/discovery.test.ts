@@ -44,7 +44,7 @@ describe('OpenAPI v3', () => {
     expect(Object.keys(paths).sort()).toEqual(['api/v1', 'apis/admissionregistration.k8s.io/v1', 'apis/rbac.authorization.k8s.io/v1']);
     const core = JSON.parse(byPath.get('api/v1')!.body) as { paths: Record<string, { patch: Record<string, unknown> }>; components?: unknown };
     const kinds = Object.values(core.paths).map((p) => (p.patch['x-kubernetes-group-version-kind'] as { kind: string }).kind);
-    expect(kinds.sort()).toEqual(['Event', 'Namespace', 'Node', 'Pod', 'Secret', 'ServiceAccount']);
+    expect(kinds.sort()).toEqual(['ConfigMap', 'Event', 'Namespace', 'Node', 'Pod', 'Secret', 'ServiceAccount']);
     for (const p of Object.values(core.paths)) {
       expect(p.patch['parameters']).toContainEqual(expect.objectContaining({ name: 'fieldValidation', in: 'query' }));
       expect(p.patch['requestBody']).toBeUndefined();

@@ -10,6 +10,8 @@ import {
   validateObjectMeta,
   validatePod,
   validatePodUpdate,
+  validateConfigMap,
+  validateConfigMapUpdate,
   validateSecret,
 } from './validation.js';
 
@@ -202,6 +204,27 @@ describe('validateSecret', () => {
     ]);
     expect(messages(validateSecret({ metadata: meta, type: 'kubernetes.io/basic-auth' }))).toEqual(['data[username]: Required value', 'data[password]: Required value']);
     expect(messages(validateSecret({ metadata: meta, type: 'kubernetes.io/tls', data: { 'tls.crt': b64('c') } }))).toEqual(['data[tls.key]: Required value']);
+  });
+});
+
+describe('validateConfigMap', () => {
+  const meta = { name: 'image-pull-policy', namespace: 'kube-system' };
+
+  it('accepts a param ConfigMap; keys must be config keys and not in both data and binaryData', () => {
+    expect(validateConfigMap({ metadata: meta, data: { requiredPullPolicy: 'Always' } })).toEqual([]);
+    expect(messages(validateConfigMap({ metadata: meta, data: { 'bad key': 'x', k: 'v' }, binaryData: { k: 'dg==' } }))).toEqual([
+      `data[bad key]: Invalid value: "bad key": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')`,
+      'data[k]: Invalid value: "k": duplicate of key present in binaryData',
+    ]);
+  });
+
+  it('an immutable ConfigMap keeps its data and stays immutable', () => {
+    const old = { metadata: { ...meta, resourceVersion: '1' }, immutable: true, data: { a: '1' } };
+    expect(validateConfigMapUpdate({ ...old, metadata: { ...old.metadata, labels: { x: 'y' } } }, old)).toEqual([]);
+    expect(messages(validateConfigMapUpdate({ ...old, immutable: false, data: { a: '2' } }, old))).toEqual([
+      'immutable: Forbidden: field is immutable when `immutable` is set',
+      'data: Forbidden: field is immutable when `immutable` is set',
+    ]);
   });
 });
 

@@ -239,6 +239,45 @@ export function validateNamespace(namespace: unknown): FieldError[] {
   return errs;
 }
 
+/** ValidateConfigMap (pkg/apis/core/validation/validation.go): metadata, keys of data and binaryData, no key in both, total size. */
+export function validateConfigMap(configMap: unknown): FieldError[] {
+  const c = obj(configMap);
+  const errs = validateObjectMeta(c['metadata'], true, nameIsDNSSubdomain);
+  const data = obj(c['data']);
+  const binaryData = obj(c['binaryData']);
+  let total = 0;
+  for (const [key, value] of Object.entries(data)) {
+    for (const msg of isConfigMapKey(key)) errs.push(fieldInvalid(`data[${key}]`, key, msg));
+    if (key in binaryData) errs.push(fieldInvalid(`data[${key}]`, key, 'duplicate of key present in binaryData'));
+    total += Buffer.byteLength(str(value), 'utf8');
+  }
+  for (const [key, value] of Object.entries(binaryData)) {
+    for (const msg of isConfigMapKey(key)) errs.push(fieldInvalid(`binaryData[${key}]`, key, msg));
+    total += Buffer.from(str(value), 'base64').length;
+  }
+  if (total > maxSecretSize) errs.push(new FieldError('FieldValueTooLong', '', '', `may not be more than ${maxSecretSize} bytes`));
+  return errs;
+}
+
+/** ValidateConfigMapUpdate: an immutable ConfigMap keeps immutable, data and binaryData. */
+export function validateConfigMapUpdate(configMap: unknown, old: unknown): FieldError[] {
+  const c = obj(configMap);
+  const o = obj(old);
+  const errs = validateObjectMetaUpdate(c['metadata'], o['metadata']);
+  if (o['immutable'] === true) {
+    const same = (a: unknown, b: unknown) => JSON.stringify(sortedEntries(a)) === JSON.stringify(sortedEntries(b));
+    if (c['immutable'] !== true) errs.push(fieldForbidden('immutable', 'field is immutable when `immutable` is set'));
+    if (!same(c['data'], o['data'])) errs.push(fieldForbidden('data', 'field is immutable when `immutable` is set'));
+    if (!same(c['binaryData'], o['binaryData'])) errs.push(fieldForbidden('binaryData', 'field is immutable when `immutable` is set'));
+  }
+  return [...errs, ...validateConfigMap(configMap)];
+}
+
+/** A map's entries in key order; nil and empty maps are equal (reflect.DeepEqual on what the decoder keeps). */
+function sortedEntries(value: unknown): [string, unknown][] {
+  return Object.entries(obj(value)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 const maxSecretSize = 1 * 1024 * 1024;
 const redacted = '<secret contents redacted>';
 

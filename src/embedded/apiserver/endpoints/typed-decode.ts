@@ -52,7 +52,7 @@ const resourceListFields = new Set([
   'V1ContainerStatus.allocatedResources',
 ]);
 // map[string][]byte fields: base64 strings.
-const bytesMapFields = new Set(['V1Secret.data']);
+const bytesMapFields = new Set(['V1Secret.data', 'V1ConfigMap.binaryData']);
 
 /** resource.Quantity's grammar (k8s.io/apimachinery/pkg/api/resource/quantity.go splitREString). */
 const quantityRe = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;

@@ -25,6 +25,8 @@ const fieldErrors = (kind: PolicyKind, object: KubeObject): FieldError[] => (VAL
 export function admissionPolicyStrategy(info: ResourceInfo & { kind: PolicyKind }): ResourceStrategy {
   const kind = info.kind;
   const isBinding = kind.endsWith('Binding');
+  // Only ValidatingAdmissionPolicy has a status (MutatingAdmissionPolicy v1 has none).
+  const hasStatus = info.subresources.some((s) => s.name === 'status');
   return {
     info,
     defaults(object) {
@@ -33,15 +35,13 @@ export function admissionPolicyStrategy(info: ResourceInfo & { kind: PolicyKind 
       return structuredClone(defaulted) as unknown as KubeObject;
     },
     prepareForCreate(object) {
-      // PrepareForCreate: status is the server's (the type checker's); a new policy has none yet.
-      if (!isBinding) delete object['status'];
+      // PrepareForCreate resets status (the type checker's) to the zero struct, which v1 JSON always carries:
+      // `status: {}` (validatingadmissionpolicy/strategy.go; Status is a struct, so omitempty never drops it).
+      if (hasStatus) object['status'] = {};
       return object;
     },
     prepareForUpdate(next, old) {
-      if (!isBinding) {
-        if (old['status'] !== undefined) next['status'] = structuredClone(old['status']);
-        else delete next['status'];
-      }
+      if (hasStatus) next['status'] = structuredClone(old['status'] ?? {});
       return next;
     },
     validate: (object) => fieldErrors(kind, object),

@@ -2,6 +2,7 @@
 // this folder with its ResourceStrategy, and one line here.
 import { clusterRoleBindings } from './clusterrolebindings.js';
 import { clusterRoles } from './clusterroles.js';
+import { configMaps } from './configmaps.js';
 import { events } from './events.js';
 import { mutatingAdmissionPolicies } from './mutatingadmissionpolicies.js';
 import { mutatingAdmissionPolicyBindings } from './mutatingadmissionpolicybindings.js';
@@ -25,6 +26,7 @@ export const strategies: readonly ResourceStrategy[] = [
   nodes,
   pods,
   secrets,
+  configMaps,
   serviceAccounts,
   services,
   events,

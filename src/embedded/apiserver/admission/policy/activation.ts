@@ -50,8 +50,13 @@ export function admissionRequest(a: PolicyAttributes, matched: EquivalentResourc
 
 /** What an `omitempty` JSON field leaves out: undefined, null, "", an empty list or map (one level: nested values stay). */
 function omitEmpty(fields: Record<string, unknown>): Record<string, unknown> {
-  const empty = (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) ? v.length === 0 : typeof v === 'object' && Object.keys(v).length === 0);
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => !empty(v)));
+  const out: Record<string, unknown> = {};
+  for (const key in fields) {
+    const v = fields[key];
+    if (v === undefined || v === null || v === '' || (Array.isArray(v) ? v.length === 0 : typeof v === 'object' && Object.keys(v).length === 0)) continue;
+    out[key] = v;
+  }
+  return out;
 }
 
 const NAMESPACE_META_FIELDS = [
@@ -87,25 +92,67 @@ export interface Activation {
 }
 
 /**
+ * The parts of an activation that are the same for every policy × binding one request invokes, each converted for
+ * CEL once, on first use: `request` per matched resource, `namespaceObject`, `authorizer`, and each param object.
+ */
+export class RequestBindings {
+  private readonly requests = new Map<string, unknown>();
+  private readonly params = new WeakMap<object, unknown>();
+  private namespaceCel: { value: unknown } | undefined;
+  private authorizerCel: { value: unknown } | undefined;
+
+  constructor(
+    readonly attributes: PolicyAttributes,
+    private readonly namespace: Record<string, unknown> | undefined,
+  ) {}
+
+  request(matched: EquivalentResource): unknown {
+    const key = `${matched.group}/${matched.version}/${matched.resource}`;
+    let value = this.requests.get(key);
+    if (value === undefined) {
+      value = toCelInput(admissionRequest(this.attributes, matched));
+      this.requests.set(key, value);
+    }
+    return value;
+  }
+
+  namespaceObject(): unknown {
+    return (this.namespaceCel ??= { value: toCelInput(namespaceObject(this.namespace)) }).value;
+  }
+
+  authorizer(): unknown {
+    return (this.authorizerCel ??= { value: toCelInput(authorizerValue(this.attributes.userInfo, this.attributes)) }).value;
+  }
+
+  param(param: Record<string, unknown> | null): unknown {
+    if (param === null) return null;
+    let value = this.params.get(param);
+    if (value === undefined) {
+      value = toCelInput(param);
+      this.params.set(param, value);
+    }
+    return value;
+  }
+}
+
+/** What an activation binds, every value already converted for CEL (toCelInput or RequestBindings). */
+export interface ActivationInput {
+  object: unknown;
+  oldObject: unknown;
+  request: unknown;
+  namespaceObject: unknown;
+  params: unknown;
+  authorizer: unknown;
+}
+
+/**
  * Builds the activation. `variables` is a map whose entries evaluate on first read (composition.go lazy map); a
  * failing variable fails only the expressions that read it:
  * `composited variable "x" fails to evaluate: <err>` / `… fails to compile: <err>`.
  */
-export function buildActivation(
-  input: { object: unknown; oldObject: unknown; request: Record<string, unknown>; namespaceObject: unknown; params?: unknown; attributes: PolicyAttributes },
-  variables: readonly { name: string; compiled: CompiledExpression }[],
-  limit: number,
-  authorize?: Authorize,
-): Activation {
+export function buildActivation(input: ActivationInput, variables: readonly { name: string; compiled: CompiledExpression }[], limit: number, authorize?: Authorize): Activation {
   let variableCost = 0;
-  const bindings: Record<string, unknown> = {
-    object: input.object ?? null,
-    oldObject: input.oldObject ?? null,
-    request: toCelInput(input.request),
-    namespaceObject: toCelInput(input.namespaceObject ?? null),
-    params: input.params === undefined ? null : toCelInput(input.params),
-    authorizer: toCelInput(authorizerValue(input.attributes.userInfo, input.attributes)),
-  };
+  const bindings: Record<string, unknown> = { ...input };
   const values = new Map<string, CelValue | Error>();
   const byName = new Map(variables.map((v) => [v.name, v.compiled]));
   const lazy = {

@@ -8,6 +8,7 @@ import { CelScalar, celEnv, celFunc, isCelError, parse, plan, type CelEnv, type 
 import { create } from '@bufbuild/protobuf';
 import { ExprSchema, type Expr, type ParsedExpr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import { kubernetesLibrary, mutationLibrary } from './cel-library.js';
+import { outputType, type ScalarTypeName } from './cel-output-type.js';
 import { COST_LIMIT_EXCEEDED, CostMeter, LIST_CREATE_COST, MAP_CREATE_COST, STRUCT_CREATE_COST, charge, withMeter } from './cost.js';
 
 export interface CompileOptions {
@@ -28,6 +29,8 @@ export interface CompiledExpression {
   expression: string;
   /** compile.go: "compilation failed: ERROR: <input>:1:5: …" (ErrorTypeInvalid), absent when it compiled. */
   error?: string;
+  /** The result type when it is certain (cel-output-type.ts); undefined: dyn. */
+  outputType?: ScalarTypeName;
   evaluate(bindings: Record<string, unknown>, limit?: number): EvalOutcome;
 }
 
@@ -48,6 +51,9 @@ const VARIABLES = {
   variables: CelScalar.DYN,
 };
 const validatingEnv: CelEnv = celEnv({ funcs: [...kubernetesLibrary, ...COST_FUNCS], variables: VARIABLES });
+const validatingFunctionNames = new Set(kubernetesLibrary.map((f) => f.name));
+const mutatingFunctionNames = new Set(mutationLibrary.map((f) => f.name));
+const functionNames = (opts: CompileOptions): ReadonlySet<string> => (opts.patchTypes ? mutatingFunctionNames : validatingFunctionNames);
 const mutatingEnv: CelEnv = celEnv({ funcs: [...mutationLibrary, ...COST_FUNCS], variables: VARIABLES });
 
 /** cel-go runtime error texts where @bufbuild/cel words the same error differently. */
@@ -107,6 +113,12 @@ class Rewriter {
     return undefined;
   }
 
+  /** The dotted name of an ident/select chain (`a.b.c`). */
+  private dotted(e: Expr): string {
+    if (e.exprKind.case === 'selectExpr' && e.exprKind.value.operand) return `${this.dotted(e.exprKind.value.operand)}.${e.exprKind.value.field}`;
+    return e.exprKind.case === 'identExpr' ? e.exprKind.value.name : '';
+  }
+
   rewrite(e: Expr, scope: ReadonlySet<string>): Expr {
     const k = e.exprKind;
     switch (k.case) {
@@ -127,8 +139,10 @@ class Rewriter {
         const target = k.value.target;
         if (target) {
           // `sets.contains(…)`, `jsonpatch.escapeKey(…)`: a qualified function name, not a value.
+          // Anything else rooted in an undeclared name is cel-go's "undeclared reference" to that name (e.g.
+          // `authorizer.group(…)` in a messageExpression, which has no authorizer).
           const root = this.rootIdent(target);
-          const qualified = root !== undefined && !scope.has(root);
+          const qualified = root !== undefined && !scope.has(root) && functionNames(this.opts).has(`${this.dotted(target)}.${k.value.function}`);
           if (!qualified) k.value.target = this.rewrite(target, scope);
         }
         k.value.args = k.value.args.map((a) => this.rewrite(a, scope));
@@ -188,6 +202,8 @@ export function compileExpression(expression: string, opts: CompileOptions): Com
     return failed(expression, `compilation failed: ${detail}`);
   }
   let program: (bindings: Record<string, unknown>) => CelResult;
+  // before the rewriting, which wraps every node in a cost call
+  const type = outputType(parsed.expr);
   try {
     const expr = new Rewriter(parsed, expression, opts).rewrite(parsed.expr, declaredNames(opts));
     program = plan(opts.patchTypes ? mutatingEnv : validatingEnv, expr) as (bindings: Record<string, unknown>) => CelResult;
@@ -197,6 +213,7 @@ export function compileExpression(expression: string, opts: CompileOptions): Com
   }
   return {
     expression,
+    ...(type !== undefined ? { outputType: type } : {}),
     evaluate(bindings, limit) {
       const meter = new CostMeter(limit);
       let result: CelResult;

@@ -44,8 +44,10 @@ export type MatchConditionsResult = { matches: true } | { matches: false; failed
  * matchconditions.Match: the first condition that is false skips the policy; errors (collected, aggregated) fail
  * the request under failurePolicy Fail and skip the policy under Ignore.
  */
-export function evaluateMatchConditions(conditions: readonly NamedExpression[], activation: Activation, failurePolicy: FailurePolicyType): MatchConditionsResult {
+/** `activation` is built only when there are conditions to evaluate. */
+export function evaluateMatchConditions(conditions: readonly NamedExpression[], makeActivation: () => Activation, failurePolicy: FailurePolicyType): MatchConditionsResult {
   if (conditions.length === 0) return { matches: true };
+  const activation = makeActivation();
   const budget = new Budget(RUNTIME_CEL_COST_BUDGET_MATCH_CONDITIONS);
   const errors: Error[] = [];
   for (const c of conditions) {

@@ -5,7 +5,7 @@
 // reinvocationcontext.go; generic/policy_dispatcher.go for the error).
 import { StatusError } from '../../../../k8s/api-errors.js';
 import { applyJsonPatch } from '../../patch.js';
-import { admissionRequest, buildActivation, namespaceObject, type PolicyAttributes } from './activation.js';
+import { buildActivation, RequestBindings, type PolicyAttributes } from './activation.js';
 import { applyConfiguration } from './apply-configuration.js';
 import { compileMutatingPolicy } from './compile-policy.js';
 import { PER_CALL_LIMIT, RUNTIME_CEL_COST_BUDGET } from './cost.js';
@@ -117,6 +117,7 @@ export function mutatePolicies(
   }
   reinvocation.beginPass(isReinvoke, object);
   const oldObject = a.oldObject === undefined ? null : toCelInput(a.oldObject);
+  const shared = new RequestBindings(a, namespace);
   for (const step of steps) {
     if (step.kind === 'error') {
       configErrors.push({ policy: step.policy, ...(step.binding ? { binding: step.binding.metadata.name ?? '' } : {}), message: step.message });
@@ -126,10 +127,12 @@ export function mutatePolicies(
     // errors raised while mutating carry reason Invalid (dispatcher.go addConfigError)
     const fail = (message: string): void => void runtimeErrors.push({ policy: step.policy, binding: bindingName, message, reason: 'Invalid' });
     const compiled = compileMutatingPolicy(step.policy);
-    const request = admissionRequest(a, step.resource);
-    const input = (o: unknown) => ({ object: o, oldObject, request, params: step.param, namespaceObject: namespaceObject(namespace), attributes: a });
-    const matchActivation = buildActivation({ ...input(toCelInput(object ?? null)), namespaceObject: null }, [], PER_CALL_LIMIT, lookups.authorize);
-    const match = evaluateMatchConditions(compiled.matchConditions, matchActivation, failurePolicyOf(step.policy));
+    const input = (o: unknown) => ({ object: o, oldObject, request: shared.request(step.resource), params: shared.param(step.param), authorizer: shared.authorizer() });
+    const match = evaluateMatchConditions(
+      compiled.matchConditions,
+      () => buildActivation({ ...input(toCelInput(object ?? null)), namespaceObject: null }, [], PER_CALL_LIMIT, lookups.authorize),
+      failurePolicyOf(step.policy),
+    );
     if ('error' in match) {
       fail(match.error);
       continue;
@@ -140,7 +143,7 @@ export function mutatePolicies(
     const before = JSON.stringify(object);
     for (const m of compiled.mutations) {
       if (object === null || object === undefined) continue; // no object to patch (DELETE)
-      const activation = buildActivation(input(toCelInput(object)), compiled.variables, PER_CALL_LIMIT, lookups.authorize);
+      const activation = buildActivation({ ...input(toCelInput(object)), namespaceObject: shared.namespaceObject() }, compiled.variables, PER_CALL_LIMIT, lookups.authorize);
       let result;
       try {
         result = evaluateExpression(m.compiled, activation, new Budget(RUNTIME_CEL_COST_BUDGET));

@@ -2,7 +2,7 @@
 // validation (message / messageExpression / reason), then auditAnnotations, and the binding's validationActions
 // (k8s.io/apiserver pkg/admission/plugin/policy/validating/validator.go Validate, dispatcher.go Dispatch).
 import type { StatusError, StatusReason } from '../../../../k8s/api-errors.js';
-import { admissionRequest, buildActivation, namespaceObject, type PolicyAttributes } from './activation.js';
+import { buildActivation, RequestBindings, type PolicyAttributes } from './activation.js';
 import { compileValidatingPolicy } from './compile-policy.js';
 import { MAX_EVALUATED_MESSAGE_EXPRESSION_SIZE_BYTES, PER_CALL_LIMIT, RUNTIME_CEL_COST_BUDGET } from './cost.js';
 import { celTypeName, toCelInput } from './cel-values.js';
@@ -36,24 +36,25 @@ const trimSpace = (s: string): string => s.replace(/^[\s\u0085\u00a0]+|[\s\u0085
 /** Validate (validator.go) for one invocation: its decisions and the audit annotations it publishes. */
 function validate(
   policy: ValidatingAdmissionPolicy,
-  attrs: PolicyAttributes,
   resource: EquivalentResource,
   object: unknown,
   oldObject: unknown,
   param: Record<string, unknown> | null,
-  namespace: Record<string, unknown> | undefined,
+  shared: RequestBindings,
   lookups: PolicyLookups,
 ): { decisions: Decision[]; annotations: { key: string; value?: string; error?: string }[] } {
   const onError: Decision['action'] = failurePolicyOf(policy) === 'Ignore' ? 'admit' : 'deny';
   const compiled = compileValidatingPolicy(policy);
-  const request = admissionRequest(attrs, resource);
-  const input = { object, oldObject, request, params: param, namespaceObject: namespaceObject(namespace), attributes: attrs };
-  const activation = buildActivation(input, compiled.variables, PER_CALL_LIMIT, lookups.authorize);
+  const input = { object, oldObject, request: shared.request(resource), params: shared.param(param), authorizer: shared.authorizer() };
   // matchConditions see neither namespaceObject nor variables (matchconditions/matcher.go passes a nil namespace).
-  const matchActivation = buildActivation({ ...input, namespaceObject: null }, [], PER_CALL_LIMIT, lookups.authorize);
-  const match = evaluateMatchConditions(compiled.matchConditions, matchActivation, failurePolicyOf(policy));
+  const match = evaluateMatchConditions(
+    compiled.matchConditions,
+    () => buildActivation({ ...input, namespaceObject: null }, [], PER_CALL_LIMIT, lookups.authorize),
+    failurePolicyOf(policy),
+  );
   if ('error' in match) return { decisions: [{ action: onError, message: match.error }], annotations: [] };
   if (!match.matches) return { decisions: [], annotations: [] };
+  const activation = buildActivation({ ...input, namespaceObject: shared.namespaceObject() }, compiled.variables, PER_CALL_LIMIT, lookups.authorize);
 
   const budget = new Budget(RUNTIME_CEL_COST_BUDGET);
   const decisions: Decision[] = [];
@@ -145,6 +146,7 @@ export function validatePolicies(
   const object = !invoked || a.object === undefined ? null : toCelInput(a.object);
   const oldObject = !invoked || a.oldObject === undefined ? null : toCelInput(a.oldObject);
   const namespace = invoked && a.namespace !== '' && !(a.kind === 'Namespace' && a.group === '') ? lookups.namespace(a.namespace) : undefined;
+  const shared = new RequestBindings(a, namespace);
 
   // Audit annotations are collected per policy, de-duplicated, and joined across bindings (auditAnnotationCollector).
   const collected = new Map<string, Map<string, string[]>>();
@@ -158,7 +160,7 @@ export function validatePolicies(
     const policyName = inv.policy.metadata.name ?? '';
     const bindingName = inv.binding.metadata.name ?? '';
     const actions = inv.binding.spec.validationActions ?? [];
-    const { decisions, annotations } = validate(inv.policy, a, inv.resource, object, oldObject, inv.param, namespace, lookups);
+    const { decisions, annotations } = validate(inv.policy, inv.resource, object, oldObject, inv.param, shared, lookups);
     decisions.forEach((d, i) => {
       if (d.action !== 'deny') return;
       const message = d.message ?? '';

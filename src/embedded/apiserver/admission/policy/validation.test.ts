@@ -29,6 +29,46 @@ describe('ValidatingAdmissionPolicy', () => {
     expect(err?.message).toMatch(/^spec\.validations\[0\]\.expression: Invalid value: "object\.spec\.\?x": compilation failed: ERROR: <input>:1:\d+: Syntax error: /);
   });
 
+  it('refuses an expression that cannot return its type, and authorizer in a messageExpression (as kube-apiserver v1.36.3 answers)', () => {
+    const p: ValidatingAdmissionPolicy = {
+      metadata: { name: 'p' },
+      spec: {
+        matchConstraints: rules,
+        matchConditions: [{ name: 'm', expression: "'x'" }],
+        validations: [
+          { expression: 'size(object.spec.containers)' },
+          { expression: 'true', messageExpression: '1 + 1' },
+          { expression: 'true', messageExpression: "'may not: ' + authorizer.group('').resource('secrets').check('get').reason()" },
+          // dyn operands stay allowed: 'x' + dyn is a string, object.a == 1 a bool
+          { expression: 'object.spec.x == 1', messageExpression: "'bad ' + object.metadata.name" },
+        ],
+      },
+    };
+    expect(messages(validateValidatingAdmissionPolicy(p))).toEqual([
+      `spec.matchConditions[0].expression: Invalid value: "'x'": must evaluate to bool but got string`,
+      'spec.validations[0].expression: Invalid value: "size(object.spec.containers)": must evaluate to bool but got int',
+      'spec.validations[1].messageExpression: Invalid value: "1 + 1": must evaluate to string but got int',
+      `spec.validations[2].messageExpression: Invalid value: "'may not: ' + authorizer.group('').resource('secrets').check('get').reason()": compilation failed: ERROR: <input>:1:15: undeclared reference to 'authorizer' (in container '')\n | 'may not: ' + authorizer.group('').resource('secrets').check('get').reason()\n | ..............^`,
+    ]);
+  });
+
+  it('a dyn result is not a bool or a string: object and params fields are dyn, request fields typed', () => {
+    const p: ValidatingAdmissionPolicy = {
+      metadata: { name: 'dyn' },
+      spec: {
+        matchConstraints: rules,
+        paramKind: { apiVersion: 'v1', kind: 'ConfigMap' },
+        validations: [{ expression: 'object.spec.nodeName' }, { expression: 'true', messageExpression: 'params.data.x' }, { expression: 'request.operation' }],
+      },
+    };
+    // kube-apiserver v1.36.3's answer (fidelity/differential.test.ts)
+    expect(messages(validateValidatingAdmissionPolicy(p))).toEqual([
+      'spec.validations[0].expression: Invalid value: "object.spec.nodeName": must evaluate to bool but got dyn',
+      'spec.validations[1].messageExpression: Invalid value: "params.data.x": must evaluate to string but got dyn',
+      'spec.validations[2].expression: Invalid value: "request.operation": must evaluate to bool but got string',
+    ]);
+  });
+
   it('checks the rule grammar, operations and reasons', () => {
     const p: ValidatingAdmissionPolicy = {
       metadata: { name: 'p' },

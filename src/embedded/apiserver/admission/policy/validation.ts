@@ -39,10 +39,17 @@ function validateParamKind(k: ParamKind, path: string): FieldError[] {
   return errs;
 }
 
-/** convertCELErrorToValidationError: a compile failure is Invalid with the expression as the value. */
-function validateExpression(expression: string, opts: CompileOptions, path: string): FieldError[] {
+/**
+ * convertCELErrorToValidationError: a compile failure is Invalid with the expression as the value; so is an
+ * expression that cannot return the field's type (compile.go: "must evaluate to bool but got int").
+ */
+function validateExpression(expression: string, opts: CompileOptions, path: string, returns?: 'bool' | 'string'): FieldError[] {
   const compiled = compileExpression(expression, opts);
-  return compiled.error === undefined ? [] : [fieldInvalid(path, expression, compiled.error)];
+  if (compiled.error !== undefined) return [fieldInvalid(path, expression, compiled.error)];
+  if (returns !== undefined && compiled.outputType !== undefined && compiled.outputType !== returns) {
+    return [fieldInvalid(path, expression, `must evaluate to ${returns} but got ${compiled.outputType}`)];
+  }
+  return [];
 }
 
 const CEL_IDENT = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
@@ -84,7 +91,7 @@ function validateMatchConditionsAndVariables(
     const p = `spec.matchConditions[${i}]`;
     const expression = (c.expression ?? '').trim();
     if (expression === '') errs.push(fieldRequired(`${p}.expression`));
-    else errs.push(...validateExpression(expression, opts, `${p}.expression`));
+    else errs.push(...validateExpression(expression, opts, `${p}.expression`, 'bool'));
     if (!c.name) errs.push(fieldRequired(`${p}.name`));
     else {
       for (const msg of isQualifiedName(c.name)) errs.push(fieldInvalid(`${p}.name`, c.name, msg));
@@ -134,11 +141,11 @@ export function validateValidatingAdmissionPolicy(input: ValidatingAdmissionPoli
   validations.forEach((v, i) => {
     const path = `spec.validations[${i}]`;
     if (!v.expression || v.expression.trim() === '') errs.push(fieldRequired(`${path}.expression`, 'expression is not specified'));
-    else errs.push(...validateExpression(v.expression, withVars, `${path}.expression`));
+    else errs.push(...validateExpression(v.expression, withVars, `${path}.expression`, 'bool'));
     if (v.messageExpression !== undefined && v.messageExpression.length > 0 && v.messageExpression.trim() === '') {
       errs.push(fieldInvalid(`${path}.messageExpression`, v.messageExpression, 'must be non-empty if specified'));
     } else if (v.messageExpression && v.messageExpression.trim() !== '') {
-      errs.push(...validateExpression(v.messageExpression, { ...withVars, hasAuthorizer: false }, `${path}.messageExpression`));
+      errs.push(...validateExpression(v.messageExpression, { ...withVars, hasAuthorizer: false }, `${path}.messageExpression`, 'string'));
     }
     const msg = (v.message ?? '').trim();
     if (v.message !== undefined && v.message.length > 0 && msg === '') errs.push(fieldInvalid(`${path}.message`, v.message, 'message must be non-empty if specified'));
