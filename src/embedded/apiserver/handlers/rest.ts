@@ -255,11 +255,12 @@ export function setWatchTableRenderer(fn: (ctx: RequestContext, object: KubeObje
   tableFor = fn;
 }
 
-/** Reads a PUT body or applies a PATCH body to `current`, returning the new object. */
-async function readUpdate(ctx: RequestContext, current: KubeObject, verb: 'update' | 'patch'): Promise<{ object: KubeObject; mode: FieldValidation }> {
-  const { parts, resource, query } = ctx;
-  const mode = fieldValidation(query);
-  if (verb === 'update') return { object: await readObject(ctx, mode), mode };
+/** A PUT's object, or a PATCH's document with its type: read once, before the object it changes is read. */
+type UpdateInput = { verb: 'update'; object: KubeObject } | { verb: 'patch'; type: string; patch: unknown };
+
+async function readUpdateInput(ctx: RequestContext, verb: 'update' | 'patch'): Promise<UpdateInput> {
+  const { parts } = ctx;
+  if (verb === 'update') return { verb, object: await readObject(ctx, fieldValidation(ctx.query)) };
   const type = mediaType(ctx.req.headers['content-type']);
   const patchTypes = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
   if (!patchTypes.includes(type)) {
@@ -269,7 +270,13 @@ async function readUpdate(ctx: RequestContext, current: KubeObject, verb: 'updat
   const body = await readBody(ctx.req, parts.maxRequestBodyBytes);
   const parsedPatch = parsePatchDocument(body.toString('utf8'));
   if (!parsedPatch.ok) throw newBadRequest(parsedPatch.message);
-  const patch = parsedPatch.value;
+  return { verb, type, patch: parsedPatch.value };
+}
+
+/** Applies a PATCH document to `current`, returning the new object. */
+async function applyPatchTo(ctx: RequestContext, current: KubeObject, input: { type: string; patch: unknown }): Promise<KubeObject> {
+  const { parts, resource, query } = ctx;
+  const { type, patch } = input;
   let patched: unknown;
   try {
     if (type === 'application/json-patch+json') {
@@ -286,52 +293,78 @@ async function readUpdate(ctx: RequestContext, current: KubeObject, verb: 'updat
   if (!isObject(patched)) throw newBadRequest('the patch did not result in an object');
   const outcome = await decodeBody(parts.decoder, { text: JSON.stringify(patched), mediaType: 'json', expect: expected(ctx), patch: true });
   if (outcome.ok !== true) throw decodeFailure(ctx, outcome);
-  applyFieldValidation(ctx, outcome.strict, mode, (message) => newBadRequest(message));
-  return { object: ensureMetadata(outcome.object), mode };
+  applyFieldValidation(ctx, outcome.strict, fieldValidation(query), (message) => newBadRequest(message));
+  return ensureMetadata(outcome.object);
 }
+
+/** Whether a PATCH document sets metadata.resourceVersion (then a newer object is a conflict, as upstream). */
+function patchNamesResourceVersion(patch: unknown): boolean {
+  if (Array.isArray(patch)) return patch.some((op) => isObject(op) && op['path'] === '/metadata/resourceVersion');
+  return isObject(patch) && isObject(patch['metadata']) && patch['metadata']['resourceVersion'] !== undefined;
+}
+
+/** A patch re-applied to a newer object this many times at most (another writer moving it on and on). */
+const PATCH_ATTEMPTS = 5;
 
 /** PUT and PATCH, on the main resource or on a subresource (status, ephemeralcontainers). */
 export async function handleUpdate(ctx: RequestContext, verb: 'update' | 'patch'): Promise<void> {
   const { info, resource, parts, query } = ctx;
   const dryRun = isDryRun(query);
-  const current = parts.store.mustGet(resource, info.namespace, info.name);
-  const { object } = await readUpdate(ctx, current, verb);
-  await yieldToLoop();
-  if (verb === 'update') {
-    // update.go: the name in the body must match the URL's.
-    const bodyName = object.metadata.name ?? '';
-    if (bodyName !== '' && bodyName !== info.name) throw newBadRequest(`the name of the object (${bodyName}) does not match the name on the URL (${info.name})`);
-    object.metadata.name = info.name;
-    const ns = object.metadata.namespace;
-    if (resource.namespaced && ns !== undefined && ns !== '' && ns !== info.namespace) {
-      throw newBadRequest('the namespace of the provided object does not match the namespace sent on the request');
+  let current = parts.store.mustGet(resource, info.namespace, info.name);
+  const input = await readUpdateInput(ctx, verb);
+  for (let attempt = 1; ; attempt++) {
+    const object = input.verb === 'update' ? input.object : await applyPatchTo(ctx, current, input);
+    await yieldToLoop();
+    if (input.verb === 'update') {
+      // update.go: the name in the body must match the URL's.
+      const bodyName = object.metadata.name ?? '';
+      if (bodyName !== '' && bodyName !== info.name) throw newBadRequest(`the name of the object (${bodyName}) does not match the name on the URL (${info.name})`);
+      object.metadata.name = info.name;
+      const ns = object.metadata.namespace;
+      if (resource.namespaced && ns !== undefined && ns !== '' && ns !== info.namespace) {
+        throw newBadRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
     }
+    if (resource.namespaced) object.metadata.namespace = info.namespace;
+    let prepared = prepareForUpdate(resource, object, current, info.subresource);
+    const attrs = {
+      operation: 'UPDATE' as const,
+      group: resource.group,
+      resource: resource.resource,
+      subresource: info.subresource,
+      name: info.name,
+      namespace: resource.namespaced ? info.namespace : '',
+      kind: resource.kind,
+      object: prepared,
+      oldObject: current,
+    };
+    // Upstream's patch handler admits with PatchOptions converted to UpdateOptions (patch.go).
+    const admission = admissionContext(ctx, dryRun, writeOptions('UpdateOptions', query));
+    prepared = parts.admission.admit(attrs, admission);
+    await yieldToLoop();
+    await prevalidateLabels(prepared.metadata.labels);
+    const err = invalid(ctx, info.name, validateUpdate(resource, prepared, current, info.subresource));
+    if (err) throw err;
+    await yieldToLoop();
+    // patch.go applies a patch inside GuaranteedUpdate's tryUpdate, which runs again on the newer object when another
+    // writer (a kubelet's status) got there first: a patch that names no resourceVersion is never a conflict
+    const latest = parts.store.get(resource, info.namespace, info.name);
+    if (
+      input.verb === 'patch' &&
+      latest &&
+      latest.metadata.resourceVersion !== current.metadata.resourceVersion &&
+      !patchNamesResourceVersion(input.patch) &&
+      attempt < PATCH_ATTEMPTS
+    ) {
+      current = latest;
+      continue;
+    }
+    parts.admission.validate({ ...attrs, object: prepared }, admission);
+    sendAdmissionWarnings(ctx, admission);
+    const updated = parts.store.update(resource, prepareForStorage(resource, prepared), { dryRun, owned: true, shared: true });
+    ctx.respond(200, updated);
+    return;
   }
-  if (resource.namespaced) object.metadata.namespace = info.namespace;
-  let prepared = prepareForUpdate(resource, object, current, info.subresource);
-  const attrs = {
-    operation: 'UPDATE' as const,
-    group: resource.group,
-    resource: resource.resource,
-    subresource: info.subresource,
-    name: info.name,
-    namespace: resource.namespaced ? info.namespace : '',
-    kind: resource.kind,
-    object: prepared,
-    oldObject: current,
-  };
-  // Upstream's patch handler admits with PatchOptions converted to UpdateOptions (patch.go).
-  const admission = admissionContext(ctx, dryRun, writeOptions('UpdateOptions', query));
-  prepared = parts.admission.admit(attrs, admission);
-  await yieldToLoop();
-  await prevalidateLabels(prepared.metadata.labels);
-  const err = invalid(ctx, info.name, validateUpdate(resource, prepared, current, info.subresource));
-  if (err) throw err;
-  await yieldToLoop();
-  parts.admission.validate({ ...attrs, object: prepared }, admission);
-  sendAdmissionWarnings(ctx, admission);
-  const updated = parts.store.update(resource, prepareForStorage(resource, prepared), { dryRun, owned: true, shared: true });
-  ctx.respond(200, updated);
 }
 
 /** DeleteOptions from the body (or query): preconditions and dryRun. */
