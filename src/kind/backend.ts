@@ -60,7 +60,8 @@ import {
   stopRegistryContainer,
   type RegistryContainerSpec,
 } from './registry-container.js';
-import { createSlots, creationSlots } from './slots.js';
+import { createSlots } from '../lab/turns.js';
+import { creationSlots } from './slots.js';
 import { exportSystemImages, pushToMirror, writeMirrorHosts, type ArchivedImage } from './system-images.js';
 import { clusterEndpoint, labKubeconfig, requestToken, withCurrentContext } from './tenants.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createSlots, creationSlots } from './slots.js';
+import { createSlots } from '../lab/turns.js';
+import { creationSlots } from './slots.js';
 
 describe('createSlots', () => {
   it('runs at most `size` tasks at once, the rest in order, and frees a slot when a task fails', async () => {

@@ -141,11 +141,16 @@ const RESET_ATTEMPTS = 5;
  * The reset is idempotent: one cut short by a lost connection runs again (a few attempts, further apart each time).
  */
 export async function resetStage(adminKubeconfig: string, options: ResetOptions): Promise<void> {
+  return againIfConnectionLost(() => resetOnce(adminKubeconfig, options));
+}
+
+/** Runs an idempotent piece of the reset again when the connection was lost: reset, or refused while the API server
+ *  restarts (a kind control plane starved of CPU does) — a few attempts, further apart each time. */
+async function againIfConnectionLost<T>(work: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await resetOnce(adminKubeconfig, options);
+      return await work();
     } catch (error) {
-      // a reset connection, or one refused while the API server restarts (a kind control plane starved of CPU does)
       const text = error instanceof Error ? `${(error as { code?: string }).code ?? ''} ${error.message}` : '';
       const lost = isConnectionReset(text) || text.includes('ECONNREFUSED');
       if (attempt >= RESET_ATTEMPTS || !lost) throw error;
@@ -242,6 +247,10 @@ async function restoreNamespaceLabels(core: CoreV1Api, name: string, labels: Rea
 
 /** Old events in the tenants' namespaces go, so the next scenario reads only its own. */
 export async function clearEvents(adminKubeconfig: string): Promise<void> {
+  return againIfConnectionLost(() => clearEventsOnce(adminKubeconfig));
+}
+
+async function clearEventsOnce(adminKubeconfig: string): Promise<void> {
   const core = client(adminKubeconfig).makeApiClient(CoreV1Api);
   const events = await core.listEventForAllNamespaces();
   const namespaces = new Set(events.items.map((e) => e.metadata?.namespace ?? '').filter((n) => TENANT_NAMESPACES.includes(n)));

@@ -6,6 +6,7 @@ import type { Lab, LabBackend, LabUser } from '../lab/backend.js';
 import type { ProfileName } from '../lab/profiles.js';
 import { podDisplayStatus } from '../k8s/pod-status.js';
 import { scenarioPolicyManifests } from '../lab/admission-policies.js';
+import { createSlots } from '../lab/turns.js';
 import { ClusterClient, type ApiOutcome } from './cluster-client.js';
 import { publicLabInfo, type EngineListener } from './events.js';
 import { checkExpectation } from './expectations.js';
@@ -48,6 +49,9 @@ export interface RunMatrixOptions {
   failFast?: boolean;
   nodes?: number;
   signal?: AbortSignal;
+  /** At most this many profiles' labs at once (all at once when omitted): a small Docker host cannot keep seven
+   *  kind control planes healthy side by side for a whole catalogue. */
+  parallelLabs?: number;
 }
 
 /**
@@ -63,7 +67,8 @@ export async function runMatrix(options: RunMatrixOptions): Promise<ScenarioResu
     const emit: EngineListener | undefined = options.emit && ((event) => options.signal?.aborted || options.emit!(event));
     // every profile settles before the run ends, even when one fails: its error is the run's, but no other lab may
     // still be running (and creating clusters) once the caller has moved on
-    const settled = await Promise.allSettled(options.profiles.map((profile) => runProfile(profile, { ...options, emit }, stop)));
+    const turn = options.parallelLabs ? createSlots(options.parallelLabs) : <T>(task: () => Promise<T>) => task();
+    const settled = await Promise.allSettled(options.profiles.map((profile) => turn(() => runProfile(profile, { ...options, emit }, stop))));
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
     const results = settled.flatMap((s) => (s.status === 'fulfilled' ? s.value : []));
