@@ -91,7 +91,7 @@ export async function buildUnavailableReason(): Promise<string | undefined> {
   return undefined;
 }
 
-function goBinary(): string {
+export function goBinary(): string {
   if (process.env.GO) return process.env.GO;
   return existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : 'go';
 }
