@@ -31,8 +31,12 @@ describe('runMatrix', () => {
         };
       },
     };
-    await expect(runMatrix({ scenarios, profiles: ['none', 'always-pull-images'], backend })).rejects.toThrow('reset failed: exit code 126');
+    const verdicts: string[] = [];
+    const emit = (e: { type: string; profile?: string }) => void (e.type === 'verdict' && verdicts.push(String(e.profile)));
+    await expect(runMatrix({ scenarios, profiles: ['none', 'always-pull-images'], backend, emit })).rejects.toThrow('reset failed: exit code 126');
     expect(stopped.sort()).toEqual(['always-pull-images', 'none']);
+    // the other profile stopped after the scenario it was running, not after all three
+    expect(verdicts.filter((p) => p === 'always-pull-images').length).toBeLessThan(scenarios.length);
   }, 120_000);
 
   it('keeps at most parallelLabs labs at once', async () => {

@@ -65,10 +65,19 @@ export async function runMatrix(options: RunMatrixOptions): Promise<ScenarioResu
   try {
     // after a cancel, a scenario left running against a stopping lab reports nothing more
     const emit: EngineListener | undefined = options.emit && ((event) => options.signal?.aborted || options.emit!(event));
-    // every profile settles before the run ends, even when one fails: its error is the run's, but no other lab may
-    // still be running (and creating clusters) once the caller has moved on
+    // a profile's error ends the run: the others stop after the scenario they are running, and every profile settles
+    // (its lab stopped) before the error is thrown, so no lab still runs (or creates clusters) once the caller moves on
     const turn = options.parallelLabs ? createSlots(options.parallelLabs) : <T>(task: () => Promise<T>) => task();
-    const settled = await Promise.allSettled(options.profiles.map((profile) => turn(() => runProfile(profile, { ...options, emit }, stop))));
+    const settled = await Promise.allSettled(
+      options.profiles.map((profile) =>
+        turn(() =>
+          runProfile(profile, { ...options, emit }, stop).catch((error: unknown) => {
+            stop.abort();
+            throw error;
+          }),
+        ),
+      ),
+    );
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
     const results = settled.flatMap((s) => (s.status === 'fulfilled' ? s.value : []));
