@@ -68,30 +68,41 @@ const imageEdgeCases = [
   'nginx:Latest',
 ];
 
-describe.skipIf(reason !== undefined).each(profilesUnderTest)('profile %s: real kube-apiserver vs embedded', (profileName) => {
-  let pair: Pair;
-  const rec = new Recorder(() => pair, profileName);
+/**
+ * One pair of servers for a describe block: started before its tests with `files` written into the pair's folder,
+ * closed after them (and nothing keeps running: etcd and kube-apiserver are gone), with the block's recorder,
+ * kubectl on either side, and the check that one test's comparisons have no undocumented difference.
+ */
+function pairForBlock(profile: ProfileName, label: string, files: Record<string, string>, secrets: string[] = []) {
+  let pair: Pair | undefined;
+  const current = (): Pair => pair!;
+  const rec = new Recorder(current, label);
   recorders.push(rec);
-  const password = randomBytes(12).toString('hex');
-  const secrets = [password];
-  const k = (side: Side, args: string[], options: { input?: string; output?: 'json' | 'yaml' } = {}) => kubectl(side, args, { cwd: pair.dir, secrets, ...options });
-  /** Asserts the comparisons made in one test have no undocumented difference (the message shows them). */
-  const expectNoUndocumented = (from: number) => {
-    const found = rec.results.slice(from).filter((c) => c.undocumented.length > 0);
-    expect(found.map((c) => ({ title: c.title, differences: c.undocumented }))).toEqual([]);
-  };
-
   beforeAll(async () => {
-    pair = await startPair(PROFILES[profileName]);
-    await writeFile(path.join(pair.dir, 'pod.yaml'), podYaml);
+    pair = await startPair(PROFILES[profile]);
+    for (const [name, text] of Object.entries(files)) await writeFile(path.join(pair.dir, name), text);
   }, 240_000);
-
   afterAll(async () => {
     const pids = pair?.real.pids ?? [];
     await pair?.close();
-    // Nothing keeps running: etcd and kube-apiserver are gone.
     expect(pids.filter(isRunning)).toEqual([]);
   }, 60_000);
+  return {
+    pair: current,
+    rec,
+    k: (side: Side, args: string[], options: { input?: string; output?: 'json' | 'yaml' } = {}) => kubectl(side, args, { cwd: current().dir, secrets, ...options }),
+    /** Asserts the comparisons made in one test have no undocumented difference (the message shows them). */
+    expectNoUndocumented: (from: number) => {
+      const found = rec.results.slice(from).filter((c) => c.undocumented.length > 0);
+      expect(found.map((c) => ({ title: c.title, differences: c.undocumented }))).toEqual([]);
+    },
+  };
+}
+
+describe.skipIf(reason !== undefined).each(profilesUnderTest)('profile %s: real kube-apiserver vs embedded', (profileName) => {
+  const password = randomBytes(12).toString('hex');
+  const secrets = [password];
+  const { pair, rec, k, expectNoUndocumented } = pairForBlock(profileName, profileName, { 'pod.yaml': podYaml }, secrets);
 
   it("the blog's kubectl commands", async () => {
     const from = rec.results.length;
@@ -132,7 +143,7 @@ describe.skipIf(reason !== undefined).each(profilesUnderTest)('profile %s: real 
       'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: reader\n  namespace: applied\nrules:\n- apiGroups: [""]\n  resources: [pods]\n  verbs: [get, list]\n',
       'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: reader\n  namespace: applied\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: reader\nsubjects:\n- apiGroup: rbac.authorization.k8s.io\n  kind: User\n  name: admin2\n',
     ].join('---\n');
-    await writeFile(path.join(pair.dir, 'multi.yaml'), manifest);
+    await writeFile(path.join(pair().dir, 'multi.yaml'), manifest);
     await rec.compare('kubectl apply -f multi.yaml (first)', async (s) => {
       const r = await k(s, ['apply', '-f', 'multi.yaml']);
       await s.namespaceCreated('applied');
@@ -601,14 +612,8 @@ spec:
 `;
 
 describe.skipIf(reason !== undefined)('admission policies: real kube-apiserver vs embedded', () => {
-  let pair: Pair;
-  const rec = new Recorder(() => pair, 'none+policies');
-  recorders.push(rec);
-  const k = (side: Side, args: string[], options: { input?: string; output?: 'json' | 'yaml' } = {}) => kubectl(side, args, { cwd: pair.dir, ...options });
-  const expectNoUndocumented = (from: number) => {
-    const found = rec.results.slice(from).filter((c) => c.undocumented.length > 0);
-    expect(found.map((c) => ({ title: c.title, differences: c.undocumented }))).toEqual([]);
-  };
+  const files = Object.fromEntries([...POLICY_FILES.map((f) => [`${f}.yaml`, policyFile(f)] as const), ['warn.yaml', warnPolicyYaml] as const]);
+  const { pair, rec, k, expectNoUndocumented } = pairForBlock('none', 'none+policies', files);
   const ifNotPresent = (name: string): V1Container => ({ name, image: 'busybox:1.36', imagePullPolicy: 'IfNotPresent' });
   const always = (name: string): V1Container => ({ name, image: 'busybox:1.36', imagePullPolicy: 'Always' });
   const createPod = (s: Side, user: string, namespace: string, body: V1Pod, dryRun = false) =>
@@ -619,7 +624,7 @@ describe.skipIf(reason !== undefined)('admission policies: real kube-apiserver v
    * have caught up; the lab's stage waits with a dry run, and so does this (on both sides, before a compared step).
    */
   const settle = async (what: string, probe: V1Pod, until: (r: RawResult) => boolean, namespace = 'tenant-b') => {
-    for (const side of [pair.real, pair.embedded]) {
+    for (const side of [pair().real, pair().embedded]) {
       const deadline = Date.now() + 60_000;
       for (;;) {
         const r = await createPod(side, 'admin', namespace, probe, true);
@@ -634,18 +639,6 @@ describe.skipIf(reason !== undefined)('admission policies: real kube-apiserver v
   const allowed = (r: RawResult) => r.status === 201;
   const pulledAlways = (r: RawResult) =>
     r.status === 201 && (r.body as { spec?: { containers?: { imagePullPolicy?: string }[] } }).spec?.containers?.[0]?.imagePullPolicy === 'Always';
-
-  beforeAll(async () => {
-    pair = await startPair(PROFILES.none);
-    for (const file of POLICY_FILES) await writeFile(path.join(pair.dir, `${file}.yaml`), policyFile(file));
-    await writeFile(path.join(pair.dir, 'warn.yaml'), warnPolicyYaml);
-  }, 240_000);
-
-  afterAll(async () => {
-    const pids = pair?.real.pids ?? [];
-    await pair?.close();
-    expect(pids.filter(isRunning)).toEqual([]);
-  }, 60_000);
 
   it('the policy objects: apply, the stored objects with their defaults, kubectl get tables, a tenant may not write them', async () => {
     const from = rec.results.length;
@@ -752,7 +745,7 @@ describe.skipIf(reason !== undefined)('admission policies: real kube-apiserver v
     const from = rec.results.length;
     await rec.compare('kubectl apply -f warn.yaml', (s) => k(s, ['apply', '-f', 'warn.yaml']));
     // in force once a dry run comes back with the warning: raw() has no headers, so kubectl's stderr is the probe
-    for (const side of [pair.real, pair.embedded]) {
+    for (const side of [pair().real, pair().embedded]) {
       const deadline = Date.now() + 60_000;
       while (!(await k(side, ['run', 'warn-probe', '-n', 'tenant-b', '--image=busybox:1.36', '--dry-run=server'])).stderr.some((l) => l.startsWith('Warning:'))) {
         if (Date.now() > deadline) throw new Error(`${side.name}: the Warn policy not in force after 60 s`);
@@ -925,8 +918,8 @@ spec:
       .replace('name: edge.image-heist.lab', 'name: edge-invalid.image-heist.lab')
       .replace(`messageExpression: "'pod ' + object.spec.nope"`, 'messageExpression: "1 + 1"')
       .replace('message: "may not read secrets in tenant-a"', `messageExpression: "'may not read secrets: ' + authorizer.group('').resource('secrets').check('get').reason()"`);
-    await writeFile(path.join(pair.dir, 'edge-invalid.yaml'), invalidYaml);
-    await writeFile(path.join(pair.dir, 'edge.yaml'), edgeYaml);
+    await writeFile(path.join(pair().dir, 'edge-invalid.yaml'), invalidYaml);
+    await writeFile(path.join(pair().dir, 'edge.yaml'), edgeYaml);
     await rec.compare('kubectl apply -f edge-invalid.yaml (messageExpression: not a string; authorizer undeclared)', (s) => k(s, ['apply', '-f', 'edge-invalid.yaml']));
     await rec.compare('a validation whose result is dyn (object.spec.nodeName), a messageExpression of params (raw)', (s) =>
       raw(s, 'admin', 'POST', '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies?dryRun=All', {
