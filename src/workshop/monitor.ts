@@ -132,9 +132,18 @@ export class RoomMonitor {
     if (this.timer) clearTimeout(this.timer);
   }
 
+  /** Why an instructor's action cannot run now, or undefined: the board ignores such a key, `--json` answers with it. */
+  refusal(action: 'reset' | 'reveal' | { profile: ProfileName }): string | undefined {
+    const { busy, profile, revealed, chapters } = this.state;
+    if (action === 'reveal') return revealed >= chapters.length ? `every chapter is revealed (${chapters.length})` : undefined;
+    if (busy) return `the room is busy ${busy}`;
+    if (typeof action === 'object' && action.profile === profile) return `the room already runs ${profile}`;
+    return undefined;
+  }
+
   revealNext(): void {
+    if (this.refusal('reveal')) return;
     const { chapters, revealed } = this.state;
-    if (revealed >= chapters.length) return;
     const chapter = chapters[revealed]!;
     const openedAt = Date.now();
     for (const seen of this.seen.values()) seen.windows.set(chapter.id, { openedAt, before: seen.uids });
@@ -143,7 +152,7 @@ export class RoomMonitor {
   }
 
   async reset(attendee: number): Promise<void> {
-    if (this.state.busy) return;
+    if (this.refusal('reset')) return;
     this.update({ busy: `resetting attendee ${attendee}` });
     try {
       await this.room.reset(attendee);
@@ -157,7 +166,7 @@ export class RoomMonitor {
   }
 
   async switchProfile(profile: ProfileName): Promise<void> {
-    if (this.state.busy || profile === this.state.profile) return;
+    if (this.refusal({ profile })) return;
     this.update({ busy: `switching the room to ${profile}` });
     try {
       await this.room.switchProfile(profile);

@@ -113,25 +113,24 @@ export async function runWorkshop(options: WorkshopOptions): Promise<void> {
 /** --json: the instructor's commands on `input`, each answered on stdout (src/workshop/commands.ts). */
 function readInstructorCommands(monitor: RoomMonitor, attendees: number, input: Readable, emit: (event: WorkshopEvent) => void, quit: () => void): () => void {
   const now = () => new Date().toISOString();
-  const busy = () => {
-    if (monitor.current.busy) throw new Error(`the room is busy ${monitor.current.busy}`);
+  // the monitor's own reason, said to the instructor rather than ignored as the board ignores a refused key
+  const refuse = (reason: string | undefined) => {
+    if (reason) throw new Error(reason);
   };
   const stop = readCommands(
     input,
     {
       attendees,
       async reset(attendee) {
-        busy();
+        refuse(monitor.refusal('reset'));
         await monitor.reset(attendee);
       },
       async switchProfile(profile) {
-        busy();
-        if (profile === monitor.current.profile) throw new Error(`the room already runs ${profile}`);
+        refuse(monitor.refusal({ profile }));
         await monitor.switchProfile(profile);
       },
       revealNext() {
-        const { revealed, chapters } = monitor.current;
-        if (revealed >= chapters.length) throw new Error(`every chapter is revealed (${chapters.length})`);
+        refuse(monitor.refusal('reveal'));
         monitor.revealNext();
       },
       stop: quit,
