@@ -4,16 +4,18 @@
 import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admissionPluginsFor, startApiServer, type ApiServer } from '../src/embedded/apiserver/server.js';
+import { rawClient, type RawClient } from './support/api-client.js';
 
 let api: ApiServer;
 let token: string;
+let call: RawClient;
 
-function send(method: string, path: string, contentType: string, parts: string[], between?: () => Promise<void>): Promise<{ code: number; body: string }> {
-  const body = parts.join('');
+/** A request whose body arrives in two parts, `between` running after the first: the server has read the object by then. */
+function sendInTwo(method: string, path: string, contentType: string, [first, rest]: [string, string], between: () => Promise<void>): Promise<{ code: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       new URL(path, api.url),
-      { method, ca: api.caPem, headers: { Authorization: `Bearer ${token}`, 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(body)) } },
+      { method, ca: api.caPem, headers: { Authorization: `Bearer ${token}`, 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(first + rest)) } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -23,11 +25,10 @@ function send(method: string, path: string, contentType: string, parts: string[]
     req.on('error', reject);
     req.flushHeaders();
     void (async () => {
-      req.write(parts[0]);
+      req.write(first);
       await new Promise((r) => setTimeout(r, 300));
-      await between?.();
-      for (const p of parts.slice(1)) req.write(p);
-      req.end();
+      await between();
+      req.end(rest);
     })();
   });
 }
@@ -38,7 +39,8 @@ const podPath = '/api/v1/namespaces/default/pods/p';
 beforeAll(async () => {
   api = await startApiServer({ admissionPlugins: admissionPluginsFor([]) });
   token = api.users.find((u) => u.name === 'admin')!.token;
-  const created = await send('POST', '/api/v1/namespaces/default/pods', 'application/json', [JSON.stringify(pod)]);
+  call = rawClient(api.url, api.caPem, token);
+  const created = await call('POST', '/api/v1/namespaces/default/pods', JSON.stringify(pod));
   expect(created.code).toBe(201);
 });
 afterAll(async () => {
@@ -49,13 +51,13 @@ describe('a PATCH racing another write', () => {
   let writes = 0;
   // a status write that changes something each time (a no-op write keeps the resourceVersion)
   const statusWrite = async () => {
-    const r = await send('PATCH', `${podPath}/status`, 'application/merge-patch+json', [JSON.stringify({ status: { message: `kubelet was here ${++writes}` } })]);
+    const r = await call('PATCH', `${podPath}/status`, JSON.stringify({ status: { message: `kubelet was here ${++writes}` } }), { 'Content-Type': 'application/merge-patch+json' });
     expect(r.code).toBe(200);
   };
 
   it('without a resourceVersion: applied to the newer object, both writes kept', async () => {
     const patch = JSON.stringify({ metadata: { labels: { debugged: 'yes' } } });
-    const r = await send('PATCH', podPath, 'application/strategic-merge-patch+json', [patch.slice(0, 10), patch.slice(10)], statusWrite);
+    const r = await sendInTwo('PATCH', podPath, 'application/strategic-merge-patch+json', [patch.slice(0, 10), patch.slice(10)], statusWrite);
     expect(r.code, r.body).toBe(200);
     const stored = JSON.parse(r.body) as { metadata: { labels?: Record<string, string> }; status?: { message?: string } };
     expect(stored.metadata.labels).toEqual({ debugged: 'yes' });
@@ -63,9 +65,9 @@ describe('a PATCH racing another write', () => {
   });
 
   it('naming the resourceVersion it read: 409 Conflict, as upstream', async () => {
-    const current = JSON.parse((await send('GET', podPath, 'application/json', [''])).body) as { metadata: { resourceVersion: string } };
+    const current = JSON.parse((await call('GET', podPath)).body) as { metadata: { resourceVersion: string } };
     const patch = JSON.stringify({ metadata: { resourceVersion: current.metadata.resourceVersion, labels: { again: 'yes' } } });
-    const r = await send('PATCH', podPath, 'application/merge-patch+json', [patch.slice(0, 10), patch.slice(10)], statusWrite);
+    const r = await sendInTwo('PATCH', podPath, 'application/merge-patch+json', [patch.slice(0, 10), patch.slice(10)], statusWrite);
     expect(r.code, r.body).toBe(409);
     expect((JSON.parse(r.body) as { reason: string }).reason).toBe('Conflict');
   });
