@@ -168,7 +168,7 @@ describe.skipIf(reason !== undefined)(`kind live suite${reason ? ` (skipped: ${r
           timing: KIND_TIMING,
           // the whole catalogue keeps a control plane busy for minutes: seven side by side on 2 cores restarted their
           // API servers under load ≈ 48 (socket hang up); the short ci matrix runs them all at once
-          ...(matrixMode === 'full' ? { parallelLabs: Number(process.env.IMAGE_HEIST_KIND_PARALLEL ?? 3) } : {}),
+          ...(matrixMode === 'full' ? { parallelLabs: Number(process.env.IMAGE_HEIST_KIND_PARALLEL) || 3 } : {}),
           emit: (e) => {
             if (e.type === 'lab-progress' && e.progress.status === 'started') log(`  [${e.profile}] ${e.progress.action}`);
             if (e.type === 'verdict') {
