@@ -2,7 +2,7 @@
 
 /** Runs tasks with at most `size` at once; the others start in order as slots free up. */
 export function createSlots(size: number): <T>(task: () => Promise<T>) => Promise<T> {
-  const limit = Math.max(1, Math.floor(size));
+  const limit = Number.isFinite(size) ? Math.max(1, Math.floor(size)) : 1; // NaN would never make a task wait
   let running = 0;
   const waiting: (() => void)[] = [];
   return async <T>(task: () => Promise<T>): Promise<T> => {
